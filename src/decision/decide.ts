@@ -1,0 +1,73 @@
+import { isWithinBusinessHours } from '../config/business-hours';
+import type { CommonTriggerConfig } from '../config/trigger-config';
+
+/** Why the returned value is what it is; exported as a metric label. */
+export type DecisionReason = 'live' | 'forecast' | 'business-hours' | 'fallback';
+
+export interface ForecastSummary {
+  /** Largest upper-quantile forecast over `[now, now + leadTime]`. */
+  peakWithinLead: number;
+}
+
+export interface DecisionInput {
+  /** The live value, or the last good one while it is within `maxStaleness`. */
+  live: number;
+  /** True when `live` is a last good value served because the source failed. */
+  liveIsStale: boolean;
+  /** Present only when a model that beat the baselines is available for this trigger. */
+  forecast: ForecastSummary | undefined;
+  nowMs: number;
+}
+
+export interface Decision {
+  /** What KEDA receives: finite, ≥ 0. */
+  value: number;
+  /** IsActive's answer. */
+  active: boolean;
+  reason: DecisionReason;
+  /** The forecast peak the decision saw (also in shadow mode), for metrics. */
+  forecastValue: number | undefined;
+  /** Whether the forecast raised the value above live (the pre-warm share). */
+  forecastUsed: boolean;
+}
+
+export type DecisionConfig = Pick<
+  CommonTriggerConfig,
+  'predictive' | 'activationTarget' | 'businessHours' | 'businessHoursMultiplier' | 'timezone'
+>;
+
+/**
+ * The rule from DESIGN.md: value = max(live, forecast over the lead window) × business-hours multiplier;
+ * active when live or that forecast exceeds the activation level. Pure: the server and the simulator
+ * both call it, so they can never disagree.
+ */
+export function decide(config: DecisionConfig, input: DecisionInput): Decision {
+  const live = clampMetric(input.live);
+  const forecastValue = input.forecast === undefined ? undefined : clampMetric(input.forecast.peakWithinLead);
+  const useForecast = config.predictive === 'true' && forecastValue !== undefined;
+
+  let value = live;
+  let reason: DecisionReason = input.liveIsStale ? 'fallback' : 'live';
+  let forecastUsed = false;
+  if (useForecast && forecastValue > live) {
+    value = forecastValue;
+    reason = 'forecast';
+    forecastUsed = true;
+  }
+  if (
+    config.businessHours !== undefined &&
+    config.businessHoursMultiplier !== 1 &&
+    isWithinBusinessHours(config.businessHours, config.timezone, input.nowMs)
+  ) {
+    value *= config.businessHoursMultiplier;
+    reason = 'business-hours';
+  }
+  const active = live > config.activationTarget || (useForecast && forecastValue > config.activationTarget);
+  return { value: clampMetric(value), active, reason, forecastValue, forecastUsed };
+}
+
+/** KEDA turns NaN, Inf and negatives into 0 anyway; doing it here keeps our own metrics honest too. */
+export function clampMetric(value: number): number {
+  if (!Number.isFinite(value) || value < 0) return Number.isNaN(value) || value < 0 ? 0 : Number.MAX_SAFE_INTEGER;
+  return Math.min(value, Number.MAX_SAFE_INTEGER);
+}

@@ -1,0 +1,67 @@
+/**
+ * The forecasting contract shared by the scaler, the simulator and the command-line tools.
+ * Everything here is plain data so a trained model can be stored as JSON and restored on any replica.
+ */
+
+/** A regularly sampled series: `values[i]` is the value at `startMs + i * stepMs`. */
+export interface RegularSeries {
+  startMs: number;
+  stepMs: number;
+  /** NaN marks a missing sample; forecasters must handle gaps explicitly. */
+  values: number[];
+}
+
+/** Which seasonal periods a trigger asks for (`seasonality` metadata key). */
+export type SeasonalityOption = 'auto' | 'daily' | 'weekly' | 'daily,weekly' | 'none';
+
+export interface TrainingOptions {
+  seasonality: SeasonalityOption;
+  /** Lead times the decision uses, in ms; model selection backtests at these leads. */
+  leadTimesMs: number[];
+  /** How far forecasts must reach, in ms. */
+  horizonMs: number;
+  /** Upper quantile used for scale-up, e.g. 0.9. */
+  quantile: number;
+  /** Robust z-score above which a point is kept out of learning (2 to 5). */
+  anomalyThreshold: number;
+}
+
+/** Backtest error of one method at one lead time. */
+export interface BacktestScore {
+  method: string;
+  leadMs: number;
+  mase: number;
+  smape: number;
+  /** Fraction of actuals at or below the `quantile` forecast (calibration check). */
+  coverage: number;
+}
+
+/** A trained, serialisable model. `state` is opaque to everything outside src/forecast. */
+export interface TrainedModel {
+  /** Format version of this object, bumped when `state` changes shape. */
+  formatVersion: number;
+  method: string;
+  /** False when the chosen method did not beat last-value and seasonal-naive: the trigger runs live-only. */
+  usable: boolean;
+  /** Why the model is or is not usable, for logs and metrics. */
+  reason: string;
+  trainedAtMs: number;
+  window: { fromMs: number; toMs: number };
+  stepMs: number;
+  quantile: number;
+  seasonalPeriods: number[];
+  trend: 'increasing' | 'decreasing' | 'stable' | 'volatile';
+  scores: BacktestScore[];
+  anomaliesFlagged: number;
+  state: unknown;
+}
+
+/** A forecast over `[fromMs, fromMs + steps * stepMs)`. */
+export interface ForecastResult {
+  fromMs: number;
+  stepMs: number;
+  mean: number[];
+  lower: number[];
+  /** The `quantile` forecast used for scale-up. */
+  upper: number[];
+}
