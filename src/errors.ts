@@ -41,7 +41,8 @@ export class UpstreamDataError extends Error {
   override readonly name = 'UpstreamDataError';
   constructor(
     message: string,
-    readonly reason: 'empty' | 'multiple_series' | 'not_a_number' | 'not_found' | 'bad_response' = 'bad_response',
+    readonly reason:
+      'empty' | 'multiple_series' | 'not_a_number' | 'not_found' | 'bad_response' = 'bad_response',
     options?: { cause?: unknown },
   ) {
     super(message, options);

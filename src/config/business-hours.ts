@@ -8,6 +8,8 @@ export interface BusinessHoursWindow {
 }
 
 const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const FULL_DAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+const MAX_LENGTH = 1000;
 const EXPECTED =
   'windows like "Mon-Fri 08:00-18:00", several joined by ";" (e.g. "Mon-Fri 08:00-12:00,13:00-18:00; Sat 10:00-14:00")';
 
@@ -16,13 +18,17 @@ const EXPECTED =
  * to the next day, as a night shift would read it.
  */
 export function parseBusinessHours(key: string, raw: string): BusinessHoursWindow[] {
+  // The pattern below backtracks quadratically on long runs of spaces; no real schedule is this long.
+  if (raw.length > MAX_LENGTH)
+    throw new MetadataError(key, raw, `${EXPECTED}, at most ${MAX_LENGTH} characters`);
   const windows: BusinessHoursWindow[] = [];
   for (const part of raw.split(';')) {
     const text = part.trim();
     if (text === '') continue;
-    const match = /^([A-Za-z,\- ]+?)\s+(\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}(?:\s*,\s*\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2})*)$/.exec(
-      text,
-    );
+    const match =
+      /^([A-Za-z,\- ]+?)\s+(\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}(?:\s*,\s*\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2})*)$/.exec(
+        text,
+      );
     if (!match) throw new MetadataError(key, raw, EXPECTED);
     const days = parseDays(key, raw, match[1] as string);
     for (const range of (match[2] as string).split(',')) {
@@ -41,7 +47,7 @@ function parseDays(key: string, raw: string, text: string): number[] {
     const bounds = item
       .trim()
       .split('-')
-      .map((d) => DAY_NAMES.indexOf(d.trim().slice(0, 3).toLowerCase()));
+      .map((d) => dayIndex(d.trim().toLowerCase()));
     if (bounds.length === 0 || bounds.length > 2 || bounds.some((d) => d < 0)) {
       throw new MetadataError(key, raw, EXPECTED);
     }
@@ -53,6 +59,12 @@ function parseDays(key: string, raw: string, text: string): number[] {
     }
   }
   return [...days].sort();
+}
+
+/** `Mon`, `Tues`, `Thursday`: at least three letters of the day's English name, and nothing else. */
+function dayIndex(text: string): number {
+  if (text.length < 3) return -1;
+  return FULL_DAY_NAMES.findIndex((name) => name.startsWith(text));
 }
 
 function parseClock(key: string, raw: string, text: string): number {
@@ -101,7 +113,11 @@ export function localTime(atMs: number, timezone: string): { day: number; minute
   return { day, minute: hour * 60 + minute };
 }
 
-export function isWithinBusinessHours(windows: BusinessHoursWindow[], timezone: string, atMs: number): boolean {
+export function isWithinBusinessHours(
+  windows: BusinessHoursWindow[],
+  timezone: string,
+  atMs: number,
+): boolean {
   const { day, minute } = localTime(atMs, timezone);
   const previousDay = (day + 6) % 7;
   return windows.some((w) => {
@@ -109,7 +125,8 @@ export function isWithinBusinessHours(windows: BusinessHoursWindow[], timezone: 
       return w.days.includes(day) && minute >= w.startMinute && minute < w.endMinute;
     }
     return (
-      (w.days.includes(day) && minute >= w.startMinute) || (w.days.includes(previousDay) && minute < w.endMinute)
+      (w.days.includes(day) && minute >= w.startMinute) ||
+      (w.days.includes(previousDay) && minute < w.endMinute)
     );
   });
 }

@@ -13,7 +13,9 @@ export function parseLabelSelector(key: string, raw: string): string {
   let rest = raw.trim();
   if (rest.startsWith('{') && rest.endsWith('}')) rest = rest.slice(1, -1).trim();
   while (rest !== '') {
-    const match = /^([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\\n\r]|\\["\\nrt])*)"\s*(,\s*)?/.exec(rest);
+    const match = /^([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\\n\r]|\\["\\nrt])*)"\s*(,\s*)?/.exec(
+      rest,
+    );
     if (!match) throw new MetadataError(key, raw, EXPECTED);
     matchers.push(`${match[1]}${match[2]}"${match[3]}"`);
     rest = rest.slice(match[0].length);

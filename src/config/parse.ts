@@ -98,12 +98,18 @@ export function parseUrl(key: string, raw: string, protocols: readonly string[])
   try {
     url = new URL(raw.trim());
   } catch {
-    throw new MetadataError(key, redactUrlText(raw), expected);
+    throw new MetadataError(key, redactMalformedUrl(raw), expected);
   }
   if (!protocols.includes(url.protocol) || url.hostname === '') {
-    throw new MetadataError(key, redactUrlText(raw), expected);
+    throw new MetadataError(key, redactMalformedUrl(raw), expected);
   }
   return url;
+}
+
+/** A URL typed without `//` (`guest:secret@rabbit:5672`) still holds a password before its last `@`. */
+function redactMalformedUrl(raw: string): string {
+  const text = redactUrlText(raw);
+  return text.includes('//') ? text : text.replace(/^(\s*)[^\s]*@/, '$1***@');
 }
 
 /**
@@ -124,11 +130,21 @@ export function parseKeyValueList(key: string, raw: string): Array<[string, stri
   return pairs;
 }
 
-/** Credentials never appear in an error message, even when the URL itself is malformed. */
+/**
+ * Credentials never appear in an error message, even when the URL itself is malformed. Everything up to
+ * the last `@` of the URL goes: a password may itself hold `@` or `/` when it was not percent-encoded.
+ */
 export function redactUrlText(text: string): string {
-  return text.replace(/(\/\/)[^/@\s]*@/g, '$1***@');
+  return text.replace(/(\/\/)[^\s"'<>]*@/g, '$1***@');
 }
 
+/** Only the names of a bad list are shown: `Authorization: Bearer …` written with a colon is a secret too. */
 function redactKeyValueText(text: string): string {
-  return text.replace(/=([^,]*)/g, '=***');
+  return text
+    .split(',')
+    .map((item) => {
+      const at = item.search(/[=:]/);
+      return at < 0 ? '***' : `${item.slice(0, at + 1)}***`;
+    })
+    .join(',');
 }

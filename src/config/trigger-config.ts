@@ -103,6 +103,7 @@ export type TriggerConfig = RabbitMqTriggerConfig | PrometheusTriggerConfig | Gp
 export type SourceKind = TriggerConfig['source'];
 export const SOURCE_KINDS: readonly SourceKind[] = ['rabbitmq', 'prometheus', 'gpu'];
 
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
@@ -161,20 +162,30 @@ export function parseTriggerMetadata(metadata: Readonly<Record<string, string>>)
 
   const horizonMs = optDuration('horizon', 30 * MINUTE, MINUTE, 7 * DAY);
   const leadTimeMs = optDuration('leadTime', 15 * MINUTE, 0, 7 * DAY);
+  // Blame the key the user set: with leadTime left at its default, a short horizon is the mistake.
+  if (leadTimeMs > horizonMs && get('leadTime') === undefined) {
+    throw new MetadataError('horizon', get('horizon'), `a duration at least as long as leadTime (15m)`);
+  }
   if (leadTimeMs > horizonMs) {
-    throw new MetadataError('leadTime', get('leadTime'), `a duration no longer than horizon (${get('horizon') ?? '30m'})`);
+    throw new MetadataError(
+      'leadTime',
+      get('leadTime'),
+      `a duration no longer than horizon (${get('horizon') ?? '30m'})`,
+    );
   }
   const sampleIntervalMs = optDuration('sampleInterval', MINUTE, 1_000, 60 * MINUTE);
   const historyWindowMs = optDuration('historyWindow', 14 * DAY, 60 * MINUTE, 60 * DAY);
   if (historyWindowMs / sampleIntervalMs > 100_000) {
+    const blamed = get('historyWindow') === undefined ? 'sampleInterval' : 'historyWindow';
     throw new MetadataError(
-      'historyWindow',
-      get('historyWindow'),
+      blamed,
+      get(blamed),
       'at most 100000 samples of sampleInterval (raise sampleInterval or shorten historyWindow)',
     );
   }
 
-  const timezone = get('timezone') === undefined ? 'UTC' : parseTimezone('timezone', metadata.timezone as string);
+  const timezone =
+    get('timezone') === undefined ? 'UTC' : parseTimezone('timezone', metadata.timezone as string);
   const businessHoursRaw = get('businessHours');
   const common = {
     timeoutMs: optDuration('timeout', 5_000, 1, 120_000),
@@ -183,17 +194,12 @@ export function parseTriggerMetadata(metadata: Readonly<Record<string, string>>)
     predictive: parseEnum('predictive', get('predictive') ?? 'true', ['true', 'false', 'shadow'] as const),
     leadTimeMs,
     horizonMs,
-    seasonality: parseEnum('seasonality', normaliseSeasonality(get('seasonality') ?? 'auto'), [
-      'auto',
-      'daily',
-      'weekly',
-      'daily,weekly',
-      'none',
-    ] as const),
+    seasonality: parseSeasonality(get('seasonality') ?? 'auto'),
     historyWindowMs,
     quantile: optNumber('quantile', 0.9, { min: 0.5, max: 0.999 }),
     anomalyThreshold: optNumber('anomalyThreshold', 3.5, { min: 2, max: 5 }),
-    businessHours: businessHoursRaw === undefined ? undefined : parseBusinessHours('businessHours', businessHoursRaw),
+    businessHours:
+      businessHoursRaw === undefined ? undefined : parseBusinessHours('businessHours', businessHoursRaw),
     businessHoursMultiplier: optNumber('businessHoursMultiplier', 1, { exclusiveMin: 0, max: 100 }),
     timezone,
   };
@@ -204,63 +210,101 @@ export function parseTriggerMetadata(metadata: Readonly<Record<string, string>>)
       if (hostRaw === undefined) {
         throw new MetadataError('host', undefined, 'an amqp(s):// or http(s):// URL (or hostFromEnv)');
       }
-      const url = parseUrl('host', hostRaw, ['amqp:', 'amqps:', 'http:', 'https:']);
+      const hostKey = get('host') === undefined ? 'hostFromEnv' : 'host';
+      const url = parseUrl(hostKey, hostRaw, ['amqp:', 'amqps:', 'http:', 'https:']);
       const queueName = require('queueName', 'the name of the queue to watch');
       if (queueName.length > 255) throw new MetadataError('queueName', queueName, 'at most 255 characters');
       const mode = parseEnum('mode', get('mode') ?? 'QueueLength', ['QueueLength', 'MessageRate'] as const);
       const protocol = url.protocol.startsWith('amqp') ? 'amqp' : 'http';
       if (mode === 'MessageRate' && protocol !== 'http') {
-        throw new MetadataError('mode', 'MessageRate', 'QueueLength with an amqp host (MessageRate needs the management API: an http(s):// host)');
+        throw new MetadataError(
+          'mode',
+          'MessageRate',
+          'QueueLength with an amqp host (MessageRate needs the management API: an http(s):// host)',
+        );
       }
       const excludeUnacknowledged = optBoolean('excludeUnacknowledged', false);
       if (excludeUnacknowledged && protocol !== 'http') {
-        throw new MetadataError('excludeUnacknowledged', 'true', 'false with an amqp host (it needs the management API: an http(s):// host)');
+        throw new MetadataError(
+          'excludeUnacknowledged',
+          'true',
+          'false with an amqp host (it needs the management API: an http(s):// host)',
+        );
       }
       const vhostName = get('vhostName');
       const config: RabbitMqTriggerConfig = {
         ...common,
         source,
         host: hostRaw.trim(),
-        hostRedacted: redactUrlText(hostRaw.trim()),
+        hostRedacted: redactUrlText(url.href),
         protocol,
         queueName,
         mode,
         vhostName,
         excludeUnacknowledged,
         unsafeSsl: optBoolean('unsafeSsl', false),
-        target: parseNumber('value', require('value', 'a decimal number greater than 0 (messages per replica)'), {
-          exclusiveMin: 0,
-        }),
+        target: parseNumber(
+          'value',
+          require('value', 'a decimal number greater than 0 (messages per replica)'),
+          {
+            exclusiveMin: 0,
+          },
+        ),
         activationTarget: optNumber('activationValue', 0, { min: 0 }),
         metricName: '',
         signalId: '',
       };
-      const identity = [source, redactUrlText(url.origin), vhostName ?? url.pathname, queueName, mode, excludeUnacknowledged];
+      // Not url.origin: it is "null" for amqp URLs, which would give two brokers' queues one identity.
+      const identity = [
+        source,
+        `${url.protocol}//${url.host}`,
+        vhostName ?? url.pathname,
+        queueName,
+        mode,
+        excludeUnacknowledged,
+      ];
       return withIdentity(config, identity, queueName);
     }
     case 'prometheus': {
       const http = parseHttpOptions(get, require);
       const query = require('query', 'a PromQL instant query that returns one series');
-      if (query.length > 10_000) throw new MetadataError('query', query, 'a PromQL query of at most 10000 characters');
+      if (query.length > 10_000)
+        throw new MetadataError('query', query, 'a PromQL query of at most 10000 characters');
       const config: PrometheusTriggerConfig = {
         ...common,
         ...http,
         source,
         query,
         ignoreNullValues: optBoolean('ignoreNullValues', true),
-        target: parseNumber('threshold', require('threshold', 'a decimal number greater than 0 (value per replica)'), {
-          exclusiveMin: 0,
-        }),
+        target: parseNumber(
+          'threshold',
+          require('threshold', 'a decimal number greater than 0 (value per replica)'),
+          {
+            exclusiveMin: 0,
+          },
+        ),
         activationTarget: optNumber('activationThreshold', 0, { min: 0 }),
         metricName: '',
         signalId: '',
       };
-      return withIdentity(config, [source, http.serverAddressRedacted, query, http.queryParameters], 'query');
+      return withIdentity(
+        config,
+        [source, http.serverAddressRedacted, query, http.queryParameters, ...dataHeaders(http)],
+        'query',
+      );
     }
     case 'gpu': {
       const http = parseHttpOptions(get, require);
-      const metric = parseEnum('metric', get('metric') ?? 'utilization', ['utilization', 'memory', 'temperature'] as const);
-      const aggregation = parseEnum('aggregation', get('aggregation') ?? 'avg', ['avg', 'max', 'sum'] as const);
+      const metric = parseEnum('metric', get('metric') ?? 'utilization', [
+        'utilization',
+        'memory',
+        'temperature',
+      ] as const);
+      const aggregation = parseEnum('aggregation', get('aggregation') ?? 'avg', [
+        'avg',
+        'max',
+        'sum',
+      ] as const);
       const selector = parseLabelSelector('selector', metadata.selector ?? '');
       const config: GpuTriggerConfig = {
         ...common,
@@ -269,25 +313,40 @@ export function parseTriggerMetadata(metadata: Readonly<Record<string, string>>)
         metric,
         selector,
         aggregation,
-        target: parseNumber('threshold', require('threshold', 'a decimal number greater than 0 (value per replica)'), {
-          exclusiveMin: 0,
-        }),
+        target: parseNumber(
+          'threshold',
+          require('threshold', 'a decimal number greater than 0 (value per replica)'),
+          {
+            exclusiveMin: 0,
+          },
+        ),
         activationTarget: optNumber('activationThreshold', 0, { min: 0 }),
         metricName: '',
         signalId: '',
       };
-      return withIdentity(config, [source, http.serverAddressRedacted, metric, selector, aggregation], metric);
+      const extra =
+        http.queryParameters.length > 0 ? [http.queryParameters, ...dataHeaders(http)] : dataHeaders(http);
+      return withIdentity(
+        config,
+        [source, http.serverAddressRedacted, metric, selector, aggregation, ...extra],
+        metric,
+      );
     }
   }
 }
 
-/** `weekly, daily` means the same as `daily,weekly`. */
-function normaliseSeasonality(raw: string): string {
-  return raw
+const SEASONALITIES: readonly Seasonality[] = ['auto', 'daily', 'weekly', 'daily,weekly', 'none'];
+
+/** `weekly, daily` means the same as `daily,weekly`; an error shows the value as it was given. */
+function parseSeasonality(raw: string): Seasonality {
+  const normalised = raw
     .split(',')
     .map((part) => part.trim().toLowerCase())
     .sort()
     .join(',');
+  const found = SEASONALITIES.find((option) => option === normalised);
+  if (found === undefined) throw new MetadataError('seasonality', raw, `one of ${SEASONALITIES.join(', ')}`);
+  return found;
 }
 
 function parseHttpOptions(
@@ -295,18 +354,31 @@ function parseHttpOptions(
   require: (key: string, expected: string) => string,
 ): HttpQueryOptions {
   const raw = require('serverAddress', 'the http(s):// address of the Prometheus server');
-  parseUrl('serverAddress', raw, ['http:', 'https:']);
+  const url = parseUrl('serverAddress', raw, ['http:', 'https:']);
   const serverAddress = raw.trim().replace(/\/+$/, '');
   const headers = get('customHeaders');
   const params = get('queryParameters');
   const unsafe = get('unsafeSsl');
   return {
     serverAddress,
-    serverAddressRedacted: redactUrlText(serverAddress),
+    // From the parsed URL: `http:/user:pass@host` is accepted by URL parsing but has no `//` to redact after.
+    serverAddressRedacted: redactUrlText(url.href).replace(/\/+$/, ''),
     customHeaders: headers === undefined ? [] : parseKeyValueList('customHeaders', headers),
     queryParameters: params === undefined ? [] : parseKeyValueList('queryParameters', params),
     unsafeSsl: unsafe === undefined ? false : parseBoolean('unsafeSsl', unsafe),
   };
+}
+
+/**
+ * Headers that select other data (a tenant's `X-Scope-OrgID`) are part of a signal's identity; credentials
+ * are not, so rotating a token keeps the learned history. Empty when there are none, so identities without
+ * such headers stay what they were.
+ */
+function dataHeaders(http: HttpQueryOptions): unknown[] {
+  const headers = http.customHeaders
+    .filter(([name]) => !CREDENTIAL_HEADERS.has(name.toLowerCase()))
+    .map(([name, value]) => [name.toLowerCase(), value]);
+  return headers.length > 0 ? [headers] : [];
 }
 
 /**

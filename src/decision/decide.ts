@@ -68,6 +68,7 @@ export function decide(config: DecisionConfig, input: DecisionInput): Decision {
 
 /** KEDA turns NaN, Inf and negatives into 0 anyway; doing it here keeps our own metrics honest too. */
 export function clampMetric(value: number): number {
-  if (!Number.isFinite(value) || value < 0) return Number.isNaN(value) || value < 0 ? 0 : Number.MAX_SAFE_INTEGER;
+  // `<= 0` also turns -0 into 0: its sign bit would otherwise travel to KEDA in the double field.
+  if (!Number.isFinite(value) || value <= 0) return value === Infinity ? Number.MAX_SAFE_INTEGER : 0;
   return Math.min(value, Number.MAX_SAFE_INTEGER);
 }

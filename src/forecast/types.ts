@@ -24,6 +24,16 @@ export interface TrainingOptions {
   quantile: number;
   /** Robust z-score above which a point is kept out of learning (2 to 5). */
   anomalyThreshold: number;
+  /**
+   * Explicit seasonal periods in ms, overriding `seasonality` (the forecast CLI's `--season`). Periods with
+   * less than two cycles of history are dropped.
+   */
+  seasonalPeriodsMs?: number[];
+  /**
+   * Resolution the models learn at, a multiple of the series step.
+   * @default the series step, aggregated (block means) up to at least 5 minutes
+   */
+  modelStepMs?: number;
 }
 
 /** Backtest error of one method at one lead time. */
@@ -53,6 +63,8 @@ export interface TrainedModel {
   trend: 'increasing' | 'decreasing' | 'stable' | 'volatile';
   scores: BacktestScore[];
   anomaliesFlagged: number;
+  /** Confidence (0..1) of each period considered by seasonality detection, keyed by period in ms. */
+  seasonalityConfidence?: Record<string, number>;
   state: unknown;
 }
 

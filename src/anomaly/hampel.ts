@@ -1,0 +1,60 @@
+import { MAD_TO_SIGMA } from './robust-stats';
+
+/** Local robust statistics of each point: the median of its window and its robust z-score against it. */
+export interface LocalScores {
+  /** Median of the finite values in the window centred on each point (NaN when the window is empty). */
+  median: Float64Array;
+  /** |value − median| / (1.4826 × MAD) of each point; 0 for gaps. */
+  z: Float64Array;
+}
+
+/**
+ * Hampel identifier: each point is compared with the median and MAD of the `2 × halfWidth + 1` points
+ * around it. A window whose MAD is 0 (flat stretches) borrows `scaleFloor`, so a flat series with one
+ * spike flags the spike without dividing by zero, and a flat series on its own flags nothing.
+ */
+export function hampelScores(values: ArrayLike<number>, halfWidth: number, scaleFloor: number): LocalScores {
+  const n = values.length;
+  const medianOut = new Float64Array(n);
+  const z = new Float64Array(n);
+  const window = new Float64Array(2 * halfWidth + 1);
+  const deviations = new Float64Array(2 * halfWidth + 1);
+  for (let i = 0; i < n; i++) {
+    let count = 0;
+    const from = Math.max(0, i - halfWidth);
+    const to = Math.min(n - 1, i + halfWidth);
+    for (let j = from; j <= to; j++) {
+      const v = values[j] as number;
+      if (!Number.isNaN(v)) insertSorted(window, count++, v);
+    }
+    if (count === 0) {
+      medianOut[i] = NaN;
+      continue;
+    }
+    const m = middle(window, count);
+    medianOut[i] = m;
+    const v = values[i] as number;
+    if (Number.isNaN(v)) continue;
+    for (let j = 0; j < count; j++) insertSorted(deviations, j, Math.abs((window[j] as number) - m));
+    const scale = Math.max(MAD_TO_SIGMA * middle(deviations, count), scaleFloor);
+    const deviation = Math.abs(v - m);
+    z[i] = deviation === 0 ? 0 : scale > 0 ? deviation / scale : Infinity;
+  }
+  return { median: medianOut, z };
+}
+
+function insertSorted(buffer: Float64Array, length: number, value: number): void {
+  let j = length - 1;
+  while (j >= 0 && (buffer[j] as number) > value) {
+    buffer[j + 1] = buffer[j] as number;
+    j--;
+  }
+  buffer[j + 1] = value;
+}
+
+function middle(sorted: Float64Array, count: number): number {
+  const half = count >> 1;
+  return count % 2 === 1
+    ? (sorted[half] as number)
+    : ((sorted[half - 1] as number) + (sorted[half] as number)) / 2;
+}

@@ -1,0 +1,63 @@
+/**
+ * Order statistics that ignore gaps (NaN). Shared by the anomaly filter and the forecasters, which both
+ * need medians and quantiles of series that may have missing samples.
+ */
+
+/** 1.4826 × MAD estimates the standard deviation of normally distributed data. */
+export const MAD_TO_SIGMA = 1.4826;
+
+/** The finite values of `values[from, to)`, copied into a new array. */
+export function finiteSlice(values: ArrayLike<number>, from = 0, to = values.length): Float64Array {
+  const out = new Float64Array(Math.max(0, to - from));
+  let count = 0;
+  for (let i = from; i < to; i++) {
+    const v = values[i] as number;
+    if (!Number.isNaN(v)) out[count++] = v;
+  }
+  return out.subarray(0, count);
+}
+
+/**
+ * The `p` quantile (0..1) of `sorted`, linearly interpolated between order statistics (type 7, the
+ * default of R and NumPy). NaN for an empty array.
+ */
+export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const position = Math.min(Math.max(p, 0), 1) * (n - 1);
+  const below = Math.floor(position);
+  const above = Math.min(below + 1, n - 1);
+  const fraction = position - below;
+  return (sorted[below] as number) * (1 - fraction) + (sorted[above] as number) * fraction;
+}
+
+/** The `p` quantile of the finite values of `values` (NaN when there are none). */
+export function quantile(values: ArrayLike<number>, p: number): number {
+  return quantileSorted(finiteSlice(values).sort(), p);
+}
+
+/** Median of the finite values (NaN when there are none). */
+export function median(values: ArrayLike<number>): number {
+  return quantile(values, 0.5);
+}
+
+/** Median absolute deviation from `center` over the finite values. */
+export function medianAbsoluteDeviation(values: ArrayLike<number>, center = median(values)): number {
+  const finite = finiteSlice(values);
+  for (let i = 0; i < finite.length; i++) finite[i] = Math.abs((finite[i] as number) - center);
+  return quantileSorted(finite.sort(), 0.5);
+}
+
+/** Mean of the finite values of `values[from, to)` (NaN when there are none). */
+export function finiteMean(values: ArrayLike<number>, from = 0, to = values.length): number {
+  let sum = 0;
+  let count = 0;
+  for (let i = from; i < to; i++) {
+    const v = values[i] as number;
+    if (!Number.isNaN(v)) {
+      sum += v;
+      count++;
+    }
+  }
+  return count === 0 ? NaN : sum / count;
+}

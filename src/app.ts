@@ -1,0 +1,208 @@
+import { readFileSync } from 'node:fs';
+import type http from 'node:http';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import type { Settings } from './config/settings';
+import { NO_FORECAST, type ForecastPort } from './decision/forecast-port';
+import { ScalerMetrics } from './metrics/scaler-metrics';
+import { startHttpServer, type HttpRoute } from './metrics/http-server';
+import { ActivationWatcher } from './server/activation-watcher';
+import { externalScalerService, type StreamSet } from './server/external-scaler.service';
+import { loadExternalScalerProto } from './server/proto';
+import { TriggerEvaluator } from './server/trigger-evaluator';
+import { TriggerRegistry } from './server/trigger-registry';
+import type { SourceDeps } from './sources/source-deps';
+import type { Source } from './sources/source';
+import type { TriggerConfig } from './config/trigger-config';
+import { createAmqpPool } from './sources/rabbitmq/create-pool';
+import { createStore } from './store/create-store';
+import type { StateStore } from './store/state-store';
+
+/** Everything a running scaler is made of, for tests and for the HTTP API. */
+export interface Scaler {
+  grpcPort: number;
+  httpPort: number;
+  store: StateStore;
+  metrics: ScalerMetrics;
+  registry: TriggerRegistry;
+  evaluator: TriggerEvaluator;
+  /** SIGTERM behaviour: stop accepting, finish in-flight calls, end push streams with OK, close. */
+  stop(): Promise<void>;
+}
+
+export interface ScalerDeps {
+  logger: Logger;
+  clock?: () => number;
+  store?: StateStore;
+  /** The forecast the decision uses; built from the store when omitted. */
+  forecast?: (context: ForecastContext) => ForecastRuntime;
+}
+
+/** What the forecast runtime is built from. */
+export interface ForecastContext {
+  store: StateStore;
+  metrics: ScalerMetrics;
+  logger: Logger;
+  clock: () => number;
+  /** The live source of a trigger (shared with the request path), for history backfill. */
+  sourceFor: (config: TriggerConfig) => Source;
+}
+
+/** The forecast side of the scaler: the request path's view, plus its own lifecycle and HTTP routes. */
+export interface ForecastRuntime extends ForecastPort {
+  stop?(): Promise<void>;
+  routes?: HttpRoute[];
+}
+
+const HEALTH_SERVICES = ['', 'externalscaler.ExternalScaler'];
+
+/** The composition root shared by main.ts and the tests: builds every part and starts both servers. */
+export async function startScaler(settings: Settings, deps: ScalerDeps): Promise<Scaler> {
+  const { logger } = deps;
+  const clock = deps.clock ?? Date.now;
+  const store = deps.store ?? createStore(settings.redisUrl, { keyPrefix: settings.redisKeyPrefix, logger });
+  const metrics = new ScalerMetrics(new Registry());
+  const sourceDeps: SourceDeps = { logger, amqp: createAmqpPool(logger) };
+  const registry = new TriggerRegistry(clock);
+  // The evaluator asks the forecast through this indirection because the forecast runtime, built next,
+  // reads history through the evaluator's sources.
+  let forecastPort: ForecastPort = NO_FORECAST;
+  const evaluator = new TriggerEvaluator({
+    store,
+    metrics,
+    logger,
+    forecast: {
+      view: (config, nowMs) => forecastPort.view(config, nowMs),
+      observe: (config, reading) => forecastPort.observe(config, reading),
+    },
+    sourceDeps,
+    clock,
+    evaluationTtlMs: settings.evaluationTtlMs,
+  });
+  const forecast = deps.forecast?.({
+    store,
+    metrics,
+    logger,
+    clock,
+    sourceFor: (config) => evaluator.sourceFor(config),
+  });
+  if (forecast) forecastPort = forecast;
+  const watcher = new ActivationWatcher(
+    evaluator,
+    (handle) =>
+      handle.config.source === 'rabbitmq' ? settings.pushPollIntervalMs : settings.pushPollIntervalSlowMs,
+    logger,
+  );
+
+  const { packageDefinition, service } = loadExternalScalerProto();
+  const server = new Server({
+    'grpc.max_receive_message_length': 1024 * 1024,
+    'grpc.keepalive_time_ms': 60_000,
+    'grpc.keepalive_timeout_ms': 20_000,
+  });
+  const streams: StreamSet = new Set();
+  server.addService(
+    service.service,
+    externalScalerService({ registry, evaluator, watcher, metrics, logger }, streams),
+  );
+  const health = new HealthImplementation(
+    Object.fromEntries(HEALTH_SERVICES.map((name) => [name, 'SERVING'])),
+  );
+  health.addToServer(server);
+  new ReflectionService(packageDefinition).addToServer(server);
+
+  const grpcPort = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(
+      `${settings.bindAddress}:${settings.grpcPort}`,
+      serverCredentials(settings),
+      (error, port) => (error ? reject(error) : resolve(port)),
+    ),
+  );
+
+  let listening = true;
+  const { server: httpServer, port: httpPort } = await startHttpServer({
+    port: settings.httpPort,
+    host: settings.bindAddress,
+    registry: metrics.registry,
+    logger,
+    routes: forecast?.routes,
+    readiness: async () => {
+      if (!listening) return { ready: false, detail: 'shutting down' };
+      try {
+        await store.ping();
+        return { ready: true, detail: `store: ${store.kind}` };
+      } catch (error) {
+        return { ready: false, detail: `store ${store.kind} not answering: ${(error as Error).message}` };
+      }
+    },
+  });
+
+  const sweeper = setInterval(
+    () => {
+      for (const handle of registry.sweep(settings.triggerIdleMs)) {
+        metrics.forgetTrigger(handle.labels);
+        evaluator.forget(handle);
+      }
+    },
+    Math.min(settings.triggerIdleMs, 60_000),
+  );
+  sweeper.unref();
+
+  logger.info(
+    {
+      grpcPort,
+      httpPort,
+      store: store.kind,
+      tls: Boolean(settings.tlsCertFile),
+      mtls: Boolean(settings.tlsCaFile),
+    },
+    'keda-predictive-scaler listening',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      listening = false;
+      clearInterval(sweeper);
+      for (const name of HEALTH_SERVICES) health.setStatus(name, 'NOT_SERVING');
+      watcher.stop();
+      for (const call of streams) call.end();
+      streams.clear();
+      await Promise.race([
+        new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+        new Promise<void>((resolve) => setTimeout(resolve, settings.shutdownGraceMs).unref()),
+      ]);
+      server.forceShutdown();
+      await closeHttp(httpServer);
+      await forecast?.stop?.();
+      await sourceDeps.amqp.close();
+      await store.close();
+      logger.info('keda-predictive-scaler stopped');
+    })();
+    return stopping;
+  };
+
+  return { grpcPort, httpPort, store, metrics, registry, evaluator, stop };
+}
+
+function serverCredentials(settings: Settings): ServerCredentials {
+  if (settings.tlsCertFile === undefined || settings.tlsKeyFile === undefined)
+    return ServerCredentials.createInsecure();
+  const ca = settings.tlsCaFile === undefined ? null : readFileSync(settings.tlsCaFile);
+  return ServerCredentials.createSsl(
+    ca,
+    [{ cert_chain: readFileSync(settings.tlsCertFile), private_key: readFileSync(settings.tlsKeyFile) }],
+    ca !== null,
+  );
+}
+
+function closeHttp(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 1000).unref();
+  });
+}

@@ -1,0 +1,192 @@
+import type { FitSpec, ModelSeries } from '../../forecast/forecasters/forecaster';
+import { holtWintersForecaster } from '../../forecast/forecasters/holt-winters';
+import { forecastFrom } from '../../forecast';
+import { trainModelWithDiagnostics } from '../../forecast/train';
+import { maseScale, smapeTerm } from '../../forecast/metrics';
+import { IDENTITY } from '../../forecast/transform';
+import type { TrainingOptions } from '../../forecast/types';
+
+/** Methods compared in the rolling evaluation. */
+export const BENCH_METHODS = [
+  'last-value',
+  'seasonal-naive-day',
+  'holt-winters-additive',
+  'selected',
+] as const;
+export type BenchMethod = (typeof BENCH_METHODS)[number];
+
+export interface RollingOptions {
+  stepMs: number;
+  startMs: number;
+  /** Leads in samples. */
+  leads: number[];
+  /** One day in samples: seasonal naive lag and MASE scale lag. */
+  day: number;
+  /** Retrain every this many samples (the scaler retrains hourly; daily keeps the benchmark short). */
+  retrainEvery: number;
+  /** Training window in samples (the default `historyWindow` of 14 days). */
+  window: number;
+  training: TrainingOptions;
+  /** Restrict the candidates (experiments); all of them by default. */
+  methods?: string[];
+  /** Use the selected model even when it did not pass the gate (experiments only). */
+  ignoreGate?: boolean;
+}
+
+/** Sums of absolute errors and sMAPE terms, per method and lead, and how often the selected model was usable. */
+export interface RollingTotals {
+  scale: number;
+  count: number[];
+  absolute: Record<BenchMethod, number[]>;
+  smape: Record<BenchMethod, number[]>;
+  retrains: number;
+  usableRetrains: number;
+  selectedMethods: Record<string, number>;
+  trainMs: number[];
+}
+
+/**
+ * Rolling-origin evaluation over the second half of `values`, as in the data README: every origin t of
+ * the second half forecasts t + lead; MASE is scaled by the first half's one-day seasonal naive MAE.
+ * The selected model is retrained every `retrainEvery` samples on the trailing `window` and forecasts
+ * through `forecastFrom` with the samples since training as `recent`, exactly as the scaler would; when
+ * it is not usable, the scaler runs live only, so its forecast is the last value. Holt-Winters (additive,
+ * damped, parameters by Nelder-Mead) is refitted on the same schedule and window.
+ */
+export function rollingEvaluation(values: Float64Array, options: RollingOptions): RollingTotals {
+  const n = values.length;
+  const half = Math.floor(n / 2);
+  const { leads, day } = options;
+  const maxLead = Math.max(...leads);
+  const zero = (): number[] => leads.map(() => 0);
+  const totals: RollingTotals = {
+    scale: maseScale(values.subarray(0, half), day),
+    count: zero(),
+    absolute: {
+      'last-value': zero(),
+      'seasonal-naive-day': zero(),
+      'holt-winters-additive': zero(),
+      selected: zero(),
+    },
+    smape: {
+      'last-value': zero(),
+      'seasonal-naive-day': zero(),
+      'holt-winters-additive': zero(),
+      selected: zero(),
+    },
+    retrains: 0,
+    usableRetrains: 0,
+    selectedMethods: {},
+    trainMs: [],
+  };
+  const holtWinters = holtWintersForecaster('additive');
+  const hwPredictions = new Float64Array(options.retrainEvery * maxLead);
+  const lastOrigin = n - 1 - Math.min(...leads);
+  for (let start = half; start <= lastOrigin; start += options.retrainEvery) {
+    const from = Math.max(0, start - options.window);
+    const history = Array.from(values.subarray(from, start));
+    const startedAt = performance.now();
+    const { model } = trainModelWithDiagnostics(
+      { startMs: options.startMs + from * options.stepMs, stepMs: options.stepMs, values: history },
+      options.training,
+      options.startMs + start * options.stepMs,
+      {
+        ...(options.methods === undefined ? {} : { methods: options.methods }),
+        ignoreGate: options.ignoreGate === true,
+      },
+    );
+    totals.trainMs.push(performance.now() - startedAt);
+    totals.retrains++;
+    if (model.usable) totals.usableRetrains++;
+    const label = model.usable ? model.method : 'live-only';
+    totals.selectedMethods[label] = (totals.selectedMethods[label] ?? 0) + 1;
+
+    const end = Math.min(start + options.retrainEvery, lastOrigin + 1);
+    const spec: FitSpec = {
+      periods: [day],
+      periodsMs: [day * options.stepMs],
+      maxLead,
+      transform: IDENTITY,
+      fullLength: start - from,
+    };
+    const fold: ModelSeries = {
+      values: values.subarray(from, start),
+      firstBlock: 0,
+      blockMs: options.stepMs,
+      originMs: options.startMs + from * options.stepMs,
+    };
+    const hwParams = holtWinters.fit(fold, spec);
+    holtWinters.predict(
+      hwParams,
+      { ...fold, values: values.subarray(from, end) },
+      start - from,
+      end - from,
+      maxLead,
+      hwPredictions,
+    );
+
+    for (let t = start; t < end; t++) {
+      const recent = {
+        startMs: options.startMs + start * options.stepMs,
+        stepMs: options.stepMs,
+        values: Array.from(values.subarray(start, t + 1)),
+      };
+      const forecast =
+        model.usable || options.ignoreGate === true ? forecastFrom(model, recent, maxLead) : undefined;
+      leads.forEach((lead, i) => {
+        if (t + lead >= n) return;
+        const actual = values[t + lead] as number;
+        const candidates: Record<BenchMethod, number> = {
+          'last-value': values[t] as number,
+          'seasonal-naive-day': values[t + lead - day] as number,
+          'holt-winters-additive': hwPredictionAt(
+            hwPredictions,
+            t - start,
+            lead,
+            maxLead,
+            values[t] as number,
+          ),
+          selected: forecast === undefined ? (values[t] as number) : (forecast.mean[lead - 1] as number),
+        };
+        totals.count[i] = (totals.count[i] as number) + 1;
+        for (const method of BENCH_METHODS) {
+          const f = candidates[method];
+          (totals.absolute[method] as number[])[i] =
+            ((totals.absolute[method] as number[])[i] as number) + Math.abs(f - actual);
+          (totals.smape[method] as number[])[i] =
+            ((totals.smape[method] as number[])[i] as number) + smapeTerm(f, actual);
+        }
+      });
+    }
+  }
+  return totals;
+}
+
+function hwPredictionAt(
+  predictions: Float64Array,
+  row: number,
+  lead: number,
+  maxLead: number,
+  fallback: number,
+): number {
+  const v = predictions[row * maxLead + lead - 1] as number;
+  return Number.isFinite(v) ? v : fallback;
+}
+
+/** MASE and sMAPE per method and lead from the totals. */
+export function summarise(
+  totals: RollingTotals,
+  leads: number[],
+): Record<BenchMethod, Array<{ mase: number; smape: number }>> {
+  const out = {} as Record<BenchMethod, Array<{ mase: number; smape: number }>>;
+  for (const method of BENCH_METHODS) {
+    out[method] = leads.map((_, i) => {
+      const count = totals.count[i] as number;
+      return {
+        mase: (totals.absolute[method][i] as number) / count / totals.scale,
+        smape: (totals.smape[method][i] as number) / count,
+      };
+    });
+  }
+  return out;
+}

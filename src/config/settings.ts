@@ -1,0 +1,93 @@
+import { MetadataError } from '../errors';
+import { parseDuration, parseNumber } from './parse';
+
+/** Process settings, read once from the environment at start-up. */
+export interface Settings {
+  /** @default 9090 */
+  grpcPort: number;
+  /** @default 8080 */
+  httpPort: number;
+  /** Address both servers bind to. @default 0.0.0.0 */
+  bindAddress: string;
+  /** Shared state store; unset means in-process (one replica). @default unset */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key. @default kps */
+  redisKeyPrefix: string;
+  /** TLS on gRPC when both are set. @default unset */
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
+  /** When set, clients must present a certificate signed by this CA (mTLS). @default unset */
+  tlsCaFile: string | undefined;
+  /** @default info */
+  logLevel: string;
+  /** How long one evaluation answers GetMetrics and IsActive of the same trigger. @default 2s */
+  evaluationTtlMs: number;
+  /** How often StreamIsActive re-reads a RabbitMQ source. @default 500ms */
+  pushPollIntervalMs: number;
+  /** How often other sources are re-read for StreamIsActive. @default 5s */
+  pushPollIntervalSlowMs: number;
+  /** How often models are retrained. @default 1h */
+  retrainIntervalMs: number;
+  /** How often a replica reloads models that another replica trained. @default 30s */
+  modelRefreshIntervalMs: number;
+  /** A trigger not asked about for this long is forgotten (metrics series, caches). @default 15m */
+  triggerIdleMs: number;
+  /** Bearer token for POST .../rollback on the HTTP API; unset disables it. @default unset */
+  adminToken: string | undefined;
+  /** Grace period for in-flight calls on SIGTERM. @default 10s */
+  shutdownGraceMs: number;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads settings; a bad value is named by its environment variable. */
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const text = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const port = (name: string, fallback: number): number => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    const value = parseNumber(name, raw, { min: 0, max: 65535 });
+    if (!Number.isInteger(value)) throw new MetadataError(name, raw, 'an integer port from 0 to 65535');
+    return value;
+  };
+  const duration = (name: string, fallback: number, minMs: number, maxMs: number): number => {
+    const raw = text(name);
+    return raw === undefined ? fallback : parseDuration(name, raw, { minMs, maxMs });
+  };
+  const logLevel = text('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new MetadataError('LOG_LEVEL', logLevel, `one of ${LOG_LEVELS.join(', ')}`);
+  const settings: Settings = {
+    grpcPort: port('GRPC_PORT', 9090),
+    httpPort: port('HTTP_PORT', 8080),
+    bindAddress: text('BIND_ADDRESS') ?? '0.0.0.0',
+    redisUrl: text('REDIS_URL'),
+    redisKeyPrefix: text('REDIS_KEY_PREFIX') ?? 'kps',
+    tlsCertFile: text('TLS_CERT_FILE'),
+    tlsKeyFile: text('TLS_KEY_FILE'),
+    tlsCaFile: text('TLS_CA_FILE'),
+    logLevel,
+    evaluationTtlMs: duration('EVALUATION_TTL', 2_000, 0, 60_000),
+    pushPollIntervalMs: duration('PUSH_POLL_INTERVAL', 500, 50, 60_000),
+    pushPollIntervalSlowMs: duration('PUSH_POLL_INTERVAL_SLOW', 5_000, 50, 300_000),
+    retrainIntervalMs: duration('RETRAIN_INTERVAL', 3_600_000, 1_000, 7 * 86_400_000),
+    modelRefreshIntervalMs: duration('MODEL_REFRESH_INTERVAL', 30_000, 100, 3_600_000),
+    triggerIdleMs: duration('TRIGGER_IDLE', 15 * 60_000, 1_000, 7 * 86_400_000),
+    adminToken: text('ADMIN_TOKEN'),
+    shutdownGraceMs: duration('SHUTDOWN_GRACE', 10_000, 0, 300_000),
+  };
+  if ((settings.tlsCertFile === undefined) !== (settings.tlsKeyFile === undefined)) {
+    throw new MetadataError(
+      settings.tlsCertFile === undefined ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE',
+      undefined,
+      'TLS_CERT_FILE and TLS_KEY_FILE set together',
+    );
+  }
+  if (settings.tlsCaFile !== undefined && settings.tlsCertFile === undefined) {
+    throw new MetadataError('TLS_CERT_FILE', undefined, 'a server certificate when TLS_CA_FILE is set');
+  }
+  return settings;
+}

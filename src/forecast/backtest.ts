@@ -1,0 +1,121 @@
+import type { FitSpec, Forecaster, ModelSeries } from './forecasters/forecaster';
+import type { ResidualQuantiles } from './intervals';
+import { intervalAt, quantilesByLead, residualsByLead } from './intervals';
+import { ErrorAccumulator } from './metrics';
+import type { Transform } from './transform';
+import { toModelScale } from './transform';
+
+/** One rolling-origin backtest: fit on the first `foldEnd` blocks, forecast from every later origin. */
+export interface BacktestSetup {
+  /** Anomaly-filtered blocks: what models learn from. */
+  filtered: Float64Array;
+  /** Blocks as observed: what models see as new data after the fold, and what they are scored against. */
+  observed: Float64Array;
+  blockMs: number;
+  originMs: number;
+  foldEnd: number;
+  spec: FitSpec;
+  /** Leads (blocks) that scores are reported at. */
+  leadBlocks: number[];
+  /** MASE denominator. */
+  scale: number;
+  quantile: number;
+}
+
+export interface LeadScore {
+  mase: number;
+  smape: number;
+  /** Share of actuals at or below the upper bound, with the band calibrated on the other half of the holdout. */
+  coverage: number;
+}
+
+export interface CandidateResult {
+  name: string;
+  forecaster: Forecaster<unknown>;
+  /** Scores at `setup.leadBlocks`, in order. */
+  scores: LeadScore[];
+  meanMase: number;
+  /** Residual quantiles from the whole holdout: the intervals the final model ships with. */
+  quantiles: ResidualQuantiles;
+  fitMs: number;
+  /** Set when the method could not be fitted; it is then out of the selection. */
+  failure?: string;
+}
+
+/**
+ * Rolling-origin evaluation with parameters fitted once on the fold (the usual "fixed origin parameters,
+ * rolling forecast origin" scheme): cheap enough to score every candidate at every origin of the
+ * holdout, and honest because no forecast uses data after its origin.
+ */
+export function backtestCandidate(forecaster: Forecaster<unknown>, setup: BacktestSetup): CandidateResult {
+  const { filtered, observed, foldEnd, spec } = setup;
+  const n = observed.length;
+  const maxLead = spec.maxLead;
+  const started = performance.now();
+  let params: unknown;
+  const fold: ModelSeries = {
+    values: filtered.subarray(0, foldEnd),
+    firstBlock: 0,
+    blockMs: setup.blockMs,
+    originMs: setup.originMs,
+  };
+  try {
+    params = forecaster.fit(fold, spec);
+  } catch (error) {
+    return failed(forecaster, setup, `fit failed: ${(error as Error).message}`);
+  }
+  const fitMs = performance.now() - started;
+  const inputs = new Float64Array(n);
+  inputs.set(filtered.subarray(0, foldEnd));
+  inputs.set(observed.subarray(foldEnd), foldEnd);
+  const series: ModelSeries = { ...fold, values: inputs };
+  const from = foldEnd - 1;
+  const to = n - 1;
+  const predictions = new Float64Array((to - from) * maxLead);
+  forecaster.predict(params, series, from, to, maxLead, predictions);
+
+  const transform = spec.transform;
+  const scaleFn = residualScale(forecaster.intervalScale, transform);
+  const middle = from + Math.floor((to - from) / 2);
+  const firstHalf = quantilesByLead(
+    residualsByLead(predictions, observed, from, maxLead, scaleFn, (o) => o < middle),
+    setup.quantile,
+    forecaster.intervalScale,
+  );
+  const scores: LeadScore[] = setup.leadBlocks.map((lead) => {
+    const errors = new ErrorAccumulator();
+    const coverage = new ErrorAccumulator();
+    for (let origin = from; origin < to; origin++) {
+      if (origin + lead >= n) break;
+      const forecast = predictions[(origin - from) * maxLead + lead - 1] as number;
+      const actual = observed[origin + lead] as number;
+      errors.add(forecast, actual);
+      if (origin >= middle)
+        coverage.add(forecast, actual, intervalAt(firstHalf, transform, forecast, lead).upper);
+    }
+    return { mase: errors.mase(setup.scale), smape: errors.meanSmape(), coverage: coverage.coverage() };
+  });
+  const quantiles = quantilesByLead(
+    residualsByLead(predictions, observed, from, maxLead, scaleFn),
+    setup.quantile,
+    forecaster.intervalScale,
+  );
+  const meanMase = scores.reduce((sum, s) => sum + s.mase, 0) / Math.max(1, scores.length);
+  return { name: forecaster.name, forecaster, scores, meanMase, quantiles, fitMs };
+}
+
+function residualScale(scale: 'identity' | 'transform', transform: Transform): (v: number) => number {
+  return scale === 'transform' ? (v) => toModelScale(transform, v) : (v) => v;
+}
+
+function failed(forecaster: Forecaster<unknown>, setup: BacktestSetup, failure: string): CandidateResult {
+  return {
+    name: forecaster.name,
+    forecaster,
+    scores: setup.leadBlocks.map(() => ({ mase: NaN, smape: NaN, coverage: NaN })),
+    meanMase: NaN,
+    quantiles: { scale: 'identity', lower: [], upper: [] },
+    fitMs: 0,
+    failure,
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * Forecasting: learn a signal's daily/weekly pattern, keep anomalies out, pick the method that beats the
+ * baselines on a backtest, and forecast from the newest samples in microseconds.
+ *
+ * The scaler, the simulator and the CLI code against `trainModel` and `forecastFrom`; the rest is exported
+ * for tools and benchmarks.
+ */
+export {
+  trainModel,
+  trainModelWithDiagnostics,
+  prepareTraining,
+  detectPeriodInSamples,
+  formatDuration,
+} from './train';
+export type { PreparedTraining, TrainingDiagnostics } from './train';
+export { forecastFrom, MAX_FORECAST_STEPS } from './predict';
+export { MODEL_FORMAT_VERSION } from './model-state';
+export type { ModelState } from './model-state';
+export { ForecastInputError } from './errors';
+export { detectSeasonality, detectDominantPeriod, autocorrelation, DAY_MS, WEEK_MS } from './seasonality';
+export type { SeasonalityTest } from './seasonality';
+export { trendLabel } from './trend';
+export { maseScale, smapeTerm } from './metrics';
+export { candidateForecasters, forecasterFor, METHOD_NAMES } from './forecasters/registry';
+export type { Forecaster, FitSpec, ModelSeries } from './forecasters/forecaster';
+export type {
+  RegularSeries,
+  TrainingOptions,
+  TrainedModel,
+  ForecastResult,
+  BacktestScore,
+  SeasonalityOption,
+} from './types';

@@ -1,0 +1,89 @@
+import { quantileSorted } from '../anomaly/robust-stats';
+import type { Transform } from './transform';
+import { fromModelScale, toModelScale } from './transform';
+
+/**
+ * Empirical prediction intervals: per lead, the (1 − q) and q quantiles of out-of-sample residuals
+ * (actual − forecast) from the backtest, in the scale where the method's errors are comparable across
+ * levels (the log scale for log models, so a busy hour gets a proportionally wider band).
+ */
+export interface ResidualQuantiles {
+  scale: 'identity' | 'transform';
+  /** Per lead 1..n: residual quantile added to the forecast for the lower bound. */
+  lower: number[];
+  /** Per lead 1..n: residual quantile added to the forecast for the upper (the `quantile`) bound. */
+  upper: number[];
+}
+
+/**
+ * Residuals per lead, `residuals[lead − 1]`, from predictions laid out `[origin × maxLead + lead − 1]`
+ * for origins `firstOrigin + i` against `actuals` (indexed like the series). Skips gaps.
+ */
+export function residualsByLead(
+  predictions: Float64Array,
+  actuals: ArrayLike<number>,
+  firstOrigin: number,
+  maxLead: number,
+  scale: (v: number) => number,
+  originFilter?: (origin: number) => boolean,
+): Float64Array[] {
+  const origins = predictions.length / maxLead;
+  const out: Float64Array[] = [];
+  for (let lead = 1; lead <= maxLead; lead++) {
+    const buffer = new Float64Array(origins);
+    let count = 0;
+    for (let i = 0; i < origins; i++) {
+      const origin = firstOrigin + i;
+      if (origin + lead >= actuals.length || (originFilter && !originFilter(origin))) continue;
+      const actual = actuals[origin + lead] as number;
+      const forecast = predictions[i * maxLead + lead - 1] as number;
+      if (Number.isNaN(actual) || Number.isNaN(forecast)) continue;
+      buffer[count++] = scale(actual) - scale(forecast);
+    }
+    out.push(buffer.subarray(0, count));
+  }
+  return out;
+}
+
+/** Lower and upper residual quantiles per lead for an upper quantile `q` (lower = 1 − q). */
+export function quantilesByLead(
+  residuals: Float64Array[],
+  q: number,
+  scale: ResidualQuantiles['scale'],
+): ResidualQuantiles {
+  const lower: number[] = [];
+  const upper: number[] = [];
+  let lastLower = 0;
+  let lastUpper = 0;
+  for (const r of residuals) {
+    if (r.length > 0) {
+      const sorted = Float64Array.from(r).sort();
+      lastLower = quantileSorted(sorted, 1 - q);
+      lastUpper = quantileSorted(sorted, q);
+    }
+    // A lead with no residuals borrows the previous lead's band.
+    lower.push(lastLower);
+    upper.push(lastUpper);
+  }
+  return { scale, lower, upper };
+}
+
+/** The bounds of a point forecast `forecast` at `lead` (1-based). */
+export function intervalAt(
+  quantiles: ResidualQuantiles,
+  transform: Transform,
+  forecast: number,
+  lead: number,
+): { lower: number; upper: number } {
+  const index = Math.min(lead, quantiles.lower.length) - 1;
+  const lowResidual = index >= 0 ? (quantiles.lower[index] as number) : 0;
+  const highResidual = index >= 0 ? (quantiles.upper[index] as number) : 0;
+  if (quantiles.scale === 'transform') {
+    const centre = toModelScale(transform, forecast);
+    return {
+      lower: fromModelScale(transform, centre + lowResidual),
+      upper: fromModelScale(transform, centre + highResidual),
+    };
+  }
+  return { lower: forecast + lowResidual, upper: forecast + highResidual };
+}

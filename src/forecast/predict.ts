@@ -1,0 +1,123 @@
+import { ForecastInputError } from './errors';
+import type { ModelSeries } from './forecasters/forecaster';
+import { forecasterFor } from './forecasters/registry';
+import { intervalAt } from './intervals';
+import type { ModelState } from './model-state';
+import { MODEL_FORMAT_VERSION, decodeGaps } from './model-state';
+import type { ForecastResult, RegularSeries, TrainedModel } from './types';
+import { assertRegularSeries } from './validate';
+
+/** Most steps one call may ask for: a day of 1-minute samples, far beyond any horizon the scaler uses. */
+export const MAX_FORECAST_STEPS = 1440;
+
+/**
+ * Forecasts `steps` samples from the step after `recent`'s last point, with the `model.quantile` upper
+ * bound and the matching lower bound. `recent` holds the newest observations, at least those after
+ * `model.window.toMs`; it may overlap the training window (the overlap is ignored: the model keeps its
+ * own filtered copy) and may have gaps. Nothing is refitted: the new points only move the running state
+ * (the anchor of the anchored model, the level/trend/season of Holt-Winters), so a call costs
+ * microseconds. Bounds and forecasts are clamped at 0 for signals that never went below 0.
+ */
+export function forecastFrom(model: TrainedModel, recent: RegularSeries, steps: number): ForecastResult {
+  if (model.formatVersion !== MODEL_FORMAT_VERSION) {
+    throw new ForecastInputError(
+      `model format version ${model.formatVersion} is not supported (expected ${MODEL_FORMAT_VERSION}): retrain it`,
+    );
+  }
+  if (!(Number.isInteger(steps) && steps >= 1 && steps <= MAX_FORECAST_STEPS)) {
+    throw new ForecastInputError(`steps must be an integer from 1 to ${MAX_FORECAST_STEPS}, got ${steps}`);
+  }
+  assertRegularSeries(recent, 'recent', { requireData: false });
+  const state = model.state as ModelState;
+  const grid = state.grid;
+  if (recent.values.length > 0 && recent.stepMs !== grid.fineStepMs) {
+    throw new ForecastInputError(
+      `recent.stepMs is ${recent.stepMs} but the model was trained on a ${grid.fineStepMs} ms step`,
+    );
+  }
+  const step = grid.fineStepMs;
+  const lastTrainingSampleMs = grid.trainingEndMs - step;
+  const recentEndMs =
+    recent.values.length > 0 ? recent.startMs + (recent.values.length - 1) * step : -Infinity;
+  const lastSampleMs = Math.max(lastTrainingSampleMs, recentEndMs);
+  const lastBlock =
+    lastSampleMs < grid.trainingEndMs
+      ? grid.lastTrainingBlock
+      : grid.lastTrainingBlock + 1 + Math.floor((lastSampleMs - grid.trainingEndMs) / grid.blockMs);
+
+  const timeline = buildTimeline(state, recent, lastBlock);
+  const originCentreMs = grid.originMs + lastBlock * grid.blockMs;
+  const lastStepMs = lastSampleMs + steps * step;
+  const leads = Math.max(1, Math.ceil((lastStepMs - originCentreMs) / grid.blockMs - 1e-9));
+  const origin = lastBlock - timeline.firstBlock;
+  const points = new Float64Array(leads);
+  forecasterFor(model.method).predict(state.params, timeline, origin, origin + 1, leads, points);
+
+  const blockMean = new Float64Array(leads);
+  const blockLower = new Float64Array(leads);
+  const blockUpper = new Float64Array(leads);
+  for (let j = 0; j < leads; j++) {
+    const forecast = points[j] as number;
+    const band = intervalAt(state.intervals, state.transform, forecast, j + 1);
+    blockMean[j] = forecast;
+    blockLower[j] = Math.min(band.lower, forecast);
+    blockUpper[j] = Math.max(band.upper, forecast);
+  }
+  const mean = new Array<number>(steps);
+  const lower = new Array<number>(steps);
+  const upper = new Array<number>(steps);
+  for (let i = 1; i <= steps; i++) {
+    // Position of the sample in block leads after the origin block's centre.
+    const position = (lastSampleMs + i * step - originCentreMs) / grid.blockMs;
+    mean[i - 1] = clamp(state, interpolate(blockMean, position));
+    lower[i - 1] = clamp(state, interpolate(blockLower, position));
+    upper[i - 1] = clamp(state, interpolate(blockUpper, position));
+  }
+  return { fromMs: lastSampleMs + step, stepMs: step, mean, lower, upper };
+}
+
+/**
+ * The model's memory followed by `recent`'s samples after the training window, averaged into blocks on
+ * the training grid (the newest block may be partial), as one series ending at `lastBlock`.
+ */
+function buildTimeline(state: ModelState, recent: RegularSeries, lastBlock: number): ModelSeries {
+  const grid = state.grid;
+  const firstBlock = state.memoryFirstBlock;
+  const length = lastBlock - firstBlock + 1;
+  const values = new Float64Array(length).fill(NaN);
+  decodeGaps(state.memory, values);
+  if (lastBlock > grid.lastTrainingBlock) {
+    const sums = new Float64Array(lastBlock - grid.lastTrainingBlock);
+    const counts = new Float64Array(sums.length);
+    const step = grid.fineStepMs;
+    const firstNew = Math.max(0, Math.ceil((grid.trainingEndMs - recent.startMs) / step - 1e-9));
+    for (let i = firstNew; i < recent.values.length; i++) {
+      const v = recent.values[i] as number;
+      if (Number.isNaN(v)) continue;
+      const offset = recent.startMs + i * step - grid.trainingEndMs;
+      const block = Math.floor(offset / grid.blockMs + 1e-9);
+      sums[block] = (sums[block] as number) + v;
+      counts[block] = (counts[block] as number) + 1;
+    }
+    const base = grid.lastTrainingBlock + 1 - firstBlock;
+    for (let b = 0; b < sums.length; b++) {
+      if ((counts[b] as number) > 0) values[base + b] = (sums[b] as number) / (counts[b] as number);
+    }
+  }
+  return { values, firstBlock, blockMs: grid.blockMs, originMs: grid.originMs };
+}
+
+/** Linear interpolation of block forecasts (lead j at position j); flat before lead 1 and after the last. */
+function interpolate(blocks: Float64Array, position: number): number {
+  const n = blocks.length;
+  if (position <= 1) return blocks[0] as number;
+  if (position >= n) return blocks[n - 1] as number;
+  const below = Math.floor(position);
+  const fraction = position - below;
+  const a = blocks[below - 1] as number;
+  return fraction === 0 ? a : a + fraction * ((blocks[below] as number) - a);
+}
+
+function clamp(state: ModelState, value: number): number {
+  return state.nonNegative && value < 0 ? 0 : value;
+}

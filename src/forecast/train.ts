@@ -1,0 +1,337 @@
+import { filterAnomalies } from '../anomaly/filter';
+import type { BacktestSetup, CandidateResult } from './backtest';
+import { backtestCandidate } from './backtest';
+import type { FitSpec, ModelSeries } from './forecasters/forecaster';
+import { lastValueForecaster } from './forecasters/last-value';
+import { candidateForecasters } from './forecasters/registry';
+import { quantilesByLead, residualsByLead } from './intervals';
+import { maseScale } from './metrics';
+import type { ModelState } from './model-state';
+import { MODEL_FORMAT_VERSION, encodeGaps } from './model-state';
+import type { ModelGrid } from './resample';
+import { aggregateToBlocks, chooseAggregation } from './resample';
+import { DAY_MS, WEEK_MS, detectDominantPeriod, detectSeasonality } from './seasonality';
+import { LAST_VALUE, selectModel } from './select';
+import type { Transform } from './transform';
+import { chooseTransform } from './transform';
+import type { TrendLabel } from './trend';
+import { trendLabel } from './trend';
+import type { BacktestScore, RegularSeries, TrainedModel, TrainingOptions } from './types';
+import { assertRegularSeries, assertTrainingOptions } from './validate';
+
+/** Fewest blocks worth aggregating for; shorter histories are learned at their own resolution. */
+const MIN_BLOCKS_TO_AGGREGATE = 64;
+/** Holdout share of the window, and the fewest blocks a fold must keep to fit on. */
+const HOLDOUT_SHARE = 0.2;
+const MIN_FOLD_BLOCKS = 24;
+/** Trailing blocks kept for smoothing features (the longest trailing window of the anchored model). */
+const MIN_MEMORY_BLOCKS = 48;
+
+/** Everything decided before any model is fitted; shared by training and the fit-time benchmark. */
+export interface PreparedTraining {
+  grid: ModelGrid;
+  /** Blocks as observed. */
+  observed: Float64Array;
+  /** Blocks with anomalies replaced: what the models learn from. */
+  filtered: Float64Array;
+  anomaliesFlagged: number;
+  spec: FitSpec;
+  /** Lead times of the options, in blocks. */
+  leadBlocks: number[];
+  nonNegative: boolean;
+  positive: boolean;
+  trend: TrendLabel;
+  seasonalityConfidence: Record<string, number>;
+}
+
+/** Per-candidate diagnostics of one training run. */
+export interface TrainingDiagnostics {
+  candidates: Array<{ method: string; fitMs: number; meanMase: number; failure?: string }>;
+  /** Time of the final fit of the selected method on the whole window. */
+  finalFitMs: number;
+  totalMs: number;
+}
+
+/**
+ * Aggregates to the model resolution, resolves the seasonal periods, filters anomalies and fixes the
+ * structure every candidate will share.
+ */
+export function prepareTraining(history: RegularSeries, options: TrainingOptions): PreparedTraining {
+  assertRegularSeries(history, 'history', { requireData: true });
+  assertTrainingOptions(options);
+  let aggregation = chooseAggregation(history.stepMs, options.modelStepMs);
+  if (options.modelStepMs === undefined && history.values.length < MIN_BLOCKS_TO_AGGREGATE * aggregation) {
+    aggregation = 1;
+  }
+  let { values: observed, grid } = aggregateToBlocks(history, aggregation);
+  if (!observed.some((v) => !Number.isNaN(v))) {
+    // Every observation sat in the samples dropped to align blocks: learn at the input resolution.
+    ({ values: observed, grid } = aggregateToBlocks(history, 1));
+  }
+  let min = Infinity;
+  for (const v of observed) if (v < min) min = v;
+  const nonNegative = min >= 0;
+  const positive = min > 0;
+  const transform: Transform = chooseTransform(observed, nonNegative);
+  const { periods, periodsMs, confidence } = resolveSeasonality(observed, grid.blockMs, options);
+  const filter = filterAnomalies(observed, {
+    threshold: options.anomalyThreshold,
+    ...(periods.length > 0 ? { period: periods[0] as number } : {}),
+    nonNegative,
+  });
+  const leadBlocks = options.leadTimesMs.map((ms) => Math.max(1, Math.round(ms / grid.blockMs)));
+  const maxLead = Math.max(1, Math.ceil(options.horizonMs / grid.blockMs - 1e-9), ...leadBlocks);
+  return {
+    grid,
+    observed,
+    filtered: filter.values,
+    anomaliesFlagged: filter.count,
+    spec: { periods, periodsMs, maxLead, transform, fullLength: observed.length },
+    leadBlocks,
+    nonNegative,
+    positive,
+    trend: trendLabel(filter.values, periods[0]),
+    seasonalityConfidence: confidence,
+  };
+}
+
+/**
+ * Learns a forecasting model from `history`: aggregation to the model resolution, seasonality detection,
+ * anomaly filtering, a rolling-origin backtest of every candidate at the scaling lead times, selection
+ * by MASE, the contract's "beat the baselines" gate, a final fit of the winner on the whole window, and
+ * prediction intervals calibrated on the backtest residuals. Pure and deterministic.
+ */
+export function trainModel(history: RegularSeries, options: TrainingOptions, nowMs: number): TrainedModel {
+  return trainModelWithDiagnostics(history, options, nowMs).model;
+}
+
+/** Knobs for benchmarks and experiments; the scaler never sets them. */
+export interface TrainingOverrides {
+  /** Only these candidates (plus last value, always) take part in the selection. */
+  methods?: string[];
+  /** Ship the best candidate even when it fails the gate (still marked unusable). */
+  ignoreGate?: boolean;
+}
+
+/** `trainModel`, also returning how long each candidate took and how it scored. */
+export function trainModelWithDiagnostics(
+  history: RegularSeries,
+  options: TrainingOptions,
+  nowMs: number,
+  overrides: TrainingOverrides = {},
+): { model: TrainedModel; diagnostics: TrainingDiagnostics } {
+  const started = performance.now();
+  const prepared = prepareTraining(history, options);
+  const { grid, observed, filtered, spec, leadBlocks } = prepared;
+  const n = observed.length;
+  const base = {
+    formatVersion: MODEL_FORMAT_VERSION,
+    trainedAtMs: nowMs,
+    window: { fromMs: history.startMs, toMs: grid.trainingEndMs },
+    stepMs: history.stepMs,
+    quantile: options.quantile,
+    seasonalPeriods: spec.periodsMs,
+    trend: prepared.trend,
+    anomaliesFlagged: prepared.anomaliesFlagged,
+    seasonalityConfidence: prepared.seasonalityConfidence,
+  };
+  const holdout = holdoutLength(n, spec.maxLead);
+  if (holdout === 0) {
+    const state = lastValueState(prepared, options.quantile);
+    const model: TrainedModel = {
+      ...base,
+      method: LAST_VALUE,
+      usable: false,
+      reason:
+        `too little history to backtest: ${n} blocks of ${grid.blockMs / 60_000} min, ` +
+        `need at least ${MIN_FOLD_BLOCKS + spec.maxLead + 6}`,
+      scores: [],
+      state,
+    };
+    return { model, diagnostics: { candidates: [], finalFitMs: 0, totalMs: performance.now() - started } };
+  }
+
+  const foldEnd = n - holdout;
+  const dayBlocks = Math.round(DAY_MS / grid.blockMs);
+  const weekBlocks = Math.round(WEEK_MS / grid.blockMs);
+  const scaleLag =
+    foldEnd > dayBlocks
+      ? dayBlocks
+      : spec.periods[0] !== undefined && foldEnd > spec.periods[0]
+        ? spec.periods[0]
+        : 1;
+  const setup: BacktestSetup = {
+    filtered,
+    observed,
+    blockMs: grid.blockMs,
+    originMs: grid.originMs,
+    foldEnd,
+    spec,
+    leadBlocks,
+    scale: maseScale(filtered.subarray(0, foldEnd), scaleLag),
+    quantile: options.quantile,
+  };
+  const candidates = candidateForecasters({
+    periods: spec.periods,
+    dayBlocks,
+    weekBlocks,
+    foldLength: foldEnd,
+    positive: prepared.positive,
+  }).filter(
+    (c) => c.name === LAST_VALUE || overrides.methods === undefined || overrides.methods.includes(c.name),
+  );
+  const results = candidates.map((forecaster) => backtestCandidate(forecaster, setup));
+  const leadLabels = options.leadTimesMs.map(formatDuration);
+  const selection = selectModel(results, leadLabels);
+  const shipped: CandidateResult =
+    selection.usable || overrides.ignoreGate === true
+      ? selection.best
+      : (results.find((r) => r.name === LAST_VALUE) as CandidateResult);
+
+  const fitStarted = performance.now();
+  const full: ModelSeries = {
+    values: filtered,
+    firstBlock: 0,
+    blockMs: grid.blockMs,
+    originMs: grid.originMs,
+  };
+  const params = shipped.forecaster.fit(full, spec);
+  const finalFitMs = performance.now() - fitStarted;
+
+  const scores: BacktestScore[] = [];
+  for (const r of results) {
+    if (r.failure !== undefined) continue;
+    r.scores.forEach((s, i) => {
+      scores.push({ method: r.name, leadMs: options.leadTimesMs[i] as number, ...s });
+    });
+  }
+  const longestPeriod = Math.max(
+    0,
+    ...spec.periods,
+    shipped.name.startsWith('seasonal-naive') ? dayBlocks : 0,
+  );
+  const state = buildState(
+    prepared,
+    params,
+    shipped.quantiles,
+    Math.max(MIN_MEMORY_BLOCKS, longestPeriod + 1),
+  );
+  const model: TrainedModel = {
+    ...base,
+    method: shipped.name,
+    usable: selection.usable,
+    reason: selection.usable ? selection.reason : `live only: ${selection.reason}`,
+    scores,
+    state,
+  };
+  return {
+    model,
+    diagnostics: {
+      candidates: results.map((r) => ({
+        method: r.name,
+        fitMs: r.fitMs,
+        meanMase: r.meanMase,
+        ...(r.failure !== undefined ? { failure: r.failure } : {}),
+      })),
+      finalFitMs,
+      totalMs: performance.now() - started,
+    },
+  };
+}
+
+/** Blocks held out for the backtest; 0 when the window is too short to hold any out. */
+export function holdoutLength(blocks: number, maxLead: number): number {
+  const wanted = Math.max(Math.round(HOLDOUT_SHARE * blocks), maxLead + 12);
+  const holdout = Math.min(wanted, Math.floor(blocks / 2));
+  if (blocks - holdout < MIN_FOLD_BLOCKS || holdout < maxLead + 6) return 0;
+  return holdout;
+}
+
+function resolveSeasonality(
+  observed: Float64Array,
+  blockMs: number,
+  options: TrainingOptions,
+): { periods: number[]; periodsMs: number[]; confidence: Record<string, number> } {
+  const confidence: Record<string, number> = {};
+  let requested: number[];
+  if (options.seasonalPeriodsMs !== undefined) {
+    requested = [...options.seasonalPeriodsMs];
+  } else if (options.seasonality === 'auto') {
+    requested = [];
+    for (const test of detectSeasonality(observed, blockMs)) {
+      confidence[String(test.periodMs)] = test.confidence;
+      if (test.detected) requested.push(test.periodMs);
+    }
+  } else {
+    requested = {
+      none: [],
+      daily: [DAY_MS],
+      weekly: [WEEK_MS],
+      'daily,weekly': [DAY_MS, WEEK_MS],
+    }[options.seasonality];
+  }
+  // Fewer than two cycles cannot tell a season from a one-off: such a period is dropped.
+  const kept = [...new Set(requested)]
+    .map((ms) => ({ ms, blocks: Math.round(ms / blockMs) }))
+    .filter((p) => p.blocks >= 2 && observed.length >= 2 * p.blocks)
+    .sort((a, b) => a.blocks - b.blocks);
+  return { periods: kept.map((p) => p.blocks), periodsMs: kept.map((p) => p.ms), confidence };
+}
+
+/**
+ * The dominant period of a series with no calendar, for callers (the forecast CLI with integer steps)
+ * that want `seasonality: auto` without days and weeks. Returns the period in samples, if any.
+ */
+export function detectPeriodInSamples(values: ArrayLike<number>): number | undefined {
+  const test = detectDominantPeriod(values);
+  return test?.detected === true ? test.period : undefined;
+}
+
+function buildState(
+  prepared: PreparedTraining,
+  params: unknown,
+  intervals: ModelState['intervals'],
+  memoryBlocks: number,
+): ModelState {
+  const { grid, filtered } = prepared;
+  const length = Math.min(filtered.length, memoryBlocks);
+  return {
+    grid,
+    memoryFirstBlock: filtered.length - length,
+    memory: encodeGaps(filtered.subarray(filtered.length - length)),
+    nonNegative: prepared.nonNegative,
+    transform: prepared.spec.transform,
+    maxLead: prepared.spec.maxLead,
+    intervals,
+    params,
+  };
+}
+
+/** Last value with bands from the in-sample lead-h changes, for windows too short to backtest. */
+function lastValueState(prepared: PreparedTraining, quantile: number): ModelState {
+  const { observed, spec } = prepared;
+  const n = observed.length;
+  const predictions = new Float64Array(n * spec.maxLead);
+  lastValueForecaster.predict(
+    {},
+    { values: observed, firstBlock: 0, blockMs: 1, originMs: 0 },
+    0,
+    n,
+    spec.maxLead,
+    predictions,
+  );
+  const quantiles = quantilesByLead(
+    residualsByLead(predictions, observed, 0, spec.maxLead, (v) => v),
+    quantile,
+    'identity',
+  );
+  return buildState(prepared, {}, quantiles, MIN_MEMORY_BLOCKS);
+}
+
+/** "15m", "1h", "90s": lead times in reasons and logs. */
+export function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}

@@ -1,0 +1,175 @@
+import type { Logger } from 'pino';
+import { decide, type Decision } from '../decision/decide';
+import type { ForecastPort, ForecastView } from '../decision/forecast-port';
+import { UpstreamDataError, UpstreamUnavailableError } from '../errors';
+import type { ScalerMetrics } from '../metrics/scaler-metrics';
+import { createSource } from '../sources/create-source';
+import type { Reading, Source } from '../sources/source';
+import type { SourceDeps } from '../sources/source-deps';
+import type { StateStore } from '../store/state-store';
+import type { TriggerConfig } from '../config/trigger-config';
+import type { TriggerHandle } from './trigger-registry';
+
+/** One evaluation of a trigger: the decision plus what it was made from. */
+export interface Evaluation extends Decision {
+  live: number;
+  liveAtMs: number;
+  forecast: ForecastView | undefined;
+  evaluatedAtMs: number;
+}
+
+export interface EvaluatorDeps {
+  store: StateStore;
+  metrics: ScalerMetrics;
+  logger: Logger;
+  forecast: ForecastPort;
+  sourceDeps: SourceDeps;
+  clock: () => number;
+  /** How long one evaluation answers every call for the same trigger. */
+  evaluationTtlMs: number;
+}
+
+interface TriggerState {
+  cached?: { atMs: number; result: Promise<Evaluation> };
+  lastActive?: boolean;
+  lastEvaluatedAtMs?: number;
+}
+
+/**
+ * Reads a trigger's live value, asks the forecast, applies the decision rule and records metrics.
+ * GetMetrics and IsActive arriving together share one evaluation; a failing source is an error (after the
+ * short staleness allowance), never a 0.
+ */
+export class TriggerEvaluator {
+  private readonly sources = new WeakMap<TriggerConfig, Source>();
+  private readonly lastReadings = new Map<string, Reading>();
+  private readonly states = new Map<string, TriggerState>();
+
+  constructor(private readonly deps: EvaluatorDeps) {}
+
+  evaluate(handle: TriggerHandle, options: { fresh?: boolean } = {}): Promise<Evaluation> {
+    const now = this.deps.clock();
+    let state = this.states.get(handle.key);
+    if (state === undefined) {
+      state = {};
+      this.states.set(handle.key, state);
+    }
+    const cached = state.cached;
+    if (!options.fresh && cached && now - cached.atMs < this.deps.evaluationTtlMs) return cached.result;
+    const result = this.run(handle, state, now);
+    state.cached = { atMs: now, result };
+    // The cached promise may be rejected; whoever awaits it handles that, this only silences the copy.
+    result.catch(() => undefined);
+    return result;
+  }
+
+  /** The source of a trigger, created once per parsed config. */
+  sourceFor(config: TriggerConfig): Source {
+    let source = this.sources.get(config);
+    if (source === undefined) {
+      source = createSource(config, this.deps.sourceDeps);
+      this.sources.set(config, source);
+    }
+    return source;
+  }
+
+  /** Drops what is kept for triggers that are gone. */
+  forget(handle: TriggerHandle): void {
+    this.states.delete(handle.key);
+    this.lastReadings.delete(handle.key);
+  }
+
+  private async run(handle: TriggerHandle, state: TriggerState, now: number): Promise<Evaluation> {
+    const { config, labels } = handle;
+    const { metrics } = this.deps;
+    const { reading, stale } = await this.readLive(handle);
+    const forecast = config.predictive === 'false' ? undefined : this.deps.forecast.view(config, now);
+    const decision = decide(config, {
+      live: reading.value,
+      liveIsStale: stale,
+      forecast: forecast && { peakWithinLead: forecast.peakWithinLead },
+      nowMs: now,
+    });
+
+    metrics.liveValue.set(labels, finiteOrZero(reading.value));
+    metrics.sourceStaleness.set(labels, stale ? Math.max(0, (now - reading.atMs) / 1000) : 0);
+    metrics.returnedValue.set(labels, decision.value);
+    metrics.active.set(labels, decision.active ? 1 : 0);
+    metrics.decisions.inc({ ...labels, reason: decision.reason });
+    metrics.predictiveEnabled.set(
+      { ...labels, mode: config.predictive },
+      config.predictive === 'true' && forecast ? 1 : 0,
+    );
+    if (forecast) {
+      metrics.forecastValue.set(labels, forecast.meanAtLead);
+      metrics.forecastLower.set(labels, forecast.lowerAtLead);
+      metrics.forecastUpper.set(labels, forecast.peakWithinLead);
+    }
+    if (decision.active && state.lastActive === false) {
+      metrics.wakeups.inc({
+        ...labels,
+        cause: reading.value > config.activationTarget ? 'live' : 'forecast',
+      });
+    }
+    if (decision.forecastUsed && state.lastEvaluatedAtMs !== undefined) {
+      const extraReplicas =
+        Math.ceil(decision.value / config.target) - Math.ceil(reading.value / config.target);
+      const seconds = Math.min(60, (now - state.lastEvaluatedAtMs) / 1000);
+      if (extraReplicas > 0 && seconds > 0)
+        metrics.prewarmReplicaSeconds.inc(labels, extraReplicas * seconds);
+    }
+    state.lastActive = decision.active;
+    state.lastEvaluatedAtMs = now;
+    return { ...decision, live: reading.value, liveAtMs: reading.atMs, forecast, evaluatedAtMs: now };
+  }
+
+  private async readLive(handle: TriggerHandle): Promise<{ reading: Reading; stale: boolean }> {
+    const { config } = handle;
+    const source = this.sourceFor(config);
+    const { metrics, logger, store, clock } = this.deps;
+    const started = process.hrtime.bigint();
+    try {
+      const reading = await source.read(AbortSignal.timeout(config.timeoutMs));
+      metrics.sourceReadDuration.observe(
+        { source: source.kind },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+      if (!Number.isFinite(reading.value)) {
+        throw new UpstreamDataError(
+          `source returned ${reading.value}; expected a finite number`,
+          'not_a_number',
+        );
+      }
+      const fresh = { value: reading.value, atMs: clock() };
+      this.lastReadings.set(handle.key, fresh);
+      store.setLastReading(handle.key, fresh).catch((error: unknown) => {
+        logger.debug({ err: error, metric: config.metricName }, 'could not store last reading');
+      });
+      this.deps.forecast.observe(config, fresh);
+      return { reading: fresh, stale: false };
+    } catch (error) {
+      const reason =
+        error instanceof UpstreamUnavailableError || error instanceof UpstreamDataError
+          ? error.reason
+          : 'internal';
+      metrics.sourceErrors.inc({ source: source.kind, reason });
+      // Only an unreachable or slow source is bridged; a wrong answer (missing queue, several series) is
+      // news the user needs at once.
+      if (!(error instanceof UpstreamUnavailableError) || config.maxStalenessMs === 0) throw error;
+      const last =
+        this.lastReadings.get(handle.key) ?? (await store.getLastReading(handle.key).catch(() => undefined));
+      if (last && clock() - last.atMs <= config.maxStalenessMs) {
+        logger.warn(
+          { metric: config.metricName, source: source.kind, reason, ageMs: clock() - last.atMs, err: error },
+          'source read failed; serving the last good value',
+        );
+        return { reading: last, stale: true };
+      }
+      throw error;
+    }
+  }
+}
+
+function finiteOrZero(value: number): number {
+  return Number.isFinite(value) ? value : 0;
+}

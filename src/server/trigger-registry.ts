@@ -1,0 +1,95 @@
+import { parseTriggerMetadata, type TriggerConfig } from '../config/trigger-config';
+import type { TriggerLabels } from '../metrics/scaler-metrics';
+
+/** What a gRPC call names: a ScaledObject and one of its trigger's metadata. */
+export interface ScaledObjectRef {
+  name: string;
+  namespace: string;
+  scalerMetadata: Record<string, string>;
+}
+
+/** A trigger as the server tracks it: its parsed config and the ScaledObject that asked. */
+export interface TriggerHandle {
+  /** Unique per ScaledObject and trigger config: decisions, caches and metric series are keyed by it. */
+  key: string;
+  config: TriggerConfig;
+  labels: TriggerLabels;
+  lastSeenMs: number;
+}
+
+/** Keys a gRPC caller may not know: KEDA adds these itself and they say nothing about the signal. */
+const IGNORED_KEYS = new Set(['scalerAddress', 'caCert', 'tlsClientCert', 'tlsClientKey', 'enableTLS']);
+
+/**
+ * Parses each distinct metadata map once. KEDA sends the same map on every poll, so the hot path is one
+ * Map lookup on a string built from the sorted entries. Bounded, so a caller sending endless distinct
+ * maps cannot grow memory without limit.
+ */
+export class TriggerRegistry {
+  private readonly parsed = new Map<string, TriggerConfig>();
+  private readonly handles = new Map<string, TriggerHandle>();
+
+  constructor(
+    private readonly clock: () => number,
+    private readonly maxEntries = 50_000,
+  ) {}
+
+  /** Parses (or finds) the trigger config; throws `MetadataError` for bad metadata. */
+  config(metadata: Record<string, string>): TriggerConfig {
+    const cacheKey = metadataKey(metadata);
+    let config = this.parsed.get(cacheKey);
+    if (config === undefined) {
+      config = parseTriggerMetadata(metadata);
+      if (this.parsed.size >= this.maxEntries) this.parsed.delete(this.parsed.keys().next().value as string);
+      this.parsed.set(cacheKey, config);
+    }
+    return config;
+  }
+
+  /** The handle for a ScaledObject's trigger, created on first sight. */
+  resolve(ref: ScaledObjectRef): TriggerHandle {
+    const config = this.config(ref.scalerMetadata ?? {});
+    const key = `${ref.namespace}/${ref.name}/${config.metricName}/${metadataKey(ref.scalerMetadata ?? {})}`;
+    let handle = this.handles.get(key);
+    if (handle === undefined) {
+      if (this.handles.size >= this.maxEntries)
+        this.handles.delete(this.handles.keys().next().value as string);
+      handle = {
+        key,
+        config,
+        labels: { namespace: ref.namespace, scaled_object: ref.name, metric: config.metricName },
+        lastSeenMs: this.clock(),
+      };
+      this.handles.set(key, handle);
+    }
+    handle.lastSeenMs = this.clock();
+    return handle;
+  }
+
+  /** Every tracked trigger. */
+  all(): IterableIterator<TriggerHandle> {
+    return this.handles.values();
+  }
+
+  /** Forgets triggers idle for longer than `idleMs` and returns them, so their metrics can go too. */
+  sweep(idleMs: number): TriggerHandle[] {
+    const cutoff = this.clock() - idleMs;
+    const gone: TriggerHandle[] = [];
+    for (const [key, handle] of this.handles) {
+      if (handle.lastSeenMs < cutoff) {
+        this.handles.delete(key);
+        gone.push(handle);
+      }
+    }
+    return gone;
+  }
+}
+
+function metadataKey(metadata: Record<string, string>): string {
+  const keys = Object.keys(metadata)
+    .filter((k) => !IGNORED_KEYS.has(k))
+    .sort();
+  let out = '';
+  for (const k of keys) out += `${k}\u0000${metadata[k]}\u0001`;
+  return out;
+}

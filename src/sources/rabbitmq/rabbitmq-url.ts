@@ -1,0 +1,149 @@
+/**
+ * Turns a trigger's `host` (and `vhostName`) into what the AMQP client and the management API client
+ * need, the way KEDA's rabbitmq scaler reads the same keys. Pure functions: no I/O, no logging.
+ */
+
+/** Everything needed to open one AMQP connection. Holds credentials: log `display`, never the rest. */
+export interface AmqpTarget {
+  protocol: 'amqp' | 'amqps';
+  hostname: string;
+  port: number;
+  username: string;
+  password: string;
+  /** Decoded virtual host name, `/` by default. */
+  vhost: string;
+  /** From the URL's `heartbeat` query parameter, in seconds. */
+  heartbeatSeconds: number | undefined;
+  /** From the URL's `frameMax` query parameter, in bytes. */
+  frameMax: number | undefined;
+  /** `amqps` only: accept any server certificate. */
+  unsafeSsl: boolean;
+  /** Pool key: one connection per distinct key. Contains the credentials, so it never leaves the pool. */
+  key: string;
+  /** Safe to log and to put in error messages: scheme, host, port and vhost, no credentials. */
+  display: string;
+}
+
+/** Where the management API answers for one queue. `url` carries the credentials for basic auth. */
+export interface ManagementQueueEndpoint {
+  url: URL;
+  vhost: string;
+  queueName: string;
+  /** Safe to log: the API base without credentials. */
+  display: string;
+}
+
+/**
+ * Reads an `amqp(s)://user:pass@host:port/vhost?heartbeat=30` URL. The path is the vhost, percent-encoded
+ * (`%2F` is `/`); no path or an empty one means `/`, as amqplib and KEDA read it. `vhostName` wins over the
+ * path, as KEDA's `vhostName` does.
+ */
+export function resolveAmqpTarget(
+  host: string,
+  vhostName: string | undefined,
+  unsafeSsl = false,
+): AmqpTarget {
+  const url = parseAbsolute(host);
+  if (url.protocol !== 'amqp:' && url.protocol !== 'amqps:') {
+    throw new Error(`expected an amqp:// or amqps:// URL, got ${url.protocol}//`);
+  }
+  const protocol = url.protocol === 'amqps:' ? 'amqps' : 'amqp';
+  // Non-special URL schemes keep the brackets of an IPv6 literal; net.connect wants it bare.
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  const port = url.port === '' ? (protocol === 'amqps' ? 5671 : 5672) : Number(url.port);
+  const hasCredentials = url.username !== '' || url.password !== '';
+  const username = hasCredentials ? safeDecode(url.username) : 'guest';
+  const password = hasCredentials ? safeDecode(url.password) : 'guest';
+  const pathVhost = url.pathname.length > 1 ? safeDecode(url.pathname.slice(1)) : '';
+  const vhost = nonEmpty(vhostName) ?? (pathVhost === '' ? '/' : pathVhost);
+  const heartbeatSeconds = optionalInteger(url.searchParams.get('heartbeat'));
+  const frameMax = optionalInteger(url.searchParams.get('frameMax'));
+  const key = JSON.stringify([
+    protocol,
+    hostname,
+    port,
+    username,
+    password,
+    vhost,
+    heartbeatSeconds,
+    frameMax,
+    unsafeSsl,
+  ]);
+  const display = `${protocol}://${formatHost(hostname)}:${port}/${encodeURIComponent(vhost)}`;
+  return {
+    protocol,
+    hostname,
+    port,
+    username,
+    password,
+    vhost,
+    heartbeatSeconds,
+    frameMax,
+    unsafeSsl,
+    key,
+    display,
+  };
+}
+
+/**
+ * Reads an `http(s)://user:pass@host:port[/prefix]/vhost` management URL as KEDA does: the last path
+ * segment is the vhost (empty means `/`), anything before it is a path prefix (the API behind a reverse
+ * proxy). `vhostName` wins over the path.
+ */
+export function resolveManagementQueueEndpoint(
+  host: string,
+  vhostName: string | undefined,
+  queueName: string,
+): ManagementQueueEndpoint {
+  const url = parseAbsolute(host);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`expected an http:// or https:// URL, got ${url.protocol}//`);
+  }
+  // Split the still-encoded path so a vhost written as `%2F` is one segment, not two.
+  const segments = url.pathname.split('/').slice(1);
+  const last = segments.pop() ?? '';
+  const prefix = segments.length > 0 ? `/${segments.join('/')}` : '';
+  const pathVhost = safeDecode(last);
+  const vhost = nonEmpty(vhostName) ?? (pathVhost === '' ? '/' : pathVhost);
+  const api = new URL(url.href);
+  api.pathname = `${prefix}/api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(queueName)}`;
+  // Only the fields we read: the full queue object is several KB and costs the broker more to render.
+  api.search = '?columns=messages,messages_ready,message_stats.publish_details.rate';
+  api.hash = '';
+  return { url: api, vhost, queueName, display: `${url.origin}${prefix}` };
+}
+
+/** Removes the user-info part of every URL in a text (for messages from libraries that echo the URL). */
+export function redactCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1***@');
+}
+
+function parseAbsolute(raw: string): URL {
+  try {
+    return new URL(raw.trim());
+  } catch {
+    // The URL may hold a password: never echo it.
+    throw new Error(`not a valid URL: ${redactCredentials(raw.trim()).slice(0, 200)}`);
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function nonEmpty(text: string | undefined): string | undefined {
+  return text === undefined || text === '' ? undefined : text;
+}
+
+function optionalInteger(raw: string | null): number | undefined {
+  if (raw === null || !/^\d+$/.test(raw)) return undefined;
+  return Number(raw);
+}
+
+function formatHost(hostname: string): string {
+  return hostname.includes(':') ? `[${hostname}]` : hostname;
+}

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import type { RegularSeries } from '../forecast/types';
+import { BYTES_PER_SAMPLE, decodeSamples, encodeSample, locate, slotsPerChunk } from './history-encoding';
+import type { HistorySpec, ModelRecord, ModelSlots, StateStore, StoredReading } from './state-store';
+
+interface Chunk {
+  bytes: Buffer;
+  expiresAtMs: number;
+}
+
+/**
+ * The default store: one replica, nothing shared, nothing kept across restarts. It uses the same chunk
+ * encoding as Redis so both behave alike in the conformance suite.
+ */
+export class MemoryStore implements StateStore {
+  readonly kind = 'memory' as const;
+  private readonly readings = new Map<string, StoredReading>();
+  private readonly chunks = new Map<string, Chunk>();
+  private readonly models = new Map<string, ModelSlots>();
+  private readonly versions = new Map<string, number>();
+  private readonly locks = new Map<string, { token: string; expiresAtMs: number }>();
+
+  constructor(private readonly clock: () => number = Date.now) {}
+
+  async getLastReading(triggerKey: string): Promise<StoredReading | undefined> {
+    const reading = this.readings.get(triggerKey);
+    return reading && { ...reading };
+  }
+
+  async setLastReading(triggerKey: string, reading: StoredReading): Promise<void> {
+    this.readings.set(triggerKey, { ...reading });
+  }
+
+  async appendSample(signalId: string, spec: HistorySpec, atMs: number, value: number): Promise<void> {
+    const { chunk, slot } = locate(spec.stepMs, atMs);
+    this.writeBytes(signalId, spec, chunk, slot, encodeSample(value));
+  }
+
+  async writeSamples(signalId: string, spec: HistorySpec, series: RegularSeries): Promise<void> {
+    // As RedisStore does: a series at another step would land in the wrong slots.
+    if (series.stepMs !== spec.stepMs) {
+      throw new Error(`series step ${series.stepMs} ms differs from history step ${spec.stepMs} ms`);
+    }
+    for (let i = 0; i < series.values.length; i++) {
+      const { chunk, slot } = locate(spec.stepMs, series.startMs + i * series.stepMs);
+      this.writeBytes(signalId, spec, chunk, slot, encodeSample(series.values[i] as number));
+    }
+  }
+
+  async readHistory(
+    signalId: string,
+    spec: HistorySpec,
+    fromMs: number,
+    toMs: number,
+  ): Promise<RegularSeries> {
+    this.evictExpired();
+    const first = locate(spec.stepMs, fromMs);
+    const count = Math.max(0, Math.ceil((toMs - first.slotStartMs) / spec.stepMs));
+    const values: number[] = [];
+    const perChunk = slotsPerChunk(spec.stepMs);
+    let { chunk, slot } = first;
+    while (values.length < count) {
+      const take = Math.min(perChunk - slot, count - values.length);
+      decodeSamples(this.chunks.get(chunkKey(signalId, spec.stepMs, chunk))?.bytes, slot, take, values);
+      chunk += 1;
+      slot = 0;
+    }
+    return { startMs: first.slotStartMs, stepMs: spec.stepMs, values };
+  }
+
+  async getModels<M>(signalId: string): Promise<ModelSlots<M>> {
+    const slots = this.models.get(signalId) as ModelSlots<M> | undefined;
+    return structuredClone(slots ?? { current: undefined, previous: undefined });
+  }
+
+  async saveModel<M>(
+    signalId: string,
+    model: M,
+    options: { keepPrevious: boolean; nowMs: number },
+  ): Promise<ModelRecord<M>> {
+    const slots = (this.models.get(signalId) ?? { current: undefined, previous: undefined }) as ModelSlots<M>;
+    const version = (this.versions.get(signalId) ?? 0) + 1;
+    this.versions.set(signalId, version);
+    const record: ModelRecord<M> = {
+      version,
+      savedAtMs: options.nowMs,
+      model: structuredClone(model),
+    };
+    this.models.set(signalId, {
+      current: record,
+      previous: options.keepPrevious ? slots.current : slots.previous,
+    });
+    return structuredClone(record);
+  }
+
+  async rollbackModel<M>(signalId: string): Promise<ModelRecord<M> | undefined> {
+    const slots = this.models.get(signalId) as ModelSlots<M> | undefined;
+    if (!slots?.previous) return undefined;
+    this.models.set(signalId, { current: slots.previous, previous: slots.current });
+    return structuredClone(slots.previous);
+  }
+
+  async tryLock(name: string, ttlMs: number): Promise<string | undefined> {
+    const held = this.locks.get(name);
+    const now = this.clock();
+    if (held && held.expiresAtMs > now) return undefined;
+    const token = randomUUID();
+    this.locks.set(name, { token, expiresAtMs: now + ttlMs });
+    return token;
+  }
+
+  async releaseLock(name: string, token: string): Promise<boolean> {
+    const held = this.locks.get(name);
+    if (!held || held.token !== token) return false;
+    this.locks.delete(name);
+    // An expired lock is no longer held, as in Redis where its key is gone.
+    return held.expiresAtMs > this.clock();
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.chunks.clear();
+  }
+
+  private writeBytes(signalId: string, spec: HistorySpec, chunk: number, slot: number, bytes: Buffer): void {
+    const key = chunkKey(signalId, spec.stepMs, chunk);
+    const size = slotsPerChunk(spec.stepMs) * BYTES_PER_SAMPLE;
+    let entry = this.chunks.get(key);
+    if (!entry) {
+      // Zero bytes decode as gaps, exactly like Redis's padding.
+      entry = { bytes: Buffer.alloc(size), expiresAtMs: 0 };
+      this.chunks.set(key, entry);
+    }
+    bytes.copy(entry.bytes, slot * BYTES_PER_SAMPLE);
+    entry.expiresAtMs = (chunk + 1) * slotsPerChunk(spec.stepMs) * spec.stepMs + spec.retentionMs;
+  }
+
+  private evictExpired(): void {
+    const now = this.clock();
+    for (const [key, entry] of this.chunks) {
+      if (entry.expiresAtMs <= now) this.chunks.delete(key);
+    }
+  }
+}
+
+function chunkKey(signalId: string, stepMs: number, chunk: number): string {
+  return `${signalId}:${stepMs}:${chunk}`;
+}

@@ -1,0 +1,66 @@
+import type { RegularSeries } from '../forecast/types';
+
+/** The last good live value of a trigger, served for a short staleness when its source fails. */
+export interface StoredReading {
+  value: number;
+  atMs: number;
+}
+
+/** A stored model with the metadata the lifecycle needs; `model` is the forecaster's JSON. */
+export interface ModelRecord<M = unknown> {
+  version: number;
+  savedAtMs: number;
+  model: M;
+}
+
+/** The current model of a signal and the last good one kept for rollback. */
+export interface ModelSlots<M = unknown> {
+  current: ModelRecord<M> | undefined;
+  previous: ModelRecord<M> | undefined;
+}
+
+/** How a signal's history is sampled and how long it is kept. */
+export interface HistorySpec {
+  stepMs: number;
+  retentionMs: number;
+}
+
+/**
+ * Everything the scaler keeps between calls. Two implementations: in-process (one replica) and Redis
+ * (shared by every replica). Both pass the same conformance suite (src/store/state-store.conformance.ts).
+ */
+export interface StateStore {
+  readonly kind: 'memory' | 'redis';
+
+  getLastReading(triggerKey: string): Promise<StoredReading | undefined>;
+  setLastReading(triggerKey: string, reading: StoredReading): Promise<void>;
+
+  /**
+   * Puts one sample in the slot `floor(atMs / stepMs)`. A second sample for the same slot replaces the
+   * first (last write wins): replicas sampling the same signal converge on one point per interval.
+   */
+  appendSample(signalId: string, spec: HistorySpec, atMs: number, value: number): Promise<void>;
+  /** Writes many samples at once (backfill). Non-finite values are stored as gaps. */
+  writeSamples(signalId: string, spec: HistorySpec, series: RegularSeries): Promise<void>;
+  /** Slots `[fromMs, toMs)` at `spec.stepMs`; missing slots are NaN. */
+  readHistory(signalId: string, spec: HistorySpec, fromMs: number, toMs: number): Promise<RegularSeries>;
+
+  getModels<M>(signalId: string): Promise<ModelSlots<M>>;
+  /** Makes `model` current with the next version; the old current becomes `previous` when `keepPrevious`. */
+  saveModel<M>(
+    signalId: string,
+    model: M,
+    options: { keepPrevious: boolean; nowMs: number },
+  ): Promise<ModelRecord<M>>;
+  /** Swaps current and previous; returns the restored record, or undefined when there is no previous. */
+  rollbackModel<M>(signalId: string): Promise<ModelRecord<M> | undefined>;
+
+  /** Takes a lock with expiry; returns a token for `releaseLock`, or undefined when someone else holds it. */
+  tryLock(name: string, ttlMs: number): Promise<string | undefined>;
+  /** Releases only if `token` still holds it (an expired lock taken over by another replica is left alone). */
+  releaseLock(name: string, token: string): Promise<boolean>;
+
+  /** Resolves when the store can serve requests; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,838 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { load, loadAll, YAML11_SCHEMA } from 'js-yaml';
+import { Registry } from 'prom-client';
+import { parseTriggerMetadata, type TriggerConfig } from '../../src/config/trigger-config';
+import { ScalerMetrics } from '../../src/metrics/scaler-metrics';
+import {
+  CHART_DIR,
+  REPO_ROOT,
+  helmBinary,
+  metadataAsKedaSendsIt,
+  parseManifests,
+  runHelm,
+  triggersOf,
+  validateManifest,
+  type HelmResult,
+  type Manifest,
+} from '../support/helm';
+
+/**
+ * charts/ml-autoscaling rendered by the real helm binary. Every `helm template` run starts in beforeAll
+ * and runs in parallel; the tests then only read the results.
+ */
+
+const RELEASE = 'ml-autoscaling';
+const NAMESPACE = 'autoscaling';
+const SCALER_ADDRESS = `${RELEASE}-scaler.${NAMESPACE}.svc.cluster.local:9090`;
+
+const set = (...pairs: string[]): string[] => pairs.flatMap((pair) => ['--set', pair]);
+
+const EXTRA_SERVICES = [
+  {
+    preset: 'celery',
+    namespace: 'reports',
+    scaleTargetRef: { name: 'report-workers', envSourceContainerName: 'worker' },
+    minReplicas: 0,
+    // services.celeryWorkers sets idleReplicaCount=0 in this scenario; null clears the inherited value.
+    idleReplicaCount: null,
+    rabbitmq: { queueName: 'reports' },
+    triggers: { errorRate: { enabled: false } },
+  },
+  {
+    preset: 'vllm',
+    namespace: 'ml',
+    scaleTargetRef: { name: 'vllm-llama' },
+    vllm: { modelName: 'meta-llama/Llama-3.1-8B-Instruct' },
+    triggers: { gpuUtilization: { gpusPerReplica: 2 } },
+    predictiveScaling: {
+      leadTime: '20m',
+      businessHours: 'Mon-Fri 08:00-18:00',
+      businessHoursMultiplier: 1.5,
+    },
+  },
+  {
+    name: 'embeddings-gpu-memory',
+    namespace: 'ml',
+    scaleTargetRef: { name: 'embeddings' },
+    maxReplicas: 6,
+    extraTriggers: [
+      {
+        name: 'gpu-memory',
+        metadata: {
+          source: 'gpu',
+          serverAddress: 'http://prometheus.monitoring:9090',
+          metric: 'memory',
+          threshold: 70,
+        },
+      },
+    ],
+  },
+];
+
+/** Value sets that must render; each is checked against the schemas and the scaler's parser. */
+const SCENARIOS: Record<string, string[]> = {
+  defaults: [],
+  'vllm overrides': set(
+    'services.vllmService.minReplicas=0',
+    'services.vllmService.maxReplicas=4',
+    'predictiveScaling.enabled=true',
+  ),
+  'celery overrides': set(
+    'services.celeryWorkers.minReplicas=3',
+    'services.celeryWorkers.maxReplicas=30',
+    'services.celeryWorkers.cooldownPeriod=120',
+    'predictiveScaling.enabled=true',
+  ),
+  'predictive scaling off': set('predictiveScaling.enabled=false'),
+  'tls with mtls': set(
+    'tls.enabled=true',
+    'tls.server.secretName=scaler-tls',
+    'tls.client.secretName=keda-client-tls',
+  ),
+  'tls server only': set(
+    'tls.enabled=true',
+    'tls.mtls.enabled=false',
+    'tls.server.secretName=scaler-tls',
+    'tls.client.secretName=scaler-ca',
+  ),
+  'bundled redis, given password, no persistence': set(
+    'redis.bundled.password=Zm9vYmFyYmF6',
+    'redis.bundled.persistence.enabled=false',
+  ),
+  // An external URL replaces the bundled Redis without turning it off explicitly.
+  'external redis url': set('redis.url=rediss://:pw@redis.example.internal:6380/2'),
+  'external redis secret': set('redis.bundled.enabled=false', 'redis.existingSecret=shared-redis'),
+  'one replica, no redis': set('redis.bundled.enabled=false', 'scaler.replicaCount=1'),
+  'everything on': [
+    ...set(
+      'fullnameOverride=mlx',
+      'metrics.serviceMonitor.enabled=true',
+      'metrics.serviceMonitor.labels.release=kube-prometheus-stack',
+      'networkPolicy.enabled=true',
+      'grafana.dashboards.namespace=monitoring',
+      'predictiveScaling.shadow=true',
+      'tls.enabled=true',
+      'tls.server.secretName=scaler-tls',
+      'tls.client.secretName=keda-client-tls',
+      'services.celeryWorkers.idleReplicaCount=0',
+      'services.celeryWorkers.minReplicas=1',
+    ),
+    '--set-json',
+    `services.extra=${JSON.stringify(EXTRA_SERVICES)}`,
+  ],
+};
+
+/** Value sets that must fail, with the message the user should see. */
+const BAD_VALUES: Array<[string, string[], string]> = [
+  [
+    'negative scaler replicas',
+    set('scaler.replicaCount=-1'),
+    "at '/scaler/replicaCount': minimum: got -1, want 0",
+  ],
+  [
+    'negative service replicas',
+    set('services.celeryWorkers.minReplicas=-2'),
+    "at '/services/celeryWorkers/minReplicas': minimum: got -2, want 0",
+  ],
+  [
+    'maxReplicas below minReplicas',
+    set('services.vllmService.minReplicas=3', 'services.vllmService.maxReplicas=2'),
+    'services.vllmService: maxReplicas (2) must be greater than or equal to minReplicas (3)',
+  ],
+  [
+    'maxReplicas below minReplicas in an extra service',
+    [
+      '--set-json',
+      'services.extra=[{"preset":"celery","scaleTargetRef":{"name":"w"},"minReplicas":5,"maxReplicas":4}]',
+    ],
+    'services.extra[0]: maxReplicas (4) must be greater than or equal to minReplicas (5)',
+  ],
+  [
+    'an unknown service key',
+    set('services.celeryWorkers.maxReplica=5'),
+    "at '/services/celeryWorkers': additional properties 'maxReplica' not allowed",
+  ],
+  [
+    'an unknown service',
+    set('services.redisWorkers.enabled=true'),
+    "at '/services': additional properties 'redisWorkers' not allowed",
+  ],
+  [
+    'an unknown key in an extra service',
+    ['--set-json', 'services.extra=[{"preset":"vllm","scaleTargetRef":{"name":"v"},"minReplica":1}]'],
+    "additional properties 'minReplica' not allowed",
+  ],
+  [
+    'a zero threshold',
+    set('services.vllmService.triggers.requestRate.threshold=0'),
+    "at '/services/vllmService/triggers/requestRate/threshold'",
+  ],
+  [
+    'idleReplicaCount not below minReplicas',
+    set('services.vllmService.idleReplicaCount=0'),
+    'services.vllmService: idleReplicaCount (0) must be less than minReplicas (0)',
+  ],
+  [
+    'several replicas without shared state',
+    set('redis.bundled.enabled=false'),
+    'scaler.replicaCount=2 needs shared state',
+  ],
+  ['tls without a server secret', set('tls.enabled=true'), 'tls.enabled=true needs tls.server.secretName'],
+];
+
+const rendered = new Map<string, Manifest[]>();
+const failures = new Map<string, HelmResult>();
+const lints: HelmResult[] = [];
+
+beforeAll(async () => {
+  await helmBinary();
+  const template = (args: string[]): Promise<HelmResult> =>
+    runHelm(['template', RELEASE, CHART_DIR, '--namespace', NAMESPACE, ...args]);
+  await Promise.all([
+    ...Object.entries(SCENARIOS).map(async ([name, args]) => {
+      const result = await template(args);
+      if (result.code !== 0) throw new Error(`helm template (${name}) failed:\n${result.stderr}`);
+      rendered.set(name, parseManifests(result.stdout));
+    }),
+    ...BAD_VALUES.map(async ([name, args]) => failures.set(name, await template(args))),
+    ...[[], SCENARIOS['tls with mtls'] ?? [], SCENARIOS['external redis url'] ?? []].map(async (args) =>
+      lints.push(await runHelm(['lint', CHART_DIR, '--strict', '--namespace', NAMESPACE, ...args])),
+    ),
+  ]);
+}, 120_000);
+
+function manifests(scenario: string): Manifest[] {
+  const docs = rendered.get(scenario);
+  if (docs === undefined) throw new Error(`scenario ${scenario} was not rendered`);
+  return docs;
+}
+
+function find(scenario: string, kind: string, name?: string): Manifest {
+  const doc = manifests(scenario).find(
+    (d) => d.kind === kind && (name === undefined || d.metadata.name === name),
+  );
+  if (doc === undefined) throw new Error(`${scenario}: no ${kind}${name === undefined ? '' : ` ${name}`}`);
+  return doc;
+}
+
+function all(scenario: string, kind: string): Manifest[] {
+  return manifests(scenario).filter((d) => d.kind === kind);
+}
+
+interface Container {
+  name: string;
+  env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
+  livenessProbe?: Record<string, unknown>;
+  readinessProbe?: Record<string, unknown>;
+  securityContext?: Record<string, unknown>;
+  resources?: Record<string, unknown>;
+  ports?: Array<{ name: string; containerPort: number }>;
+}
+interface PodSpecLike {
+  containers: Container[];
+  securityContext?: Record<string, unknown>;
+  serviceAccountName?: string;
+  topologySpreadConstraints?: Array<{
+    topologyKey: string;
+    labelSelector?: { matchLabels?: Record<string, string> };
+  }>;
+  volumes?: Array<{ name: string; secret?: { secretName: string } }>;
+}
+interface WorkloadSpec {
+  replicas?: number;
+  selector: { matchLabels: Record<string, string> };
+  template: { metadata: { labels: Record<string, string> }; spec: PodSpecLike };
+}
+interface ScaledObjectSpec {
+  scaleTargetRef: { name: string; kind?: string };
+  minReplicaCount?: number;
+  maxReplicaCount?: number;
+  pollingInterval?: number;
+  cooldownPeriod?: number;
+  idleReplicaCount?: number;
+  fallback?: { failureThreshold: number; replicas: number };
+  advanced?: { horizontalPodAutoscalerConfig?: { behavior?: Record<string, unknown> } };
+}
+
+const workload = (doc: Manifest): WorkloadSpec => doc.spec as WorkloadSpec;
+const soSpec = (doc: Manifest): ScaledObjectSpec => doc.spec as ScaledObjectSpec;
+const scaler = (scenario: string): Container => {
+  const container = workload(find(scenario, 'Deployment')).template.spec.containers[0];
+  if (container === undefined) throw new Error('scaler Deployment has no container');
+  return container;
+};
+const env = (container: Container, name: string) => container.env?.find((e) => e.name === name);
+
+function parsedTriggers(so: Manifest): Map<string, TriggerConfig> {
+  const parsed = new Map<string, TriggerConfig>();
+  for (const trigger of triggersOf(so))
+    parsed.set(trigger.name ?? '', parseTriggerMetadata(metadataAsKedaSendsIt(trigger.metadata)));
+  return parsed;
+}
+
+describe('helm lint', () => {
+  it('passes --strict for the defaults, TLS and external Redis', () => {
+    expect(lints).toHaveLength(3);
+    for (const lint of lints) {
+      expect(`${lint.stdout}${lint.stderr}`).toContain('0 chart(s) failed');
+      expect(lint.code).toBe(0);
+    }
+  });
+});
+
+describe.each(Object.keys(SCENARIOS))('helm template: %s', (scenario) => {
+  it('renders only objects that validate against the Kubernetes and KEDA schemas', () => {
+    const docs = manifests(scenario);
+    expect(docs.length).toBeGreaterThan(5);
+    for (const doc of docs) expect(() => validateManifest(doc)).not.toThrow();
+  });
+
+  it('renders triggers whose metadata is all strings and parses with the scaler’s own parser', () => {
+    const scaledObjects = all(scenario, 'ScaledObject');
+    expect(scaledObjects.length).toBeGreaterThan(0);
+    for (const so of scaledObjects) {
+      const triggers = triggersOf(so);
+      expect(triggers.length).toBeGreaterThan(0);
+      for (const trigger of triggers) {
+        expect(['external', 'external-push']).toContain(trigger.type);
+        expect(trigger.metricType).toBe('AverageValue');
+        const metadata = metadataAsKedaSendsIt(trigger.metadata);
+        expect(() => parseTriggerMetadata(metadata)).not.toThrow();
+      }
+    }
+  });
+
+  it('points every trigger at the headless scaler Service', () => {
+    const service = find(scenario, 'Service', `${find(scenario, 'Deployment').metadata.name}`);
+    const address = `${service.metadata.name}.${NAMESPACE}.svc.cluster.local:9090`;
+    expect((service.spec as { clusterIP: string }).clusterIP).toBe('None');
+    for (const so of all(scenario, 'ScaledObject')) {
+      for (const trigger of triggersOf(so)) expect(trigger.metadata.scalerAddress).toBe(address);
+    }
+  });
+});
+
+describe('defaults', () => {
+  it('runs two scaler replicas with gRPC probes on the health service, non-root and read-only', () => {
+    const deployment = find('defaults', 'Deployment', `${RELEASE}-scaler`);
+    const spec = workload(deployment);
+    const container = scaler('defaults');
+    expect(spec.replicas).toBe(2);
+    expect(container.livenessProbe).toMatchObject({ grpc: { port: 9090 } });
+    expect(container.readinessProbe).toMatchObject({ grpc: { port: 9090 } });
+    expect(container.ports).toEqual([
+      { name: 'grpc', containerPort: 9090, protocol: 'TCP' },
+      { name: 'http', containerPort: 8080, protocol: 'TCP' },
+    ]);
+    expect(spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true });
+    expect(container.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(container.resources).toMatchObject({ requests: { cpu: '100m', memory: '128Mi' } });
+    const constraints = spec.template.spec.topologySpreadConstraints ?? [];
+    expect(constraints.map((c) => c.topologyKey)).toEqual([
+      'topology.kubernetes.io/zone',
+      'kubernetes.io/hostname',
+    ]);
+    for (const constraint of constraints) {
+      expect(constraint.labelSelector?.matchLabels).toEqual(spec.selector.matchLabels);
+    }
+    expect(spec.template.metadata.labels).toMatchObject(spec.selector.matchLabels);
+  });
+
+  it('passes ports, log level and the bundled Redis URL through env', () => {
+    const container = scaler('defaults');
+    expect(env(container, 'GRPC_PORT')?.value).toBe('9090');
+    expect(env(container, 'HTTP_PORT')?.value).toBe('8080');
+    expect(env(container, 'LOG_LEVEL')?.value).toBe('info');
+    expect(env(container, 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({
+      name: `${RELEASE}-redis`,
+      key: 'redis-password',
+    });
+    const names = (container.env ?? []).map((e) => e.name);
+    // $(REDIS_PASSWORD) only expands when it is defined earlier in the list.
+    expect(names.indexOf('REDIS_PASSWORD')).toBeLessThan(names.indexOf('REDIS_URL'));
+    expect(env(container, 'REDIS_URL')?.value).toBe(
+      `redis://:$(REDIS_PASSWORD)@${RELEASE}-redis.${NAMESPACE}.svc.cluster.local:6379/0`,
+    );
+    expect(env(container, 'TLS_CERT_FILE')).toBeUndefined();
+  });
+
+  it('selects the scaler pods from the headless Service, the PodDisruptionBudget and the ServiceAccount', () => {
+    const spec = workload(find('defaults', 'Deployment'));
+    const service = find('defaults', 'Service', `${RELEASE}-scaler`).spec as {
+      selector: Record<string, string>;
+      ports: Array<{ name: string; port: number }>;
+    };
+    expect(service.selector).toEqual(spec.selector.matchLabels);
+    expect(service.ports.map((p) => [p.name, p.port])).toEqual([
+      ['grpc', 9090],
+      ['http', 8080],
+    ]);
+    const pdb = find('defaults', 'PodDisruptionBudget').spec as {
+      selector: { matchLabels: Record<string, string> };
+    };
+    expect(pdb.selector.matchLabels).toEqual(spec.selector.matchLabels);
+    expect(spec.template.spec.serviceAccountName).toBe(find('defaults', 'ServiceAccount').metadata.name);
+  });
+
+  it('bundles a password-protected Redis with persistence', () => {
+    const statefulSet = find('defaults', 'StatefulSet', `${RELEASE}-redis`);
+    const spec = statefulSet.spec as WorkloadSpec & { volumeClaimTemplates?: unknown[]; serviceName: string };
+    expect(spec.volumeClaimTemplates).toHaveLength(1);
+    expect(spec.serviceName).toBe(`${RELEASE}-redis`);
+    const secret = find('defaults', 'Secret', `${RELEASE}-redis`) as Manifest & {
+      data: Record<string, string>;
+    };
+    expect(Buffer.from(secret.data['redis-password'] ?? '', 'base64').toString()).toMatch(
+      /^[A-Za-z0-9]{32}$/,
+    );
+    const args = (spec.template.spec.containers[0] as Container & { args: string[] }).args;
+    expect(args.slice(0, 2)).toEqual(['--requirepass', '$(REDIS_PASSWORD)']);
+  });
+
+  it('renders the Celery preset: queue depth 5, P95 runtime 10 s, error ratio 0.05, 2 to 20, cooldown 60 s', () => {
+    const so = find('defaults', 'ScaledObject', 'celery-workers');
+    expect(soSpec(so)).toMatchObject({
+      scaleTargetRef: { name: 'celery-workers', kind: 'Deployment' },
+      minReplicaCount: 2,
+      maxReplicaCount: 20,
+      cooldownPeriod: 60,
+      fallback: { failureThreshold: 3, replicas: 6 },
+      advanced: {
+        horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 60 } } },
+      },
+    });
+    expect(soSpec(so).idleReplicaCount).toBeUndefined();
+    const triggers = parsedTriggers(so);
+    expect([...triggers.keys()]).toEqual(['queue-depth', 'task-latency-p95', 'error-rate']);
+    expect(triggers.get('queue-depth')).toMatchObject({
+      source: 'rabbitmq',
+      protocol: 'amqp',
+      queueName: 'celery',
+      mode: 'QueueLength',
+      target: 5,
+    });
+    const queueDepth = triggersOf(so).find((t) => t.name === 'queue-depth');
+    expect(queueDepth?.metadata.hostFromEnv).toBe('CELERY_BROKER_URL');
+    expect(queueDepth?.metadata.host).toBeUndefined();
+    expect(triggers.get('task-latency-p95')).toMatchObject({ source: 'prometheus', target: 10 });
+    expect(triggers.get('error-rate')).toMatchObject({ source: 'prometheus', target: 0.05 });
+    const query = (name: string): string => {
+      const config = triggers.get(name);
+      return config?.source === 'prometheus' ? config.query : '';
+    };
+    expect(query('task-latency-p95')).toContain(
+      'histogram_quantile(0.95, sum by (le) (rate(celery_task_runtime_bucket{queue_name="celery"}[5m])))',
+    );
+    expect(query('error-rate')).toContain('celery_task_failed_total{queue_name="celery"}');
+    expect(query('error-rate')).toContain('celery_task_succeeded_total{queue_name="celery"}');
+    for (const name of ['task-latency-p95', 'error-rate']) {
+      expect(query(name)).toContain('max(celery_active_worker_count{queue_name="celery"})');
+    }
+  });
+
+  it('renders the vLLM preset: five signals, 0 to 4, five idle minutes, external-push wake-up', () => {
+    const so = find('defaults', 'ScaledObject', 'vllm');
+    expect(soSpec(so)).toMatchObject({ minReplicaCount: 0, maxReplicaCount: 4, cooldownPeriod: 300 });
+    // KEDA requires idleReplicaCount < minReplicaCount, so with min 0 it must stay unset.
+    expect(soSpec(so).idleReplicaCount).toBeUndefined();
+    const triggers = parsedTriggers(so);
+    expect([...triggers.keys()]).toEqual([
+      'request-rate',
+      'latency-p95',
+      'gpu-utilization',
+      'token-rate',
+      'waiting-requests',
+    ]);
+    expect(triggers.get('gpu-utilization')).toMatchObject({
+      source: 'gpu',
+      metric: 'utilization',
+      aggregation: 'sum',
+      target: 80,
+      selector: `namespace="${NAMESPACE}",pod=~"vllm-.*"`,
+    });
+    const expected: Array<[string, number, string]> = [
+      ['request-rate', 10, 'sum(rate(vllm:request_success_total[2m]))'],
+      ['latency-p95', 0.5, 'rate(vllm:e2e_request_latency_seconds_bucket[2m])'],
+      ['token-rate', 5000, 'vllm:generation_tokens_total'],
+      ['waiting-requests', 5, 'sum(vllm:num_requests_waiting)'],
+    ];
+    for (const [name, target, fragment] of expected) {
+      const config = triggers.get(name);
+      expect(config).toMatchObject({ source: 'prometheus', target });
+      expect(config?.source === 'prometheus' ? config.query : '').toContain(fragment);
+    }
+    const types = Object.fromEntries(triggersOf(so).map((t) => [t.name, t.type]));
+    expect(types['waiting-requests']).toBe('external-push');
+    expect(types['request-rate']).toBe('external');
+  });
+
+  it('ships the Grafana dashboard in a ConfigMap the sidecar picks up', () => {
+    const configMap = find('defaults', 'ConfigMap', `${RELEASE}-dashboard`) as Manifest & {
+      data: Record<string, string>;
+    };
+    expect(configMap.metadata.labels?.grafana_dashboard).toBe('1');
+    const json = configMap.data['ml-autoscaling.json'] ?? '';
+    const dashboard = JSON.parse(json) as { uid: string; panels: unknown[] };
+    expect(dashboard.uid).toBe('ml-autoscaling');
+    for (const metric of [
+      'keda_predictive_scaler_live_value',
+      'keda_predictive_scaler_forecast_value',
+      'keda_predictive_scaler_returned_value',
+      'keda_predictive_scaler_anomalies_total',
+      'keda_predictive_scaler_forecast_mase',
+      'keda_predictive_scaler_active',
+      'keda_predictive_scaler_wakeups_total',
+      'keda_predictive_scaler_grpc_request_duration_seconds_bucket',
+      'kube_horizontalpodautoscaler_status_current_replicas',
+      'kube_deployment_status_replicas',
+    ]) {
+      expect(json).toContain(metric);
+    }
+  });
+
+  it('queries only series the scaler exports', () => {
+    const configMap = find('defaults', 'ConfigMap', `${RELEASE}-dashboard`) as Manifest & {
+      data: Record<string, string>;
+    };
+    const queried = new Set(
+      configMap.data['ml-autoscaling.json']?.match(/keda_predictive_scaler_[a-z_]+/g) ?? [],
+    );
+    const exported = new Set(
+      new ScalerMetrics(new Registry(), { defaultMetrics: false }).registry
+        .getMetricsAsArray()
+        .flatMap((metric) => {
+          const name = metric.name;
+          return [name, `${name}_bucket`, `${name}_count`, `${name}_sum`];
+        }),
+    );
+    expect(queried.size).toBeGreaterThan(5);
+    expect([...queried].filter((name) => !exported.has(name))).toEqual([]);
+  });
+
+  it('addresses the scaler as <release>-scaler.<namespace>.svc.cluster.local:9090', () => {
+    for (const so of all('defaults', 'ScaledObject')) {
+      for (const trigger of triggersOf(so)) expect(trigger.metadata.scalerAddress).toBe(SCALER_ADDRESS);
+    }
+  });
+
+  it('renders no TLS, ServiceMonitor or NetworkPolicy unless asked', () => {
+    for (const kind of ['TriggerAuthentication', 'ServiceMonitor', 'NetworkPolicy']) {
+      expect(all('defaults', kind)).toHaveLength(0);
+    }
+    for (const so of all('defaults', 'ScaledObject')) {
+      for (const trigger of triggersOf(so)) expect(trigger.authenticationRef).toBeUndefined();
+    }
+  });
+});
+
+describe('value overrides', () => {
+  it('applies services.vllmService.* and predictiveScaling.enabled', () => {
+    const so = find('vllm overrides', 'ScaledObject', 'vllm');
+    expect(soSpec(so)).toMatchObject({ minReplicaCount: 0, maxReplicaCount: 4 });
+    for (const trigger of triggersOf(so)) expect(trigger.metadata.predictive).toBe('true');
+  });
+
+  it('applies services.celeryWorkers.*', () => {
+    const so = find('celery overrides', 'ScaledObject', 'celery-workers');
+    expect(soSpec(so)).toMatchObject({ minReplicaCount: 3, maxReplicaCount: 30, cooldownPeriod: 120 });
+    for (const trigger of triggersOf(so)) expect(trigger.metadata.predictive).toBe('true');
+  });
+
+  it('renders the same triggers live-only when predictiveScaling.enabled=false', () => {
+    const before = all('defaults', 'ScaledObject');
+    const after = all('predictive scaling off', 'ScaledObject');
+    expect(after.map((so) => so.metadata.name)).toEqual(before.map((so) => so.metadata.name));
+    for (const [i, so] of after.entries()) {
+      const original = triggersOf(before[i] as Manifest);
+      const triggers = triggersOf(so);
+      expect(triggers.map((t) => [t.name, t.type])).toEqual(original.map((t) => [t.name, t.type]));
+      for (const [j, trigger] of triggers.entries()) {
+        expect(trigger.metadata.predictive).toBe('false');
+        expect({ ...trigger.metadata, predictive: 'true' }).toEqual(original[j]?.metadata);
+        expect(parseTriggerMetadata(metadataAsKedaSendsIt(trigger.metadata)).predictive).toBe('false');
+      }
+    }
+  });
+
+  it('carries the prediction defaults and per-service overrides into every trigger', () => {
+    for (const so of all('defaults', 'ScaledObject')) {
+      for (const trigger of triggersOf(so)) {
+        expect(trigger.metadata).toMatchObject({
+          predictive: 'true',
+          leadTime: '15m',
+          horizon: '30m',
+          seasonality: 'auto',
+          quantile: '0.9',
+          historyWindow: '14d',
+          anomalyThreshold: '3.5',
+        });
+        expect(trigger.metadata.businessHours).toBeUndefined();
+      }
+    }
+    const llama = find('everything on', 'ScaledObject', 'vllm-llama');
+    for (const config of parsedTriggers(llama).values()) {
+      expect(config).toMatchObject({
+        predictive: 'shadow',
+        leadTimeMs: 20 * 60_000,
+        businessHoursMultiplier: 1.5,
+      });
+      expect(config.businessHours).toHaveLength(1);
+    }
+  });
+});
+
+describe('TLS', () => {
+  it('mounts the server certificate, requires client certificates and probes over HTTP', () => {
+    const container = scaler('tls with mtls');
+    expect(env(container, 'TLS_CERT_FILE')?.value).toBe('/etc/scaler/tls/tls.crt');
+    expect(env(container, 'TLS_KEY_FILE')?.value).toBe('/etc/scaler/tls/tls.key');
+    expect(env(container, 'TLS_CA_FILE')?.value).toBe('/etc/scaler/tls/ca.crt');
+    const volumes = workload(find('tls with mtls', 'Deployment')).template.spec.volumes ?? [];
+    expect(volumes.find((v) => v.name === 'tls')?.secret?.secretName).toBe('scaler-tls');
+    // kubelet's gRPC probe cannot do TLS.
+    expect(container.livenessProbe).toMatchObject({ httpGet: { path: '/healthz', port: 'http' } });
+    expect(container.readinessProbe).toMatchObject({ httpGet: { path: '/readyz', port: 'http' } });
+  });
+
+  it('gives KEDA caCert, tlsClientCert and tlsClientKey through a TriggerAuthentication every trigger uses', () => {
+    const auth = find('tls with mtls', 'TriggerAuthentication');
+    expect(auth.metadata).toMatchObject({ name: `${RELEASE}-scaler-tls`, namespace: NAMESPACE });
+    expect((auth.spec as { secretTargetRef: unknown[] }).secretTargetRef).toEqual([
+      { parameter: 'caCert', name: 'keda-client-tls', key: 'ca.crt' },
+      { parameter: 'tlsClientCert', name: 'keda-client-tls', key: 'tls.crt' },
+      { parameter: 'tlsClientKey', name: 'keda-client-tls', key: 'tls.key' },
+    ]);
+    for (const so of all('tls with mtls', 'ScaledObject')) {
+      for (const trigger of triggersOf(so))
+        expect(trigger.authenticationRef).toEqual({ name: `${RELEASE}-scaler-tls` });
+    }
+  });
+
+  it('without mTLS passes only the CA to KEDA and no CA to the scaler', () => {
+    expect(env(scaler('tls server only'), 'TLS_CA_FILE')).toBeUndefined();
+    const auth = find('tls server only', 'TriggerAuthentication');
+    expect(
+      (auth.spec as { secretTargetRef: Array<{ parameter: string }> }).secretTargetRef.map(
+        (r) => r.parameter,
+      ),
+    ).toEqual(['caCert']);
+  });
+
+  it('renders one TriggerAuthentication per ScaledObject namespace', () => {
+    const namespaces = all('everything on', 'TriggerAuthentication').map((a) => a.metadata.namespace);
+    expect(namespaces.sort()).toEqual([NAMESPACE, 'ml', 'reports']);
+  });
+});
+
+describe('Redis', () => {
+  it('uses a given bundled password and runs without a volume claim when persistence is off', () => {
+    const scenario = 'bundled redis, given password, no persistence';
+    const secret = find(scenario, 'Secret', `${RELEASE}-redis`) as Manifest & {
+      data: Record<string, string>;
+    };
+    expect(Buffer.from(secret.data['redis-password'] ?? '', 'base64').toString()).toBe('Zm9vYmFyYmF6');
+    const spec = find(scenario, 'StatefulSet').spec as { volumeClaimTemplates?: unknown[] };
+    expect(spec.volumeClaimTemplates).toBeUndefined();
+  });
+
+  it('stores an external URL in a Secret and reads REDIS_URL from it', () => {
+    const scenario = 'external redis url';
+    expect(all(scenario, 'StatefulSet')).toHaveLength(0);
+    const secret = find(scenario, 'Secret', `${RELEASE}-redis-url`) as Manifest & {
+      stringData: Record<string, string>;
+    };
+    expect(secret.stringData['redis-url']).toBe('rediss://:pw@redis.example.internal:6380/2');
+    expect(env(scaler(scenario), 'REDIS_URL')?.valueFrom?.secretKeyRef).toEqual({
+      name: `${RELEASE}-redis-url`,
+      key: 'redis-url',
+    });
+  });
+
+  it('reads REDIS_URL from an existing Secret without rendering one', () => {
+    const scenario = 'external redis secret';
+    expect(all(scenario, 'Secret')).toHaveLength(0);
+    expect(env(scaler(scenario), 'REDIS_URL')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'shared-redis',
+      key: 'redis-url',
+    });
+  });
+
+  it('runs a single replica in-process when no Redis is configured', () => {
+    const scenario = 'one replica, no redis';
+    expect(workload(find(scenario, 'Deployment')).replicas).toBe(1);
+    expect(env(scaler(scenario), 'REDIS_URL')).toBeUndefined();
+    expect(all(scenario, 'StatefulSet')).toHaveLength(0);
+  });
+});
+
+describe('optional parts and extra services', () => {
+  it('renders the ServiceMonitor, NetworkPolicies and the dashboard in Grafana’s namespace', () => {
+    const scenario = 'everything on';
+    const monitor = find(scenario, 'ServiceMonitor');
+    expect(monitor.metadata.labels?.release).toBe('kube-prometheus-stack');
+    expect((monitor.spec as { endpoints: unknown[] }).endpoints).toEqual([
+      { port: 'http', path: '/metrics', interval: '30s', scrapeTimeout: '10s', honorLabels: true },
+    ]);
+    expect(all(scenario, 'NetworkPolicy').map((p) => p.metadata.name)).toEqual(['mlx-scaler', 'mlx-redis']);
+    expect(find(scenario, 'ConfigMap', 'mlx-dashboard').metadata.namespace).toBe('monitoring');
+    for (const trigger of triggersOf(find(scenario, 'ScaledObject', 'vllm'))) {
+      expect(trigger.metadata.scalerAddress).toBe(`mlx-scaler.${NAMESPACE}.svc.cluster.local:9090`);
+    }
+  });
+
+  it('renders extra services from presets (inheriting the preset service) and from plain triggers', () => {
+    const scenario = 'everything on';
+    expect(all(scenario, 'ScaledObject').map((so) => `${so.metadata.namespace}/${so.metadata.name}`)).toEqual(
+      [
+        `${NAMESPACE}/celery-workers`,
+        `${NAMESPACE}/vllm`,
+        'reports/report-workers',
+        'ml/vllm-llama',
+        'ml/embeddings-gpu-memory',
+      ],
+    );
+    const reports = find(scenario, 'ScaledObject', 'report-workers');
+    expect(soSpec(reports)).toMatchObject({ minReplicaCount: 0, maxReplicaCount: 20, cooldownPeriod: 60 });
+    expect(soSpec(reports).idleReplicaCount).toBeUndefined();
+    expect(triggersOf(reports).map((t) => t.name)).toEqual(['queue-depth', 'task-latency-p95']);
+    expect(parsedTriggers(reports).get('queue-depth')).toMatchObject({ queueName: 'reports' });
+    const llama = parsedTriggers(find(scenario, 'ScaledObject', 'vllm-llama'));
+    expect(llama.get('gpu-utilization')).toMatchObject({
+      target: 160,
+      selector: 'namespace="ml",pod=~"vllm-llama-.*"',
+    });
+    const requestRate = llama.get('request-rate');
+    expect(requestRate?.source === 'prometheus' ? requestRate.query : '').toContain(
+      'vllm:request_success_total{model_name="meta-llama/Llama-3.1-8B-Instruct"}',
+    );
+    const embeddings = find(scenario, 'ScaledObject', 'embeddings-gpu-memory');
+    expect(soSpec(embeddings)).toMatchObject({ scaleTargetRef: { name: 'embeddings' }, maxReplicaCount: 6 });
+    expect(parsedTriggers(embeddings).get('gpu-memory')).toMatchObject({
+      source: 'gpu',
+      metric: 'memory',
+      target: 70,
+    });
+    expect(soSpec(find(scenario, 'ScaledObject', 'celery-workers')).idleReplicaCount).toBe(0);
+  });
+});
+
+describe('bad values fail helm template with a clear message', () => {
+  it.each(BAD_VALUES)('%s', (name, _args, message) => {
+    const result = failures.get(name);
+    expect(result?.code).not.toBe(0);
+    expect(result?.stderr).toContain(message);
+  });
+});
+
+describe('examples/scaledobjects match what the chart renders', () => {
+  it.each([
+    ['celery-workers.yaml', 'celery-workers', 'services.celeryWorkers.namespace=jobs'],
+    ['vllm.yaml', 'vllm', 'services.vllmService.namespace=ml'],
+  ])('%s', async (file, name, namespaceOverride) => {
+    const example = parseManifests(
+      await fs.readFile(path.join(REPO_ROOT, 'examples', 'scaledobjects', file), 'utf8'),
+    );
+    const result = await runHelm([
+      'template',
+      'ml-autoscaling',
+      CHART_DIR,
+      '--namespace',
+      'keda',
+      '--show-only',
+      'templates/scaledobjects.yaml',
+      '--set',
+      namespaceOverride,
+    ]);
+    expect(result.stderr).toBe('');
+    const fromChart = parseManifests(result.stdout).find((so) => so.metadata.name === name);
+    const fromExample = example.find((doc) => doc.kind === 'ScaledObject');
+    expect(fromExample?.metadata.name).toBe(fromChart?.metadata.name);
+    expect(fromExample?.metadata.namespace).toBe(fromChart?.metadata.namespace);
+    expect(fromExample?.spec).toEqual(fromChart?.spec);
+  });
+});
+
+describe('values snippets in the docs', () => {
+  it.each(['docs/helm-chart.md', 'docs/workload-presets.md'])(
+    '%s: every values block renders',
+    async (file) => {
+      const markdown = await fs.readFile(path.join(REPO_ROOT, file), 'utf8');
+      const valuesKeys = Object.keys(
+        load(await fs.readFile(path.join(CHART_DIR, 'values.yaml'), 'utf8'), {
+          schema: YAML11_SCHEMA,
+        }) as object,
+      );
+      // A values block is one whose top-level keys are all chart values (not a manifest or a pod spec fragment).
+      const blocks = [...markdown.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)]
+        .map((match) => match[1] as string)
+        .filter((yaml) => {
+          const docs = loadAll(yaml, { schema: YAML11_SCHEMA });
+          const [doc] = docs;
+          return (
+            docs.length === 1 &&
+            doc !== null &&
+            typeof doc === 'object' &&
+            Object.keys(doc).every((key) => valuesKeys.includes(key))
+          );
+        });
+      expect(blocks.length).toBeGreaterThan(0);
+      const dir = path.join(REPO_ROOT, '.tmp', 'helm', 'doc-values');
+      await fs.mkdir(dir, { recursive: true });
+      const results = await Promise.all(
+        blocks.map(async (yaml, i) => {
+          const valuesFile = path.join(dir, `${path.basename(file, '.md')}-${i}.yaml`);
+          await fs.writeFile(valuesFile, yaml);
+          return runHelm(['template', RELEASE, CHART_DIR, '--namespace', 'keda', '-f', valuesFile]);
+        }),
+      );
+      for (const result of results) expect(result.stderr).toBe('');
+    },
+  );
+});
+
+describe('values documentation', () => {
+  /** Dotted paths of values.yaml down to its leaves (lists, scalars, empty maps). */
+  function leafPaths(value: unknown, prefix = ''): string[] {
+    if (
+      value === null ||
+      typeof value !== 'object' ||
+      Array.isArray(value) ||
+      Object.keys(value).length === 0
+    ) {
+      return [prefix];
+    }
+    return Object.entries(value).flatMap(([key, child]) =>
+      leafPaths(child, prefix === '' ? key : `${prefix}.${key}`),
+    );
+  }
+
+  /** The first-column keys of a markdown values table. */
+  function tableKeys(markdown: string): string[] {
+    return [...markdown.matchAll(/^\| `([^`]+)` \|/gm)].map((match) => match[1] as string);
+  }
+
+  it.each(['charts/ml-autoscaling/README.md', 'docs/helm-chart.md'])(
+    '%s documents every value',
+    async (file) => {
+      const values = load(await fs.readFile(path.join(CHART_DIR, 'values.yaml'), 'utf8'), {
+        schema: YAML11_SCHEMA,
+      });
+      const documented = new Set(tableKeys(await fs.readFile(path.join(REPO_ROOT, file), 'utf8')));
+      const leaves = leafPaths(values);
+      const isDocumented = (leaf: string): boolean => {
+        const parts = leaf.split('.');
+        return parts.some((_, i) => documented.has(parts.slice(0, i + 1).join('.')));
+      };
+      expect(leaves.filter((leaf) => !isDocumented(leaf))).toEqual([]);
+      const known = new Set(
+        leaves.flatMap((leaf) => leaf.split('.').map((_, i, parts) => parts.slice(0, i + 1).join('.'))),
+      );
+      expect([...documented].filter((key) => !known.has(key))).toEqual([]);
+    },
+  );
+});
