@@ -29,6 +29,7 @@ export interface Scaler {
   metrics: ScalerMetrics;
   registry: TriggerRegistry;
   evaluator: TriggerEvaluator;
+  forecast: ForecastRuntime | undefined;
   /** SIGTERM behaviour: stop accepting, finish in-flight calls, end push streams with OK, close. */
   stop(): Promise<void>;
 }
@@ -185,7 +186,7 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
     return stopping;
   };
 
-  return { grpcPort, httpPort, store, metrics, registry, evaluator, stop };
+  return { grpcPort, httpPort, store, metrics, registry, evaluator, forecast, stop };
 }
 
 function serverCredentials(settings: Settings): ServerCredentials {

@@ -1,7 +1,13 @@
+import type { ForecastContext, ForecastRuntime } from './app';
 import type { Settings } from './config/settings';
-import type { ScalerDeps } from './app';
+import { ForecastRuntimeImpl } from './forecast/lifecycle/forecast-runtime';
 
-/** Wires model training and the forecast view into the scaler; live-only until models exist. */
-export function createForecastRuntime(_settings: Settings): ScalerDeps['forecast'] {
-  return undefined;
+/** Builds the scaler's forecast side from process settings. */
+export function createForecastRuntime(settings: Settings): (context: ForecastContext) => ForecastRuntime {
+  return (context) =>
+    new ForecastRuntimeImpl(context, {
+      retrainIntervalMs: settings.retrainIntervalMs,
+      refreshIntervalMs: settings.modelRefreshIntervalMs,
+      trainingLockTtlMs: settings.trainingLockTtlMs,
+    });
 }

@@ -59,3 +59,18 @@ export function locate(stepMs: number, atMs: number): { chunk: number; slot: num
     slotStartMs: absolute * stepMs,
   };
 }
+
+/** `[start, end)` index ranges of consecutive finite values. */
+export function finiteRuns(values: ArrayLike<number>): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  let start = -1;
+  for (let i = 0; i <= values.length; i++) {
+    const finite = i < values.length && Number.isFinite(values[i] as number);
+    if (finite && start < 0) start = i;
+    else if (!finite && start >= 0) {
+      runs.push([start, i]);
+      start = -1;
+    }
+  }
+  return runs;
+}

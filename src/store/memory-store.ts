@@ -42,6 +42,8 @@ export class MemoryStore implements StateStore {
       throw new Error(`series step ${series.stepMs} ms differs from history step ${spec.stepMs} ms`);
     }
     for (let i = 0; i < series.values.length; i++) {
+      // Gaps in a backfill never blank out samples already stored.
+      if (!Number.isFinite(series.values[i] as number)) continue;
       const { chunk, slot } = locate(spec.stepMs, series.startMs + i * series.stepMs);
       this.writeBytes(signalId, spec, chunk, slot, encodeSample(series.values[i] as number));
     }

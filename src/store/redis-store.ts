@@ -6,6 +6,7 @@ import {
   decodeSamples,
   encodeSample,
   encodeSamples,
+  finiteRuns,
   locate,
   slotsPerChunk,
 } from './history-encoding';
@@ -82,18 +83,22 @@ export class RedisStore implements StateStore {
   }
 
   async writeSamples(signalId: string, spec: HistorySpec, series: RegularSeries): Promise<void> {
-    if (series.stepMs !== spec.stepMs)
+    if (series.stepMs !== spec.stepMs) {
       throw new Error(`series step ${series.stepMs} ms differs from history step ${spec.stepMs} ms`);
+    }
     const perChunk = slotsPerChunk(spec.stepMs);
     const pipeline = this.redis.multi();
-    let i = 0;
-    while (i < series.values.length) {
-      const { chunk, slot } = locate(spec.stepMs, series.startMs + i * series.stepMs);
-      const take = Math.min(perChunk - slot, series.values.length - i);
-      const key = this.keys.historyChunk(signalId, spec.stepMs, chunk);
-      pipeline.setrange(key, slot * BYTES_PER_SAMPLE, encodeSamples(series.values.slice(i, i + take)));
-      pipeline.pexpireat(key, this.chunkExpiry(spec, chunk));
-      i += take;
+    // Only runs of real values are written, so a backfill never blanks out samples already stored.
+    for (const [runStart, runEnd] of finiteRuns(series.values)) {
+      let i = runStart;
+      while (i < runEnd) {
+        const { chunk, slot } = locate(spec.stepMs, series.startMs + i * series.stepMs);
+        const take = Math.min(perChunk - slot, runEnd - i);
+        const key = this.keys.historyChunk(signalId, spec.stepMs, chunk);
+        pipeline.setrange(key, slot * BYTES_PER_SAMPLE, encodeSamples(series.values.slice(i, i + take)));
+        pipeline.pexpireat(key, this.chunkExpiry(spec, chunk));
+        i += take;
+      }
     }
     await pipeline.exec();
   }

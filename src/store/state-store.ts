@@ -40,7 +40,7 @@ export interface StateStore {
    * first (last write wins): replicas sampling the same signal converge on one point per interval.
    */
   appendSample(signalId: string, spec: HistorySpec, atMs: number, value: number): Promise<void>;
-  /** Writes many samples at once (backfill). Non-finite values are stored as gaps. */
+  /** Writes many samples at once (backfill). Non-finite values are skipped: what is stored there stays. */
   writeSamples(signalId: string, spec: HistorySpec, series: RegularSeries): Promise<void>;
   /** Slots `[fromMs, toMs)` at `spec.stepMs`; missing slots are NaN. */
   readHistory(signalId: string, spec: HistorySpec, fromMs: number, toMs: number): Promise<RegularSeries>;

@@ -23,11 +23,11 @@ export interface AnchoredSeasonalParams {
 }
 
 /** Leads fitted directly; others interpolate their weights (they change smoothly with the lead). */
-const FITTED_LEADS = [1, 2, 3, 4, 6, 8, 12, 16, 24, 36, 48, 72, 96, 144, 192, 288];
+const FITTED_LEADS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 const SMOOTHING_WINDOWS = [3, 12, 48];
 /** Rows per lead regression: neighbouring origins are nearly duplicates, so more adds time, not information. */
-const MAX_TRAINING_ROWS = 2000;
-const IRLS_ITERATIONS = 8;
+const MAX_TRAINING_ROWS = 1500;
+const IRLS_ITERATIONS = 6;
 /** Ridge strength on standardised features, relative to the row count: pulls weak weights to "no change". */
 const RIDGE = 1e-3;
 
@@ -66,22 +66,20 @@ function fitAnchoredSeasonal(series: ModelSeries, spec: FitSpec): AnchoredSeason
     leads: [],
     coefficients: [],
   };
-  const view = new ModelScaleView(params, series);
+  const inputs = new EagerInputs(params, series, 0, n, 0);
   const featureCount = countFeatures(params);
   const firstOrigin = Math.max(Math.max(...smoothingWindows) - 1, ...lagPeriods, 0);
   const origins: number[] = [];
   for (let o = firstOrigin; o < n - 1; o++) if (!Number.isNaN(z[o] as number)) origins.push(o);
 
-  const leads = FITTED_LEADS.filter((h) => h < spec.maxLead);
-  leads.push(spec.maxLead);
   const features = new Float64Array(featureCount);
-  for (const lead of leads) {
+  for (const lead of fittedLeads(spec)) {
     const usable = origins.filter((o) => o + lead < n && !Number.isNaN(z[o + lead] as number));
     const stride = Math.max(1, Math.floor(usable.length / MAX_TRAINING_ROWS));
     const rows = Math.floor((usable.length + stride - 1) / stride);
+    params.leads.push(lead);
     if (rows < 4 * featureCount) {
       // Too little to learn from: all weights 0, i.e. last value.
-      params.leads.push(lead);
       params.coefficients.push(new Array<number>(featureCount).fill(0));
       continue;
     }
@@ -89,19 +87,23 @@ function fitAnchoredSeasonal(series: ModelSeries, spec: FitSpec): AnchoredSeason
     const y = new Float64Array(rows);
     for (let r = 0; r < rows; r++) {
       const o = usable[r * stride] as number;
-      view.features(o, lead, features);
+      writeFeatures(params, inputs, o, lead, features);
       x.set(features, r * featureCount);
       y[r] = (z[o + lead] as number) - (z[o] as number);
     }
     const scale = standardise(x, featureCount);
     const penalty = new Float64Array(featureCount).fill(RIDGE * rows);
     const beta = ridgeLeastAbsolute(x, y, featureCount, penalty, IRLS_ITERATIONS);
-    params.leads.push(lead);
-    params.coefficients.push(
-      Array.from(beta, (b, c) => ((scale[c] as number) > 0 ? b / (scale[c] as number) : 0)),
-    );
+    params.coefficients.push(Array.from(beta, (b, c) => ((scale[c] as number) > 0 ? b / (scale[c] as number) : 0)));
   }
   return params;
+}
+
+/** Leads fitted directly: powers of two, the scoring leads and the longest; others interpolate. */
+function fittedLeads(spec: FitSpec): number[] {
+  const leads = new Set<number>([spec.maxLead, ...(spec.keyLeads ?? []).filter((l) => l <= spec.maxLead)]);
+  for (const lead of FITTED_LEADS) if (lead < spec.maxLead) leads.add(lead);
+  return [...leads].sort((a, b) => a - b);
 }
 
 function predictAnchoredSeasonal(
@@ -112,27 +114,31 @@ function predictAnchoredSeasonal(
   maxLead: number,
   out: Float64Array,
 ): void {
-  const view = new ModelScaleView(params, series);
-  const featureCount = countFeatures(params);
-  const features = new Float64Array(featureCount);
   let anchor = -1;
   for (let i = from; i >= 0; i--) {
-    if (view.isObserved(i)) {
+    if (!Number.isNaN(series.values[i] as number)) {
       anchor = i;
       break;
     }
   }
+  // Many origins (a backtest): transform the range once. One origin (a live forecast): only what it touches.
+  const inputs: FeatureInputs =
+    to - from > 8
+      ? new EagerInputs(params, series, Math.max(0, Math.min(anchor, from) - inputsReach(params)), to, maxLead + to - anchor)
+      : new LazyInputs(params, series);
+  const featureCount = countFeatures(params);
+  const features = new Float64Array(featureCount);
   for (let origin = from; origin < to; origin++) {
-    if (view.isObserved(origin)) anchor = origin;
+    if (!Number.isNaN(series.values[origin] as number)) anchor = origin;
     const row = (origin - from) * maxLead;
     if (anchor < 0) {
       out.fill(NaN, row, row + maxLead);
       continue;
     }
-    const base = view.at(anchor);
+    const base = inputs.z(anchor);
     for (let lead = 1; lead <= maxLead; lead++) {
       const effectiveLead = lead + origin - anchor;
-      view.features(anchor, effectiveLead, features);
+      writeFeatures(params, inputs, anchor, effectiveLead, features);
       const weights = weightsFor(params, effectiveLead);
       let change = 0;
       for (let c = 0; c < featureCount; c++) change += (weights[c] as number) * (features[c] as number);
@@ -144,6 +150,11 @@ function predictAnchoredSeasonal(
 function countFeatures(params: AnchoredSeasonalParams): number {
   const seasonal = params.profile.terms.periodsMs.length > 0 ? 1 : 0;
   return seasonal + 1 + params.smoothingWindows.length + params.lagPeriods.length;
+}
+
+/** How far back of an origin its features read. */
+function inputsReach(params: AnchoredSeasonalParams): number {
+  return Math.max(0, ...params.smoothingWindows, ...params.lagPeriods);
 }
 
 /** Weights for `lead`: the fitted ones, interpolated between fitted leads, held beyond the last. */
@@ -180,74 +191,130 @@ function standardise(x: Float64Array, columns: number): Float64Array {
   return scale;
 }
 
+/** The series in the model scale, its seasonal profile and its trailing means, by block index. */
+interface FeatureInputs {
+  z(i: number): number;
+  seasonal(i: number): number;
+  /** Mean of the observed values of the `window` blocks ending at `end`, NaN when none is observed. */
+  trailingMean(end: number, window: number): number;
+}
+
+/** Features of origin `o` (observed) for `lead`, in the order of the weights. */
+function writeFeatures(
+  params: AnchoredSeasonalParams,
+  inputs: FeatureInputs,
+  o: number,
+  lead: number,
+  out: Float64Array,
+): void {
+  const anchor = inputs.z(o);
+  const seasonalNow = inputs.seasonal(o);
+  let c = 0;
+  if (params.profile.terms.periodsMs.length > 0) out[c++] = inputs.seasonal(o + lead) - seasonalNow;
+  out[c++] = anchor - seasonalNow;
+  for (const window of params.smoothingWindows) {
+    const mean = inputs.trailingMean(o, window);
+    out[c++] = Number.isNaN(mean) ? 0 : mean - anchor;
+  }
+  for (const period of params.lagPeriods) {
+    let change = 0;
+    if (lead <= period) {
+      const then = inputs.z(o - period);
+      const later = inputs.z(o + lead - period);
+      if (!Number.isNaN(then) && !Number.isNaN(later)) change = later - then;
+    }
+    out[c++] = change;
+  }
+}
+
+/** Everything precomputed over `[from, to)` (seasonal profile to `to + ahead`): for fits and backtests. */
+class EagerInputs implements FeatureInputs {
+  private readonly values: Float64Array;
+  private readonly sums: Float64Array;
+  private readonly counts: Float64Array;
+  private readonly profile: Float64Array;
+
+  constructor(
+    params: AnchoredSeasonalParams,
+    series: ModelSeries,
+    private readonly from: number,
+    to: number,
+    ahead: number,
+  ) {
+    const length = to - from;
+    this.values = new Float64Array(length);
+    this.sums = new Float64Array(length + 1);
+    this.counts = new Float64Array(length + 1);
+    for (let i = 0; i < length; i++) {
+      const v = toModelScale(params.transform, series.values[from + i] as number);
+      this.values[i] = v;
+      const observed = !Number.isNaN(v);
+      this.sums[i + 1] = (this.sums[i] as number) + (observed ? v : 0);
+      this.counts[i + 1] = (this.counts[i] as number) + (observed ? 1 : 0);
+    }
+    this.profile = new Float64Array(length + Math.max(0, ahead));
+    const scratch = new Float64Array(profileColumns(params.profile));
+    for (let i = 0; i < this.profile.length; i++) {
+      this.profile[i] = evaluateProfile(params.profile, timeOf(series, from + i), scratch);
+    }
+  }
+
+  z(i: number): number {
+    const k = i - this.from;
+    return k >= 0 && k < this.values.length ? (this.values[k] as number) : NaN;
+  }
+
+  seasonal(i: number): number {
+    return this.profile[i - this.from] as number;
+  }
+
+  trailingMean(end: number, window: number): number {
+    const hi = end - this.from + 1;
+    const lo = Math.max(0, hi - window);
+    const count = (this.counts[hi] as number) - (this.counts[lo] as number);
+    return count === 0 ? NaN : ((this.sums[hi] as number) - (this.sums[lo] as number)) / count;
+  }
+}
+
 /**
- * The series in the model scale with its seasonal profile, computed lazily: a forecast touches a few
- * dozen blocks of a week-long memory, so transforming all of it would cost more than the forecast.
+ * Computed on demand: a live forecast touches a few dozen blocks of a week-long memory, so transforming
+ * all of it would cost more than the forecast itself.
  */
-class ModelScaleView {
-  private readonly z: Float64Array;
-  private readonly zDone: Uint8Array;
-  private readonly s = new Map<number, number>();
+class LazyInputs implements FeatureInputs {
+  private readonly profileCache = new Map<number, number>();
   private readonly scratch: Float64Array;
 
   constructor(
     private readonly params: AnchoredSeasonalParams,
     private readonly series: ModelSeries,
   ) {
-    this.z = new Float64Array(series.values.length);
-    this.zDone = new Uint8Array(series.values.length);
     this.scratch = new Float64Array(profileColumns(params.profile));
   }
 
-  isObserved(i: number): boolean {
-    return i >= 0 && i < this.series.values.length && !Number.isNaN(this.series.values[i] as number);
-  }
-
-  at(i: number): number {
-    if (i < 0 || i >= this.z.length) return NaN;
-    if (this.zDone[i] === 0) {
-      this.z[i] = toModelScale(this.params.transform, this.series.values[i] as number);
-      this.zDone[i] = 1;
-    }
-    return this.z[i] as number;
+  z(i: number): number {
+    if (i < 0 || i >= this.series.values.length) return NaN;
+    return toModelScale(this.params.transform, this.series.values[i] as number);
   }
 
   seasonal(i: number): number {
-    let v = this.s.get(i);
+    let v = this.profileCache.get(i);
     if (v === undefined) {
       v = evaluateProfile(this.params.profile, timeOf(this.series, i), this.scratch);
-      this.s.set(i, v);
+      this.profileCache.set(i, v);
     }
     return v;
   }
 
-  /** Features of origin `o` (observed) for `lead`, in the order of the weights. */
-  features(o: number, lead: number, out: Float64Array): void {
-    const anchor = this.at(o);
-    let c = 0;
-    const seasonalNow = this.seasonal(o);
-    if (this.params.profile.terms.periodsMs.length > 0) out[c++] = this.seasonal(o + lead) - seasonalNow;
-    out[c++] = anchor - seasonalNow;
-    for (const window of this.params.smoothingWindows) {
-      let sum = 0;
-      let count = 0;
-      for (let i = Math.max(0, o - window + 1); i <= o; i++) {
-        const v = this.at(i);
-        if (!Number.isNaN(v)) {
-          sum += v;
-          count++;
-        }
+  trailingMean(end: number, window: number): number {
+    let sum = 0;
+    let count = 0;
+    for (let i = Math.max(0, end - window + 1); i <= end; i++) {
+      const v = this.z(i);
+      if (!Number.isNaN(v)) {
+        sum += v;
+        count++;
       }
-      out[c++] = count === 0 ? 0 : sum / count - anchor;
     }
-    for (const period of this.params.lagPeriods) {
-      let change = 0;
-      if (lead <= period) {
-        const then = this.at(o - period);
-        const later = this.at(o + lead - period);
-        if (!Number.isNaN(then) && !Number.isNaN(later)) change = later - then;
-      }
-      out[c++] = change;
-    }
+    return count === 0 ? NaN : sum / count;
   }
 }

@@ -19,6 +19,8 @@ export interface FitSpec {
   periodsMs: number[];
   /** Longest lead, in blocks, that forecasts are needed for. */
   maxLead: number;
+  /** Leads the selection scores (the scaling lead times), which direct methods should fit exactly. */
+  keyLeads?: number[];
   /** The scale the series is best modelled in (log for non-negative signals). */
   transform: Transform;
   /** Length of the whole training window in blocks; structural choices follow it, not the fold's length. */

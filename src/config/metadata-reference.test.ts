@@ -1,0 +1,290 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { MetadataError } from '../errors';
+import { parseDuration } from './parse';
+import {
+  COMMON_KEYS,
+  parseTriggerMetadata,
+  SOURCE_KINDS,
+  type SourceKind,
+  type TriggerConfig,
+} from './trigger-config';
+
+/**
+ * docs/metadata.md against the parser: the keys table lists exactly the keys each source reads, its
+ * defaults are what the parser applies, its required keys are refused when missing, and its examples parse.
+ */
+
+const ROOT = path.resolve(__dirname, '../..');
+const DOC = readFileSync(path.join(ROOT, 'docs/metadata.md'), 'utf8');
+const PARSER_SOURCE = readFileSync(path.join(__dirname, 'trigger-config.ts'), 'utf8');
+
+interface DocRow {
+  key: string;
+  sources: SourceKind[];
+  defaultText: string;
+  example: string;
+}
+
+/** The rows of the table under "## Keys": every table line whose first cell is a code span. */
+function documentedRows(): DocRow[] {
+  const section = DOC.split(/^## /m).find((part) => part.startsWith('Keys'));
+  if (section === undefined) throw new Error('docs/metadata.md has no "## Keys" section');
+  const rows: DocRow[] = [];
+  for (const line of section.split('\n')) {
+    if (!line.startsWith('| `')) continue;
+    const cells = line
+      .slice(1, -1)
+      .split(/(?<!\\)\|/)
+      .map((cell) => cell.trim());
+    expect(cells).toHaveLength(6);
+    const [key, sources, defaultText, , , example] = cells as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    rows.push({
+      key: codeSpan(key) ?? '',
+      sources: sources === 'all' ? [...SOURCE_KINDS] : sources.split(',').map((s) => s.trim() as SourceKind),
+      defaultText,
+      example: codeSpan(example) ?? '',
+    });
+  }
+  return rows;
+}
+
+/** The text of a cell that is exactly one code span, else undefined. */
+function codeSpan(cell: string): string | undefined {
+  return /^`([^`]*)`$/.exec(cell)?.[1];
+}
+
+/** The smallest trigger of each source: its required keys only (an http host, so every rabbitmq key applies). */
+const MINIMAL: Record<SourceKind, Record<string, string>> = {
+  rabbitmq: {
+    source: 'rabbitmq',
+    host: 'http://guest:guest@rabbitmq:15672/',
+    queueName: 'celery',
+    value: '10',
+  },
+  prometheus: { source: 'prometheus', serverAddress: 'http://prometheus:9090', query: 'up', threshold: '1' },
+  gpu: { source: 'gpu', serverAddress: 'http://prometheus:9090', threshold: '70' },
+};
+
+/** The keys `parseTriggerMetadata` looks up for a metadata map (recorded through a proxy). */
+function keysRead(metadata: Record<string, string>): Set<string> {
+  const read = new Set<string>();
+  const proxy = new Proxy(metadata, {
+    get(target, property, receiver) {
+      if (typeof property === 'string') read.add(property);
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
+  parseTriggerMetadata(proxy);
+  return read;
+}
+
+/** Where each key's setting lands in the parsed config, for the defaults check. */
+const FIELD: Record<
+  string,
+  { field: keyof TriggerConfig | string; kind: 'duration' | 'number' | 'boolean' | 'text' }
+> = {
+  mode: { field: 'mode', kind: 'text' },
+  activationValue: { field: 'activationTarget', kind: 'number' },
+  activationThreshold: { field: 'activationTarget', kind: 'number' },
+  excludeUnacknowledged: { field: 'excludeUnacknowledged', kind: 'boolean' },
+  unsafeSsl: { field: 'unsafeSsl', kind: 'boolean' },
+  ignoreNullValues: { field: 'ignoreNullValues', kind: 'boolean' },
+  metric: { field: 'metric', kind: 'text' },
+  selector: { field: 'selector', kind: 'text' },
+  aggregation: { field: 'aggregation', kind: 'text' },
+  timeout: { field: 'timeoutMs', kind: 'duration' },
+  maxStaleness: { field: 'maxStalenessMs', kind: 'duration' },
+  sampleInterval: { field: 'sampleIntervalMs', kind: 'duration' },
+  predictive: { field: 'predictive', kind: 'text' },
+  leadTime: { field: 'leadTimeMs', kind: 'duration' },
+  horizon: { field: 'horizonMs', kind: 'duration' },
+  seasonality: { field: 'seasonality', kind: 'text' },
+  historyWindow: { field: 'historyWindowMs', kind: 'duration' },
+  quantile: { field: 'quantile', kind: 'number' },
+  anomalyThreshold: { field: 'anomalyThreshold', kind: 'number' },
+  businessHoursMultiplier: { field: 'businessHoursMultiplier', kind: 'number' },
+  timezone: { field: 'timezone', kind: 'text' },
+};
+
+/** Keys whose default is "none": what the parsed config holds for them (hostFromEnv has no field). */
+const NONE: Record<string, { field: string; value: unknown } | null> = {
+  hostFromEnv: null,
+  customHeaders: { field: 'customHeaders', value: [] },
+  queryParameters: { field: 'queryParameters', value: [] },
+  businessHours: { field: 'businessHours', value: undefined },
+};
+
+/** Defaults described in words, and what the parsed config holds for them. */
+const DESCRIBED: Record<string, { field: string; value: unknown }> = {
+  vhostName: { field: 'vhostName', value: undefined },
+};
+
+function fromDoc(text: string, kind: 'duration' | 'number' | 'boolean' | 'text'): unknown {
+  switch (kind) {
+    case 'duration':
+      return parseDuration('doc', text, { minMs: 0, maxMs: Number.MAX_SAFE_INTEGER });
+    case 'number':
+      return Number(text);
+    case 'boolean':
+      return text === 'true';
+    case 'text':
+      return text === '""' ? '' : text;
+  }
+}
+
+const ROWS = documentedRows();
+
+describe('docs/metadata.md', () => {
+  it('documents each key once', () => {
+    expect(ROWS.length).toBeGreaterThan(20);
+    const keys = ROWS.map((row) => row.key);
+    expect(keys).not.toContain('');
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it.each(ROWS.map((row) => [row.key, row] as const))('`%s` is a key the parser reads', (key, row) => {
+    const inSource =
+      PARSER_SOURCE.includes(`'${key}'`) ||
+      (key.endsWith('FromEnv') && PARSER_SOURCE.includes(`fromEnv('${key.slice(0, -'FromEnv'.length)}')`));
+    expect(inSource || (COMMON_KEYS as readonly string[]).includes(key)).toBe(true);
+    for (const source of row.sources) expect(SOURCE_KINDS).toContain(source);
+  });
+
+  it('lists every key in COMMON_KEYS as read by all sources', () => {
+    for (const key of COMMON_KEYS) {
+      expect(ROWS.find((row) => row.key === key)?.sources).toEqual([...SOURCE_KINDS]);
+    }
+  });
+
+  it.each(SOURCE_KINDS)('lists exactly the keys the parser reads for %s', (source) => {
+    const documented = ROWS.filter((row) => row.sources.includes(source)).map((row) => row.key);
+    const read = new Set<string>();
+    // Minimal; every other documented key at its example; and (rabbitmq) the host from the environment.
+    const variants: Array<Record<string, string>> = [
+      MINIMAL[source],
+      Object.fromEntries([...exampleEntries(source), ...Object.entries(MINIMAL[source])]),
+    ];
+    if (source === 'rabbitmq') {
+      const { host, ...rest } = MINIMAL.rabbitmq;
+      variants.push({ ...rest, hostFromEnv: host as string });
+    }
+    for (const metadata of variants) for (const key of keysRead(metadata)) read.add(key);
+    expect([...read].sort()).toEqual([...documented].sort());
+  });
+
+  it.each(ROWS.flatMap((row) => row.sources.map((source) => [row.key, source, row] as const)))(
+    '`%s` (%s): the documented default is the parsed default',
+    (key, source, row) => {
+      const config = parseTriggerMetadata(MINIMAL[source]) as unknown as Record<string, unknown>;
+      if (row.defaultText === 'required') {
+        const without = { ...MINIMAL[source] };
+        delete without[key];
+        expect(() => parseTriggerMetadata(without)).toThrow(
+          new MetadataError(key, undefined, 'x').message.replace(/ x$/, ''),
+        );
+        return;
+      }
+      if (row.defaultText === 'none') {
+        expect(Object.keys(NONE)).toContain(key);
+        const none = NONE[key];
+        if (none) expect(config[none.field]).toEqual(none.value);
+        return;
+      }
+      const literal = codeSpan(row.defaultText);
+      if (literal === undefined) {
+        expect(Object.keys(DESCRIBED)).toContain(key);
+        expect(config[DESCRIBED[key]!.field]).toEqual(DESCRIBED[key]!.value);
+        return;
+      }
+      const field = FIELD[key];
+      expect(field).toBeDefined();
+      expect(config[field!.field]).toEqual(fromDoc(literal, field!.kind));
+    },
+  );
+
+  it.each(ROWS.flatMap((row) => row.sources.map((source) => [row.key, source, row] as const)))(
+    '`%s` (%s): the documented example parses',
+    (key, source, row) => {
+      expect(row.example).not.toBe('');
+      if (key === 'source') {
+        expect(SOURCE_KINDS).toContain(row.example);
+        return;
+      }
+      expect(() => parseTriggerMetadata({ ...MINIMAL[source], [key]: row.example })).not.toThrow();
+    },
+  );
+
+  it('states the defaults DESIGN.md gives', () => {
+    const defaults = Object.fromEntries(ROWS.map((row) => [row.key, row.defaultText]));
+    expect(defaults).toMatchObject({
+      source: 'required',
+      mode: '`QueueLength`',
+      activationValue: '`0`',
+      activationThreshold: '`0`',
+      ignoreNullValues: '`true`',
+      timeout: '`5s`',
+      metric: '`utilization`',
+      selector: '`""`',
+      aggregation: '`avg`',
+      predictive: '`true`',
+      leadTime: '`15m`',
+      horizon: '`30m`',
+      seasonality: '`auto`',
+      historyWindow: '`14d`',
+      quantile: '`0.9`',
+      anomalyThreshold: '`3.5`',
+      businessHours: 'none',
+      businessHoursMultiplier: '`1`',
+      timezone: '`UTC`',
+      maxStaleness: '`30s`',
+      sampleInterval: '`1m`',
+    });
+  });
+
+  it('gives a metric name example the parser would produce', () => {
+    const example = /for example `(rabbitmq-[a-z0-9-]+)`/.exec(DOC)?.[1];
+    expect(example).toBe(
+      parseTriggerMetadata({
+        source: 'rabbitmq',
+        host: 'amqp://guest:guest@rabbitmq.default:5672/',
+        queueName: 'celery',
+        value: '10',
+      }).metricName,
+    );
+  });
+
+  it('quotes error messages the parser actually gives', () => {
+    const block = /## Errors[\s\S]*?```text\n([\s\S]*?)```/.exec(DOC)?.[1];
+    const quoted = (block ?? '').trim().split('\n');
+    expect(quoted).toEqual([
+      errorOf({ ...MINIMAL.prometheus, leadTime: '45m' }),
+      errorOf({ source: 'prometheus', serverAddress: 'http://prometheus:9090', query: 'up' }),
+      errorOf({ ...MINIMAL.rabbitmq, host: 'ftp://user:secret@rabbitmq' }),
+    ]);
+  });
+});
+
+/** Every documented key of a source set to its documented example. */
+function exampleEntries(source: SourceKind): Array<[string, string]> {
+  return ROWS.filter((row) => row.sources.includes(source) && row.key !== 'source').map((row) => [
+    row.key,
+    row.example,
+  ]);
+}
+
+function errorOf(metadata: Record<string, string>): string {
+  try {
+    parseTriggerMetadata(metadata);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected the metadata to be refused');
+}
