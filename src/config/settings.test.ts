@@ -14,6 +14,7 @@ const DEFAULTS: Settings = {
   pushPollIntervalMs: 500,
   pushPollIntervalSlowMs: 5_000,
   retrainIntervalMs: 3_600_000,
+  trainingLockTtlMs: 5 * 60_000,
   modelRefreshIntervalMs: 30_000,
   triggerIdleMs: 15 * 60_000,
   adminToken: undefined,
@@ -68,6 +69,7 @@ describe('readSettings', () => {
     [{ PUSH_POLL_INTERVAL: '1000' }, { pushPollIntervalMs: 1_000 }],
     [{ PUSH_POLL_INTERVAL_SLOW: '10s' }, { pushPollIntervalSlowMs: 10_000 }],
     [{ RETRAIN_INTERVAL: '6h' }, { retrainIntervalMs: 6 * 3_600_000 }],
+    [{ TRAINING_LOCK_TTL: '10m' }, { trainingLockTtlMs: 10 * 60_000 }],
     [{ MODEL_REFRESH_INTERVAL: '1m' }, { modelRefreshIntervalMs: 60_000 }],
     [{ TRIGGER_IDLE: '1h' }, { triggerIdleMs: 3_600_000 }],
     [{ ADMIN_TOKEN: ' s3cr3t ' }, { adminToken: 's3cr3t' }],
@@ -117,6 +119,10 @@ describe('readSettings', () => {
     [
       { RETRAIN_INTERVAL: '8d' },
       'metadata key "RETRAIN_INTERVAL" has invalid value "8d": expected a duration such as 30s, 15m, 2h or 14d between 1s and 7d',
+    ],
+    [
+      { TRAINING_LOCK_TTL: '100ms' },
+      'metadata key "TRAINING_LOCK_TTL" has invalid value "100ms": expected a duration such as 30s, 15m, 2h or 14d between 500ms and 1h',
     ],
     [
       { MODEL_REFRESH_INTERVAL: '2h' },

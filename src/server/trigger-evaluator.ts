@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { decide, type Decision } from '../decision/decide';
+import { LeadErrorTracker } from '../decision/lead-error-tracker';
 import type { ForecastPort, ForecastView } from '../decision/forecast-port';
 import { UpstreamDataError, UpstreamUnavailableError } from '../errors';
 import type { ScalerMetrics } from '../metrics/scaler-metrics';
@@ -31,6 +32,7 @@ export interface EvaluatorDeps {
 
 interface TriggerState {
   cached?: { atMs: number; result: Promise<Evaluation> };
+  leadError?: LeadErrorTracker;
   lastActive?: boolean;
   lastEvaluatedAtMs?: number;
 }
@@ -100,6 +102,13 @@ export class TriggerEvaluator {
       { ...labels, mode: config.predictive },
       config.predictive === 'true' && forecast ? 1 : 0,
     );
+    if (!stale && config.leadTimeMs > 0) {
+      state.leadError ??= new LeadErrorTracker(config.leadTimeMs, config.sampleIntervalMs);
+      state.leadError.observe(now, reading.value);
+      if (forecast) state.leadError.record(now, forecast.meanAtLead, reading.value);
+      const mase = state.leadError.mase();
+      if (mase !== undefined) metrics.forecastLeadMase.set(labels, mase);
+    }
     if (forecast) {
       metrics.forecastValue.set(labels, forecast.meanAtLead);
       metrics.forecastLower.set(labels, forecast.lowerAtLead);
