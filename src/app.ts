@@ -124,19 +124,26 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
   );
 
   let listening = true;
+  let storeSeen = false;
   const { server: httpServer, port: httpPort } = await startHttpServer({
     port: settings.httpPort,
     host: settings.bindAddress,
     registry: metrics.registry,
     logger,
     routes: forecast?.routes,
+    // Ready once Redis has answered; a later Redis outage is reported but keeps the replica ready, because
+    // it still answers KEDA from live sources and the models it holds.
     readiness: async () => {
       if (!listening) return { ready: false, detail: 'shutting down' };
       try {
         await store.ping();
+        storeSeen = true;
         return { ready: true, detail: `store: ${store.kind}` };
       } catch (error) {
-        return { ready: false, detail: `store ${store.kind} not answering: ${(error as Error).message}` };
+        const detail = `store ${store.kind} not answering: ${(error as Error).message}`;
+        return storeSeen
+          ? { ready: true, detail: `${detail} (serving from memory)` }
+          : { ready: false, detail };
       }
     },
   });

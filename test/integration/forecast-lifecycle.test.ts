@@ -39,6 +39,7 @@ describe('learning from backfilled Prometheus history', () => {
       RETRAIN_INTERVAL: '1h',
       MODEL_REFRESH_INTERVAL: '500ms',
       EVALUATION_TTL: '0s',
+      PUSH_POLL_INTERVAL_SLOW: '200ms',
     });
   }, 120_000);
 
@@ -62,8 +63,23 @@ describe('learning from backfilled Prometheus history', () => {
     historyWindow: '7d',
   });
 
+  let pushed: Promise<boolean[]>;
+
   it('is inactive while live load is low and no model exists yet', async () => {
     const ref = kedaRef(metadata());
+    // A push stream opened now must wake the deployment from the forecast alone, once the model is ready.
+    const stream = scaler.client.streamIsActive(kedaRef(metadata(), 'push-worker'));
+    pushed = new Promise((resolve, reject) => {
+      const messages: boolean[] = [];
+      stream.on('data', (message: { result: boolean }) => {
+        messages.push(message.result);
+        if (message.result) {
+          stream.cancel();
+          resolve(messages);
+        }
+      });
+      stream.on('error', (error: { code: number }) => (error.code === 1 ? undefined : reject(error)));
+    });
     const value = (await scaler.client.getMetrics(ref, '')).metricValues[0]!.metricValueFloat;
     expect(value).toBeLessThan(5);
     expect((await scaler.client.isActive(ref)).result).toBe(false);
@@ -112,6 +128,10 @@ describe('learning from backfilled Prometheus history', () => {
     expect(metrics).toMatch(/keda_predictive_scaler_decisions_total\{[^}]*reason="forecast"[^}]*\} [1-9]/);
     expect(metrics).toMatch(/keda_predictive_scaler_model_info\{[^}]*usable="true"[^}]*\} 1/);
     expect(metrics).toMatch(/keda_predictive_scaler_wakeups_total\{[^}]*cause="forecast"[^}]*\} 1/);
+  }, 90_000);
+
+  it('pushes the forecast wake-up on StreamIsActive: the current state first, then one true', async () => {
+    expect(await pushed).toEqual([false, true]);
   }, 90_000);
 
   it('keeps the forecast out of the value in shadow mode but exports it', async () => {

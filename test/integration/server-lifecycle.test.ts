@@ -34,7 +34,7 @@ describe('the server with and without REDIS_URL', () => {
     }
   });
 
-  it('keeps the last reading in Redis when REDIS_URL is set, and is ready only while Redis answers', async () => {
+  it('keeps the last reading in Redis when REDIS_URL is set, and is ready once Redis answers', async () => {
     const prefix = `kps-test-${process.pid}-${Date.now()}`;
     const scaler = await startTestScaler({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: prefix });
     const redis = new Redis('redis://127.0.0.1:6379');
