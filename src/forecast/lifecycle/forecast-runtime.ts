@@ -8,6 +8,7 @@ import { locate } from '../../store/history-encoding';
 import { forecastFrom } from '../predict';
 import type { RegularSeries, TrainedModel } from '../types';
 import { historySpec, modelKey } from './model-key';
+import { WorkerFitter, type ModelFitter } from './model-fitter';
 import { ModelTrainer, type TrainingOutcome } from './model-trainer';
 
 export interface ForecastRuntimeSettings {
@@ -24,6 +25,8 @@ export interface ForecastRuntimeSettings {
   /** How often the background loop looks for due work. @default min(retrain, refresh, 10s) */
   tickMs?: number;
   beforeTrain?: (key: string) => Promise<void>;
+  /** Where training runs. @default a worker thread */
+  fitter?: ModelFitter;
 }
 
 interface TrackedModel {
@@ -52,6 +55,7 @@ export class ForecastRuntimeImpl implements ForecastRuntime {
   private readonly tracked = new Map<string, TrackedModel>();
   private readonly byConfig = new WeakMap<TriggerConfig, TrackedModel>();
   private readonly trainer: ModelTrainer;
+  private readonly fitter: ModelFitter;
   private readonly logger: Logger;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -62,7 +66,9 @@ export class ForecastRuntimeImpl implements ForecastRuntime {
     private readonly settings: ForecastRuntimeSettings,
   ) {
     this.logger = context.logger;
+    this.fitter = settings.fitter ?? new WorkerFitter();
     this.trainer = new ModelTrainer({
+      fitter: this.fitter,
       store: context.store,
       metrics: context.metrics,
       logger: context.logger,
@@ -162,6 +168,7 @@ export class ForecastRuntimeImpl implements ForecastRuntime {
     this.stopped = true;
     clearInterval(this.timer);
     await this.running;
+    await this.fitter.close();
   }
 
   private track(config: TriggerConfig): TrackedModel {
@@ -203,8 +210,6 @@ export class ForecastRuntimeImpl implements ForecastRuntime {
         tracked.nextTrainAttemptMs = now + retryGap;
         if (outcome === 'saved' || outcome === 'kept_previous') await this.refresh(tracked);
       }
-      // Training is synchronous numerics: give queued gRPC calls a turn between models.
-      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

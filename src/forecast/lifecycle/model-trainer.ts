@@ -3,9 +3,9 @@ import type { TriggerConfig } from '../../config/trigger-config';
 import type { ScalerMetrics } from '../../metrics/scaler-metrics';
 import type { Source } from '../../sources/source';
 import type { ModelRecord, StateStore } from '../../store/state-store';
-import { trainModel } from '../train';
 import type { TrainedModel } from '../types';
 import { historySpec, modelKey, trainingOptions } from './model-key';
+import type { ModelFitter } from './model-fitter';
 
 export type TrainingOutcome = 'saved' | 'kept_previous' | 'skipped' | 'locked' | 'failed';
 
@@ -21,6 +21,8 @@ export interface ModelTrainerOptions {
   minSamples: number;
   /** A worse new model still replaces a current one older than this, so a changed pattern is learned. @default 3d */
   maxModelAgeMs: number;
+  /** Where the numerics run (a worker thread in the server). */
+  fitter: ModelFitter;
   /** Lets tests stop a replica in the middle of training. */
   beforeTrain?: (key: string) => Promise<void>;
 }
@@ -54,7 +56,7 @@ export class ModelTrainer {
         return { outcome: 'skipped' };
       }
       await this.options.beforeTrain?.(key);
-      const model = trainModel(history, trainingOptions(config), now);
+      const model = await this.options.fitter.fit(history, trainingOptions(config), now);
       const { current } = await store.getModels<TrainedModel>(key);
       if (current && this.isClearlyWorse(model, current.model, now)) {
         logger.info(
