@@ -22,7 +22,7 @@ import { assertRegularSeries, assertTrainingOptions } from './validate';
 /** Fewest blocks worth aggregating for; shorter histories are learned at their own resolution. */
 const MIN_BLOCKS_TO_AGGREGATE = 64;
 /** Holdout share of the window, and the fewest blocks a fold must keep to fit on. */
-const HOLDOUT_SHARE = Number(process.env.HOLDOUT_SHARE ?? 0.2);
+const HOLDOUT_SHARE = 0.25;
 const MIN_FOLD_BLOCKS = 24;
 /** Trailing blocks kept for smoothing features (the longest trailing window of the anchored model). */
 const MIN_MEMORY_BLOCKS = 48;
