@@ -91,10 +91,9 @@ export function startOfLocalDay(date: LocalDate, timezone: string): number {
     (probe) => wallMidnight - utcOffsetMs(probe, timezone),
   );
   const inDay = candidates.filter((t) => sameDate(localDateOf(t, timezone), date));
-  if (inDay.length > 0) return Math.min(...inDay);
-  // Neither candidate lands in the day: midnight fell in a gap between them. The day begins right after
-  // the later candidate's previous day ends, which the earlier wall-clock instant bounds from below.
-  return Math.max(...candidates);
+  // Neither lands in the day only for a date the zone skipped altogether (Pacific/Apia, 2011-12-30): the
+  // later candidate is where the next day starts, so the skipped day comes out empty.
+  return inDay.length > 0 ? Math.min(...inDay) : Math.max(...candidates);
 }
 
 /** `YYYY-MM-DD` of a local date. */

@@ -35,8 +35,9 @@ export interface CandidateResult {
   /** Scores at `setup.leadBlocks`, in order. */
   scores: LeadScore[];
   meanMase: number;
-  /** Residual quantiles from the whole holdout: the intervals the final model ships with. */
-  quantiles: ResidualQuantiles;
+  /** Forecasts from every holdout origin, `[(origin − firstOrigin) × maxLead + lead − 1]`. */
+  predictions: Float64Array;
+  firstOrigin: number;
   fitMs: number;
   /** Set when the method could not be fitted; it is then out of the selection. */
   failure?: string;
@@ -78,7 +79,10 @@ export function backtestCandidate(forecaster: Forecaster<unknown>, setup: Backte
   const scaleFn = residualScale(forecaster.intervalScale, transform);
   const middle = from + Math.floor((to - from) / 2);
   const firstHalf = quantilesByLead(
-    residualsByLead(predictions, observed, from, maxLead, scaleFn, (o) => o < middle),
+    residualsByLead(predictions, observed, from, maxLead, scaleFn, {
+      originFilter: (o) => o < middle,
+      leads: setup.leadBlocks,
+    }),
     setup.quantile,
     forecaster.intervalScale,
   );
@@ -95,13 +99,24 @@ export function backtestCandidate(forecaster: Forecaster<unknown>, setup: Backte
     }
     return { mase: errors.mase(setup.scale), smape: errors.meanSmape(), coverage: coverage.coverage() };
   });
-  const quantiles = quantilesByLead(
-    residualsByLead(predictions, observed, from, maxLead, scaleFn),
-    setup.quantile,
-    forecaster.intervalScale,
-  );
   const meanMase = scores.reduce((sum, s) => sum + s.mase, 0) / Math.max(1, scores.length);
-  return { name: forecaster.name, forecaster, scores, meanMase, quantiles, fitMs };
+  return { name: forecaster.name, forecaster, scores, meanMase, predictions, firstOrigin: from, fitMs };
+}
+
+/** Residual quantiles per lead over the whole holdout: the intervals a shipped model carries. */
+export function holdoutQuantiles(result: CandidateResult, setup: BacktestSetup): ResidualQuantiles {
+  const scale = result.forecaster.intervalScale;
+  return quantilesByLead(
+    residualsByLead(
+      result.predictions,
+      setup.observed,
+      result.firstOrigin,
+      setup.spec.maxLead,
+      residualScale(scale, setup.spec.transform),
+    ),
+    setup.quantile,
+    scale,
+  );
 }
 
 function residualScale(scale: 'identity' | 'transform', transform: Transform): (v: number) => number {
@@ -114,7 +129,8 @@ function failed(forecaster: Forecaster<unknown>, setup: BacktestSetup, failure: 
     forecaster,
     scores: setup.leadBlocks.map(() => ({ mase: NaN, smape: NaN, coverage: NaN })),
     meanMase: NaN,
-    quantiles: { scale: 'identity', lower: [], upper: [] },
+    predictions: new Float64Array(0),
+    firstOrigin: 0,
     fitMs: 0,
     failure,
   };

@@ -17,7 +17,8 @@ export interface ResidualQuantiles {
 
 /**
  * Residuals per lead, `residuals[lead − 1]`, from predictions laid out `[origin × maxLead + lead − 1]`
- * for origins `firstOrigin + i` against `actuals` (indexed like the series). Skips gaps.
+ * for origins `firstOrigin + i` against `actuals` (indexed like the series). Skips gaps. With
+ * `options.leads`, other leads get no residuals (and borrow a neighbour's band).
  */
 export function residualsByLead(
   predictions: Float64Array,
@@ -25,11 +26,16 @@ export function residualsByLead(
   firstOrigin: number,
   maxLead: number,
   scale: (v: number) => number,
-  originFilter?: (origin: number) => boolean,
+  options: { originFilter?: (origin: number) => boolean; leads?: number[] } = {},
 ): Float64Array[] {
   const origins = predictions.length / maxLead;
   const out: Float64Array[] = [];
+  const { originFilter, leads } = options;
   for (let lead = 1; lead <= maxLead; lead++) {
+    if (leads !== undefined && !leads.includes(lead)) {
+      out.push(new Float64Array(0));
+      continue;
+    }
     const buffer = new Float64Array(origins);
     let count = 0;
     for (let i = 0; i < origins; i++) {

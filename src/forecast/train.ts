@@ -1,6 +1,6 @@
 import { filterAnomalies } from '../anomaly/filter';
 import type { BacktestSetup, CandidateResult } from './backtest';
-import { backtestCandidate } from './backtest';
+import { backtestCandidate, holdoutQuantiles } from './backtest';
 import type { FitSpec, ModelSeries } from './forecasters/forecaster';
 import { lastValueForecaster } from './forecasters/last-value';
 import { candidateForecasters } from './forecasters/registry';
@@ -213,7 +213,7 @@ export function trainModelWithDiagnostics(
   const state = buildState(
     prepared,
     params,
-    shipped.quantiles,
+    holdoutQuantiles(shipped, setup),
     Math.max(MIN_MEMORY_BLOCKS, longestPeriod + 1),
   );
   const model: TrainedModel = {

@@ -105,6 +105,7 @@ describe('redactCredentials', () => {
     ['https://user:pa%40ss@h/x and http://a:b@c', 'https://***@h/x and http://***@c'],
     ['no url here', 'no url here'],
     ['amqp://h:5672/v', 'amqp://h:5672/v'],
+    ['amqp://u:p@ss/w0rd@h:5672/v down', 'amqp://***@h:5672/v down'],
   ])('%s', (input, expected) => {
     expect(redactCredentials(input)).toBe(expected);
   });

@@ -2,6 +2,7 @@
  * Turns a trigger's `host` (and `vhostName`) into what the AMQP client and the management API client
  * need, the way KEDA's rabbitmq scaler reads the same keys. Pure functions: no I/O, no logging.
  */
+import { redactUrlText } from '../../config/parse';
 
 /** Everything needed to open one AMQP connection. Holds credentials: log `display`, never the rest. */
 export interface AmqpTarget {
@@ -113,10 +114,8 @@ export function resolveManagementQueueEndpoint(
   return { url: api, vhost, queueName, display: `${url.origin}${prefix}` };
 }
 
-/** Removes the user-info part of every URL in a text (for messages from libraries that echo the URL). */
-export function redactCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1***@');
-}
+/** Removes user info from every URL in a text (one implementation for the whole scaler). */
+export const redactCredentials = redactUrlText;
 
 function parseAbsolute(raw: string): URL {
   try {
