@@ -108,11 +108,24 @@ function weightedSolve(
   penalty: ArrayLike<number>,
   penaltyScale: number,
 ): Float64Array {
-  const equations = new NormalEquations(columns);
-  for (let r = 0; r < y.length; r++) {
-    equations.addRow(x, y[r] as number, weights[r] as number, r * columns);
+  // A dedicated kernel over typed arrays: this runs rows × columns² per IRLS pass, for every lead.
+  const xtx = new Float64Array(columns * columns);
+  const xty = new Float64Array(columns);
+  const rows = y.length;
+  for (let r = 0; r < rows; r++) {
+    const w = weights[r] as number;
+    const base = r * columns;
+    const target = y[r] as number;
+    for (let i = 0; i < columns; i++) {
+      const wxi = w * (x[base + i] as number);
+      xty[i] = (xty[i] as number) + wxi * target;
+      const row = i * columns;
+      for (let j = i; j < columns; j++) xtx[row + j] = (xtx[row + j] as number) + wxi * (x[base + j] as number);
+    }
   }
-  const scaled = new Float64Array(columns);
-  for (let c = 0; c < columns; c++) scaled[c] = (penalty[c] as number) * penaltyScale;
-  return equations.solve(scaled);
+  for (let i = 0; i < columns; i++) {
+    for (let j = 0; j < i; j++) xtx[i * columns + j] = xtx[j * columns + i] as number;
+    xtx[i * columns + i] = (xtx[i * columns + i] as number) + (penalty[i] as number) * penaltyScale;
+  }
+  return solveSymmetric(xtx, xty, columns);
 }

@@ -35,8 +35,7 @@ export class TriggerRegistry {
   ) {}
 
   /** Parses (or finds) the trigger config; throws `MetadataError` for bad metadata. */
-  config(metadata: Record<string, string>): TriggerConfig {
-    const cacheKey = metadataKey(metadata);
+  config(metadata: Record<string, string>, cacheKey = metadataKey(metadata)): TriggerConfig {
     let config = this.parsed.get(cacheKey);
     if (config === undefined) {
       config = parseTriggerMetadata(metadata);
@@ -48,8 +47,10 @@ export class TriggerRegistry {
 
   /** The handle for a ScaledObject's trigger, created on first sight. */
   resolve(ref: ScaledObjectRef): TriggerHandle {
-    const config = this.config(ref.scalerMetadata ?? {});
-    const key = `${ref.namespace}/${ref.name}/${config.metricName}/${metadataKey(ref.scalerMetadata ?? {})}`;
+    const metadata = ref.scalerMetadata ?? {};
+    const cacheKey = metadataKey(metadata);
+    const config = this.config(metadata, cacheKey);
+    const key = `${ref.namespace}\u0002${ref.name}\u0002${cacheKey}`;
     let handle = this.handles.get(key);
     if (handle === undefined) {
       if (this.handles.size >= this.maxEntries)
