@@ -151,7 +151,7 @@ export class TriggerEvaluator {
       }
       const fresh = { value: reading.value, atMs: clock() };
       this.lastReadings.set(handle.key, fresh);
-      store.setLastReading(handle.key, fresh).catch((error: unknown) => {
+      store.setLastReading(handle.storeId, fresh).catch((error: unknown) => {
         logger.debug({ err: error, metric: config.metricName }, 'could not store last reading');
       });
       this.deps.forecast.observe(config, fresh);
@@ -166,7 +166,8 @@ export class TriggerEvaluator {
       // news the user needs at once.
       if (!(error instanceof UpstreamUnavailableError) || config.maxStalenessMs === 0) throw error;
       const last =
-        this.lastReadings.get(handle.key) ?? (await store.getLastReading(handle.key).catch(() => undefined));
+        this.lastReadings.get(handle.key) ??
+        (await store.getLastReading(handle.storeId).catch(() => undefined));
       if (last && clock() - last.atMs <= config.maxStalenessMs) {
         logger.warn(
           { metric: config.metricName, source: source.kind, reason, ageMs: clock() - last.atMs, err: error },

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseTriggerMetadata, type TriggerConfig } from '../config/trigger-config';
 import type { TriggerLabels } from '../metrics/scaler-metrics';
 
@@ -12,6 +13,8 @@ export interface ScaledObjectRef {
 export interface TriggerHandle {
   /** Unique per ScaledObject and trigger config: decisions, caches and metric series are keyed by it. */
   key: string;
+  /** Short hash of `key` for the shared store: the key holds the metadata, credentials included. */
+  storeId: string;
   config: TriggerConfig;
   labels: TriggerLabels;
   lastSeenMs: number;
@@ -57,6 +60,7 @@ export class TriggerRegistry {
         this.handles.delete(this.handles.keys().next().value as string);
       handle = {
         key,
+        storeId: createHash('sha256').update(key).digest('hex').slice(0, 24),
         config,
         labels: { namespace: ref.namespace, scaled_object: ref.name, metric: config.metricName },
         lastSeenMs: this.clock(),

@@ -23,11 +23,11 @@ export interface AnchoredSeasonalParams {
 }
 
 /** Leads fitted directly; others interpolate their weights (they change smoothly with the lead). */
-const FITTED_LEADS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+const FITTED_LEADS = [1, 4, 16, 64, 256];
 const SMOOTHING_WINDOWS = [3, 12, 48];
 /** Rows per lead regression: neighbouring origins are nearly duplicates, so more adds time, not information. */
-const MAX_TRAINING_ROWS = 1500;
-const IRLS_ITERATIONS = 6;
+const MAX_TRAINING_ROWS = 1200;
+const IRLS_ITERATIONS = 5;
 /** Ridge strength on standardised features, relative to the row count: pulls weak weights to "no change". */
 const RIDGE = 1e-3;
 
@@ -99,7 +99,7 @@ function fitAnchoredSeasonal(series: ModelSeries, spec: FitSpec): AnchoredSeason
   return params;
 }
 
-/** Leads fitted directly: powers of two, the scoring leads and the longest; others interpolate. */
+/** Leads fitted directly: powers of four, the scoring leads and the longest; others interpolate. */
 function fittedLeads(spec: FitSpec): number[] {
   const leads = new Set<number>([spec.maxLead, ...(spec.keyLeads ?? []).filter((l) => l <= spec.maxLead)]);
   for (const lead of FITTED_LEADS) if (lead < spec.maxLead) leads.add(lead);
