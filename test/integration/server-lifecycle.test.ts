@@ -45,7 +45,8 @@ describe('the server with and without REDIS_URL', () => {
       );
       const ref = kedaRef({
         source: 'prometheus',
-        serverAddress: prometheus.url,
+        // Prometheus ignores the user info; it must not leak into Redis key names.
+        serverAddress: prometheus.url.replace('http://', 'http://reader:pw-in-key@'),
         query: 'vector(6)',
         threshold: '1',
       });
@@ -55,6 +56,7 @@ describe('the server with and without REDIS_URL', () => {
         return found.length > 0 ? found : undefined;
       });
       expect(keys.some((k) => k.endsWith(':last'))).toBe(true);
+      expect(keys.join('\n')).not.toContain('pw-in-key');
     } finally {
       await scaler.stop();
       const keys = await redis.keys(`${prefix}:*`);
