@@ -50,6 +50,8 @@ export interface ForecastContext {
   clock: () => number;
   /** The live source of a trigger (shared with the request path), for history backfill. */
   sourceFor: (config: TriggerConfig) => Source;
+  /** The triggers KEDA has asked about, so the HTTP API can name them by ScaledObject. */
+  triggers: TriggerRegistry;
 }
 
 /** The forecast side of the scaler: the request path's view, plus its own lifecycle and HTTP routes. */
@@ -89,6 +91,7 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
     logger,
     clock,
     sourceFor: (config) => evaluator.sourceFor(config),
+    triggers: registry,
   });
   if (forecast) forecastPort = forecast;
   const watcher = new ActivationWatcher(

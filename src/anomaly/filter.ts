@@ -1,5 +1,5 @@
 import { hampelScores } from './hampel';
-import { MAD_TO_SIGMA, finiteSlice, quantileSorted } from './robust-stats';
+import { MAD_TO_SIGMA, finiteSlice, quantileSorted, isMissing } from './robust-stats';
 import { seasonalScores } from './seasonal-residual';
 
 /** Lowest and highest `anomalyThreshold` the contract accepts, in robust z units. */
@@ -49,10 +49,10 @@ export function filterAnomalies(
   const flagged = new Uint8Array(n);
   let count = 0;
   for (let i = 0; i < n; i++) {
-    if (Number.isNaN(out[i] as number) || (local.z[i] as number) <= options.threshold) continue;
+    if (isMissing(out[i] as number) || (local.z[i] as number) <= options.threshold) continue;
     if (seasonal !== undefined && (seasonal.z[i] as number) <= options.threshold) continue;
     let replacement = seasonal === undefined ? (local.median[i] as number) : (seasonal.expected[i] as number);
-    if (Number.isNaN(replacement)) replacement = local.median[i] as number;
+    if (isMissing(replacement)) replacement = local.median[i] as number;
     if (options.nonNegative === true) replacement = Math.max(0, replacement);
     out[i] = replacement;
     flagged[i] = 1;
@@ -79,12 +79,12 @@ function localScaleFloor(values: ArrayLike<number>): number {
   let count = 0;
   for (let i = 1; i < values.length; i++) {
     const d = Math.abs((values[i] as number) - (values[i - 1] as number));
-    if (!Number.isNaN(d)) steps[count++] = d;
+    if (!isMissing(d)) steps[count++] = d;
   }
   const typicalStep = (MAD_TO_SIGMA * quantileSorted(steps.subarray(0, count).sort(), 0.5)) / Math.SQRT2;
   const magnitude = quantileSorted(finiteSlice(values).map(Math.abs).sort(), 0.5);
   return Math.max(
-    0.1 * (Number.isNaN(typicalStep) ? 0 : typicalStep),
-    1e-9 * (Number.isNaN(magnitude) ? 0 : magnitude),
+    0.1 * (isMissing(typicalStep) ? 0 : typicalStep),
+    1e-9 * (isMissing(magnitude) ? 0 : magnitude),
   );
 }

@@ -1,4 +1,4 @@
-import { MAD_TO_SIGMA } from './robust-stats';
+import { MAD_TO_SIGMA, isMissing } from './robust-stats';
 
 /** Local robust statistics of each point: the median of its window and its robust z-score against it. */
 export interface LocalScores {
@@ -21,11 +21,11 @@ export function hampelScores(values: ArrayLike<number>, halfWidth: number, scale
   const deviations = new Float64Array(2 * halfWidth + 1);
   for (let i = 0; i < n; i++) {
     let count = 0;
-    const from = Math.max(0, i - halfWidth);
-    const to = Math.min(n - 1, i + halfWidth);
+    const from = i > halfWidth ? i - halfWidth : 0;
+    const to = i + halfWidth < n - 1 ? i + halfWidth : n - 1;
     for (let j = from; j <= to; j++) {
       const v = values[j] as number;
-      if (!Number.isNaN(v)) insertSorted(window, count++, v);
+      if (!isMissing(v)) insertSorted(window, count++, v);
     }
     if (count === 0) {
       medianOut[i] = NaN;
@@ -34,10 +34,14 @@ export function hampelScores(values: ArrayLike<number>, halfWidth: number, scale
     const m = middle(window, count);
     medianOut[i] = m;
     const v = values[i] as number;
-    if (Number.isNaN(v)) continue;
-    for (let j = 0; j < count; j++) insertSorted(deviations, j, Math.abs((window[j] as number) - m));
-    const scale = Math.max(MAD_TO_SIGMA * middle(deviations, count), scaleFloor);
-    const deviation = Math.abs(v - m);
+    if (isMissing(v)) continue;
+    for (let j = 0; j < count; j++) {
+      const d = (window[j] as number) - m;
+      insertSorted(deviations, j, d < 0 ? -d : d);
+    }
+    const mad = MAD_TO_SIGMA * middle(deviations, count);
+    const scale = mad > scaleFloor ? mad : scaleFloor;
+    const deviation = v > m ? v - m : m - v;
     z[i] = deviation === 0 ? 0 : scale > 0 ? deviation / scale : Infinity;
   }
   return { median: medianOut, z };

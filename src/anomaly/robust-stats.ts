@@ -3,6 +3,14 @@
  * need medians and quantiles of series that may have missing samples.
  */
 
+/**
+ * True for a gap (NaN). `v !== v` rather than `Number.isNaN`: the same test, but it stays inlined when the
+ * code runs in another realm (Jest's vm context makes a builtin call in a hot loop ~100× slower).
+ */
+export function isMissing(value: number): boolean {
+  return value !== value;
+}
+
 /** 1.4826 × MAD estimates the standard deviation of normally distributed data. */
 export const MAD_TO_SIGMA = 1.4826;
 
@@ -12,7 +20,7 @@ export function finiteSlice(values: ArrayLike<number>, from = 0, to = values.len
   let count = 0;
   for (let i = from; i < to; i++) {
     const v = values[i] as number;
-    if (!Number.isNaN(v)) out[count++] = v;
+    if (!isMissing(v)) out[count++] = v;
   }
   return out.subarray(0, count);
 }
@@ -54,7 +62,7 @@ export function finiteMean(values: ArrayLike<number>, from = 0, to = values.leng
   let count = 0;
   for (let i = from; i < to; i++) {
     const v = values[i] as number;
-    if (!Number.isNaN(v)) {
+    if (!isMissing(v)) {
       sum += v;
       count++;
     }

@@ -1,4 +1,4 @@
-import { MAD_TO_SIGMA, finiteSlice, quantileSorted } from './robust-stats';
+import { MAD_TO_SIGMA, finiteSlice, quantileSorted, isMissing } from './robust-stats';
 
 /** What a point is expected to be from its slow level and its seasonal slot, and how far it is from that. */
 export interface SeasonalScores {
@@ -26,7 +26,7 @@ export function seasonalScores(values: ArrayLike<number>, period: number): Seaso
     let count = 0;
     for (let i = slot; i < n; i += period) {
       const detrended = (values[i] as number) - (level[i] as number);
-      if (!Number.isNaN(detrended)) column[count++] = detrended;
+      if (!isMissing(detrended)) column[count++] = detrended;
     }
     profile[slot] = count === 0 ? 0 : quantileSorted(column.subarray(0, count).sort(), 0.5);
   }
@@ -46,7 +46,7 @@ export function seasonalScores(values: ArrayLike<number>, period: number): Seaso
     const scale = MAD_TO_SIGMA * quantileSorted(absolute.sort(), 0.5);
     for (let i = from; i < to; i++) {
       const r = Math.abs(residual[i] as number);
-      z[i] = Number.isNaN(r) || r === 0 ? 0 : scale > 0 ? r / scale : Infinity;
+      z[i] = isMissing(r) || r === 0 ? 0 : scale > 0 ? r / scale : Infinity;
     }
   }
   return { expected, z };
@@ -62,7 +62,7 @@ export function centredMovingMean(values: ArrayLike<number>, width: number): Flo
   const counts = new Float64Array(n + 1);
   for (let i = 0; i < n; i++) {
     const v = values[i] as number;
-    const finite = !Number.isNaN(v);
+    const finite = !isMissing(v);
     sums[i + 1] = (sums[i] as number) + (finite ? v : 0);
     counts[i + 1] = (counts[i] as number) + (finite ? 1 : 0);
   }

@@ -59,14 +59,14 @@ export function recommend(
   };
   const request = bounded(policy.requestMultiplier);
   const limit = bounded(policy.limitMultiplier);
-  const requestQuantity = quantityOf(resource, request.value);
-  let limitQuantity = quantityOf(resource, limit.value);
-  // A multiplier below the request's (a policy the user set) must not produce an invalid pod spec.
-  if (limitQuantity.value < requestQuantity.value) limitQuantity = requestQuantity;
+  const requestQuantity = { ...quantityOf(resource, request.value), bound: request.bound };
+  let limitQuantity = { ...quantityOf(resource, limit.value), bound: limit.bound };
+  // A limit multiplier below the request's (a policy the user set) must not make an invalid pod spec.
+  if (limitQuantity.value < requestQuantity.value) limitQuantity = { ...requestQuantity };
   return {
     resource,
-    request: { ...requestQuantity, bound: request.bound },
-    limit: { ...limitQuantity, bound: limit.bound },
+    request: requestQuantity,
+    limit: limitQuantity,
     basis,
     observedPeak,
     policy,
@@ -88,7 +88,9 @@ export function parseMultipliers(text: string): Pick<WindowPolicy, 'requestMulti
     );
   }
   if (limit < request) {
-    throw new Error(`multipliers ${JSON.stringify(text)} are invalid: the limit multiplier is below the request's`);
+    throw new Error(
+      `multipliers ${JSON.stringify(text)} are invalid: the limit multiplier is below the request's`,
+    );
   }
   return { requestMultiplier: request, limitMultiplier: limit };
 }

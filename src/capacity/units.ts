@@ -23,6 +23,7 @@ export interface Quantity {
   text: string;
 }
 
+/** Bytes in a mebibyte (`Mi`) and a gibibyte (`Gi`). */
 export const MIB = 1024 * 1024;
 export const GIB = 1024 * MIB;
 

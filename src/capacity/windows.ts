@@ -2,6 +2,7 @@ import { addDays, firstOfMonth, localDateOf, startOfLocalDay, weekdayOf } from '
 
 /** The planning windows of the capacity API and the `recommend` tool. */
 export const CAPACITY_WINDOWS = ['next_day', 'next_week', 'next_weekend', 'next_month'] as const;
+/** One of `CAPACITY_WINDOWS`. */
 export type CapacityWindow = (typeof CAPACITY_WINDOWS)[number];
 
 const MINUTE = 60_000;

@@ -74,7 +74,30 @@ export function backtestCandidate(forecaster: Forecaster<unknown>, setup: Backte
   const to = n - 1;
   const predictions = new Float64Array((to - from) * maxLead);
   forecaster.predict(params, series, from, to, maxLead, predictions);
+  return scorePredictions(forecaster, predictions, setup, fitMs);
+}
 
+/** Origin of the first backtest forecast: the last block of the fold. */
+export function firstBacktestOrigin(setup: BacktestSetup): number {
+  return setup.foldEnd - 1;
+}
+
+/**
+ * Scores holdout forecasts (laid out as `backtestCandidate` makes them) at the scoring leads: MASE,
+ * sMAPE, and the coverage of an upper bound calibrated on the first half of the holdout, measured on the
+ * second half.
+ */
+export function scorePredictions(
+  forecaster: Forecaster<unknown>,
+  predictions: Float64Array,
+  setup: BacktestSetup,
+  fitMs: number,
+): CandidateResult {
+  const { observed, spec } = setup;
+  const n = observed.length;
+  const maxLead = spec.maxLead;
+  const from = firstBacktestOrigin(setup);
+  const to = n - 1;
   const transform = spec.transform;
   const scaleFn = residualScale(forecaster.intervalScale, transform);
   const middle = from + Math.floor((to - from) / 2);

@@ -1,4 +1,4 @@
-import { quantileSorted } from '../anomaly/robust-stats';
+import { quantileSorted, isMissing } from '../anomaly/robust-stats';
 import type { Transform } from './transform';
 import { fromModelScale, toModelScale } from './transform';
 
@@ -13,6 +13,12 @@ export interface ResidualQuantiles {
   lower: number[];
   /** Per lead 1..n: residual quantile added to the forecast for the upper (the `quantile`) bound. */
   upper: number[];
+  /**
+   * When a block averages several input samples: the same quantiles of the samples around their block
+   * mean. Forecasts are per sample, so this spread is added to the block's (in quadrature, as for
+   * independent errors).
+   */
+  withinBlock?: { lower: number; upper: number };
 }
 
 /**
@@ -43,7 +49,7 @@ export function residualsByLead(
       if (origin + lead >= actuals.length || (originFilter && !originFilter(origin))) continue;
       const actual = actuals[origin + lead] as number;
       const forecast = predictions[i * maxLead + lead - 1] as number;
-      if (Number.isNaN(actual) || Number.isNaN(forecast)) continue;
+      if (isMissing(actual) || isMissing(forecast)) continue;
       buffer[count++] = scale(actual) - scale(forecast);
     }
     out.push(buffer.subarray(0, count));
@@ -82,8 +88,12 @@ export function intervalAt(
   lead: number,
 ): { lower: number; upper: number } {
   const index = Math.min(lead, quantiles.lower.length) - 1;
-  const lowResidual = index >= 0 ? (quantiles.lower[index] as number) : 0;
-  const highResidual = index >= 0 ? (quantiles.upper[index] as number) : 0;
+  let lowResidual = index >= 0 ? (quantiles.lower[index] as number) : 0;
+  let highResidual = index >= 0 ? (quantiles.upper[index] as number) : 0;
+  if (quantiles.withinBlock !== undefined) {
+    lowResidual = -Math.hypot(Math.min(0, lowResidual), quantiles.withinBlock.lower);
+    highResidual = Math.hypot(Math.max(0, highResidual), quantiles.withinBlock.upper);
+  }
   if (quantiles.scale === 'transform') {
     const centre = toModelScale(transform, forecast);
     return {
@@ -92,4 +102,42 @@ export function intervalAt(
     };
   }
   return { lower: forecast + lowResidual, upper: forecast + highResidual };
+}
+
+/**
+ * Quantiles of input samples around the mean of their block, in the interval scale: the noise a
+ * per-sample forecast carries on top of the block forecast's error. Undefined when blocks are samples.
+ */
+export function withinBlockSpread(
+  samples: ArrayLike<number>,
+  aggregation: number,
+  q: number,
+  scale: (v: number) => number,
+): { lower: number; upper: number } | undefined {
+  if (aggregation <= 1) return undefined;
+  const blocks = Math.floor(samples.length / aggregation);
+  const skipped = samples.length - blocks * aggregation;
+  const deviations = new Float64Array(blocks * aggregation);
+  let count = 0;
+  for (let b = 0; b < blocks; b++) {
+    const from = skipped + b * aggregation;
+    let sum = 0;
+    let observed = 0;
+    for (let i = from; i < from + aggregation; i++) {
+      const v = samples[i] as number;
+      if (!isMissing(v)) {
+        sum += v;
+        observed++;
+      }
+    }
+    if (observed < 2) continue;
+    const centre = scale(sum / observed);
+    for (let i = from; i < from + aggregation; i++) {
+      const v = samples[i] as number;
+      if (!isMissing(v)) deviations[count++] = scale(v) - centre;
+    }
+  }
+  if (count === 0) return undefined;
+  const sorted = deviations.subarray(0, count).sort();
+  return { lower: Math.abs(quantileSorted(sorted, 1 - q)), upper: Math.abs(quantileSorted(sorted, q)) };
 }

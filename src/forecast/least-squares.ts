@@ -22,7 +22,8 @@ export class NormalEquations {
       if (wxi === 0) continue;
       this.xty[i] = (this.xty[i] as number) + wxi * y;
       const row = i * p;
-      for (let j = i; j < p; j++) this.xtx[row + j] = (this.xtx[row + j] as number) + wxi * (x[offset + j] as number);
+      for (let j = i; j < p; j++)
+        this.xtx[row + j] = (this.xtx[row + j] as number) + wxi * (x[offset + j] as number);
     }
     this.rows++;
   }
@@ -120,7 +121,8 @@ function weightedSolve(
       const wxi = w * (x[base + i] as number);
       xty[i] = (xty[i] as number) + wxi * target;
       const row = i * columns;
-      for (let j = i; j < columns; j++) xtx[row + j] = (xtx[row + j] as number) + wxi * (x[base + j] as number);
+      for (let j = i; j < columns; j++)
+        xtx[row + j] = (xtx[row + j] as number) + wxi * (x[base + j] as number);
     }
   }
   for (let i = 0; i < columns; i++) {

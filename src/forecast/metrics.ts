@@ -1,3 +1,4 @@
+import { isMissing } from '../anomaly/robust-stats';
 /**
  * Scale of MASE: the mean absolute error of the in-sample seasonal naive forecast at `lag` (one day,
  * as in the README baselines; lag 1, the one-step naive, when there is no day of history). Falls back to
@@ -8,7 +9,7 @@ export function maseScale(values: ArrayLike<number>, lag: number): number {
   let count = 0;
   for (let i = lag; i < values.length; i++) {
     const d = Math.abs((values[i] as number) - (values[i - lag] as number));
-    if (!Number.isNaN(d)) {
+    if (!isMissing(d)) {
       sum += d;
       count++;
     }
@@ -18,7 +19,7 @@ export function maseScale(values: ArrayLike<number>, lag: number): number {
   let observed = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
-    if (!Number.isNaN(v)) {
+    if (!isMissing(v)) {
       level += Math.abs(v);
       observed++;
     }
@@ -28,8 +29,9 @@ export function maseScale(values: ArrayLike<number>, lag: number): number {
 
 /** Symmetric absolute percentage error of one forecast, in % (0 when both are 0). */
 export function smapeTerm(forecast: number, actual: number): number {
-  const denominator = Math.abs(forecast) + Math.abs(actual);
-  return denominator === 0 ? 0 : (200 * Math.abs(forecast - actual)) / denominator;
+  const denominator = (forecast < 0 ? -forecast : forecast) + (actual < 0 ? -actual : actual);
+  const error = forecast > actual ? forecast - actual : actual - forecast;
+  return denominator === 0 ? 0 : (200 * error) / denominator;
 }
 
 /** Running MASE / sMAPE / coverage accumulator for one method at one lead. */
@@ -40,8 +42,8 @@ export class ErrorAccumulator {
   private count = 0;
 
   add(forecast: number, actual: number, upper?: number): void {
-    if (Number.isNaN(forecast) || Number.isNaN(actual)) return;
-    this.absolute += Math.abs(forecast - actual);
+    if (isMissing(forecast) || isMissing(actual)) return;
+    this.absolute += forecast > actual ? forecast - actual : actual - forecast;
     this.smape += smapeTerm(forecast, actual);
     if (upper !== undefined && actual <= upper) this.covered++;
     this.count++;

@@ -1,3 +1,4 @@
+import { isMissing } from '../anomaly/robust-stats';
 import type { ResidualQuantiles } from './intervals';
 import type { ModelGrid } from './resample';
 import type { Transform } from './transform';
@@ -28,7 +29,7 @@ export interface ModelState {
 }
 
 export function encodeGaps(values: ArrayLike<number>): Array<number | null> {
-  return Array.from(values as ArrayLike<number>, (v) => (Number.isNaN(v) ? null : v));
+  return Array.from(values as ArrayLike<number>, (v) => (isMissing(v) ? null : v));
 }
 
 export function decodeGaps(values: ReadonlyArray<number | null>, out: Float64Array, offset = 0): void {

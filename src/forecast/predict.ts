@@ -1,3 +1,4 @@
+import { isMissing } from '../anomaly/robust-stats';
 import { ForecastInputError } from './errors';
 import type { ModelSeries } from './forecasters/forecaster';
 import { forecasterFor } from './forecasters/registry';
@@ -63,15 +64,19 @@ export function forecastFrom(model: TrainedModel, recent: RegularSeries, steps: 
     blockLower[j] = Math.min(band.lower, forecast);
     blockUpper[j] = Math.max(band.upper, forecast);
   }
+  // Samples before the first forecast block's centre (only when blocks aggregate several samples) sit
+  // between the newest block, as observed, and that forecast.
+  const observedNow = timeline.values[origin] as number;
+  const anchor = isMissing(observedNow) ? undefined : observedNow;
   const mean = new Array<number>(steps);
   const lower = new Array<number>(steps);
   const upper = new Array<number>(steps);
   for (let i = 1; i <= steps; i++) {
     // Position of the sample in block leads after the origin block's centre.
     const position = (lastSampleMs + i * step - originCentreMs) / grid.blockMs;
-    mean[i - 1] = clamp(state, interpolate(blockMean, position));
-    lower[i - 1] = clamp(state, interpolate(blockLower, position));
-    upper[i - 1] = clamp(state, interpolate(blockUpper, position));
+    mean[i - 1] = clamp(state, interpolate(blockMean, position, anchor));
+    lower[i - 1] = clamp(state, interpolate(blockLower, position, anchor));
+    upper[i - 1] = clamp(state, interpolate(blockUpper, position, anchor));
   }
   return { fromMs: lastSampleMs + step, stepMs: step, mean, lower, upper };
 }
@@ -93,7 +98,7 @@ function buildTimeline(state: ModelState, recent: RegularSeries, lastBlock: numb
     const firstNew = Math.max(0, Math.ceil((grid.trainingEndMs - recent.startMs) / step - 1e-9));
     for (let i = firstNew; i < recent.values.length; i++) {
       const v = recent.values[i] as number;
-      if (Number.isNaN(v)) continue;
+      if (isMissing(v)) continue;
       const offset = recent.startMs + i * step - grid.trainingEndMs;
       const block = Math.floor(offset / grid.blockMs + 1e-9);
       sums[block] = (sums[block] as number) + v;
@@ -107,9 +112,14 @@ function buildTimeline(state: ModelState, recent: RegularSeries, lastBlock: numb
   return { values, firstBlock, blockMs: grid.blockMs, originMs: grid.originMs };
 }
 
-/** Linear interpolation of block forecasts (lead j at position j); flat before lead 1 and after the last. */
-function interpolate(blocks: Float64Array, position: number): number {
+/**
+ * Linear interpolation of block forecasts (lead j at position j), from `anchor` at position 0 when given
+ * (flat before lead 1 otherwise), flat after the last lead.
+ */
+function interpolate(blocks: Float64Array, position: number, anchor: number | undefined): number {
   const n = blocks.length;
+  if (position < 1 && anchor !== undefined)
+    return anchor + Math.max(0, position) * ((blocks[0] as number) - anchor);
   if (position <= 1) return blocks[0] as number;
   if (position >= n) return blocks[n - 1] as number;
   const below = Math.floor(position);

@@ -1,3 +1,4 @@
+import { isMissing } from '../anomaly/robust-stats';
 import type { RegularSeries } from './types';
 
 /** Models learn at 5-minute resolution or coarser: enough for 15-minute leads, and 5× less work than 1-minute. */
@@ -66,7 +67,7 @@ function blockMean(values: ArrayLike<number>, from: number, length: number): num
   let count = 0;
   for (let i = from; i < from + length; i++) {
     const v = values[i] as number;
-    if (!Number.isNaN(v)) {
+    if (!isMissing(v)) {
       sum += v;
       count++;
     }

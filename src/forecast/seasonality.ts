@@ -1,3 +1,4 @@
+import { isMissing } from '../anomaly/robust-stats';
 import { centredMovingMean } from '../anomaly/seasonal-residual';
 
 export const DAY_MS = 86_400_000;
@@ -93,7 +94,7 @@ function testPeriod(
     };
   }
   const { value, pairs } = autocorrelation(prepare(values), period);
-  if (Number.isNaN(value)) {
+  if (isMissing(value)) {
     return { periodMs, period, confidence: 0, detected: false, reason: 'series does not vary' };
   }
   const band = NOISE_BAND_SIGMAS / Math.sqrt(Math.max(1, pairs));
@@ -118,7 +119,7 @@ export function autocorrelation(values: ArrayLike<number>, lag: number): { value
   let count = 0;
   for (let i = 0; i < n; i++) {
     const v = values[i] as number;
-    if (!Number.isNaN(v)) {
+    if (!isMissing(v)) {
       sum += v;
       count++;
     }
@@ -128,7 +129,7 @@ export function autocorrelation(values: ArrayLike<number>, lag: number): { value
   let variance = 0;
   for (let i = 0; i < n; i++) {
     const v = values[i] as number;
-    if (!Number.isNaN(v)) variance += (v - mean) * (v - mean);
+    if (!isMissing(v)) variance += (v - mean) * (v - mean);
   }
   variance /= count;
   // Relative to the mean's magnitude, so a constant series with rounding noise counts as constant.
@@ -138,7 +139,7 @@ export function autocorrelation(values: ArrayLike<number>, lag: number): { value
   for (let i = lag; i < n; i++) {
     const a = values[i] as number;
     const b = values[i - lag] as number;
-    if (Number.isNaN(a) || Number.isNaN(b)) continue;
+    if (isMissing(a) || isMissing(b)) continue;
     covariance += (a - mean) * (b - mean);
     pairs++;
   }
@@ -157,7 +158,7 @@ function periodicMean(values: ArrayLike<number>, period: number): Float64Array {
   const counts = new Float64Array(period);
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
-    if (Number.isNaN(v)) continue;
+    if (isMissing(v)) continue;
     sums[i % period] = (sums[i % period] as number) + v;
     counts[i % period] = (counts[i % period] as number) + 1;
   }
@@ -177,7 +178,7 @@ function removeLinearTrend(values: ArrayLike<number>): Float64Array {
   let count = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
-    if (Number.isNaN(v)) continue;
+    if (isMissing(v)) continue;
     sx += i;
     sy += v;
     sxx += i * i;
@@ -193,5 +194,5 @@ function removeLinearTrend(values: ArrayLike<number>): Float64Array {
 }
 
 function clamp01(x: number): number {
-  return Number.isNaN(x) ? 0 : Math.min(1, Math.max(0, x));
+  return isMissing(x) ? 0 : Math.min(1, Math.max(0, x));
 }

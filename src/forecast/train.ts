@@ -1,19 +1,21 @@
+import { isMissing } from '../anomaly/robust-stats';
 import { filterAnomalies } from '../anomaly/filter';
 import type { BacktestSetup, CandidateResult } from './backtest';
-import { backtestCandidate, holdoutQuantiles } from './backtest';
+import { backtestCandidate, holdoutQuantiles, scorePredictions } from './backtest';
+import { combinationForecaster, combineInto } from './forecasters/combination';
 import type { FitSpec, ModelSeries } from './forecasters/forecaster';
 import { lastValueForecaster } from './forecasters/last-value';
-import { candidateForecasters } from './forecasters/registry';
-import { quantilesByLead, residualsByLead } from './intervals';
+import { candidateForecasters, forecasterFor } from './forecasters/registry';
+import { quantilesByLead, residualsByLead, withinBlockSpread } from './intervals';
 import { maseScale } from './metrics';
 import type { ModelState } from './model-state';
 import { MODEL_FORMAT_VERSION, encodeGaps } from './model-state';
 import type { ModelGrid } from './resample';
 import { aggregateToBlocks, chooseAggregation } from './resample';
 import { DAY_MS, WEEK_MS, detectDominantPeriod, detectSeasonality } from './seasonality';
-import { LAST_VALUE, selectModel } from './select';
+import { LAST_VALUE, isBaseline, selectModel } from './select';
 import type { Transform } from './transform';
-import { chooseTransform } from './transform';
+import { chooseTransform, toModelScale } from './transform';
 import type { TrendLabel } from './trend';
 import { trendLabel } from './trend';
 import type { BacktestScore, RegularSeries, TrainedModel, TrainingOptions } from './types';
@@ -64,7 +66,7 @@ export function prepareTraining(history: RegularSeries, options: TrainingOptions
     aggregation = 1;
   }
   let { values: observed, grid } = aggregateToBlocks(history, aggregation);
-  if (!observed.some((v) => !Number.isNaN(v))) {
+  if (!observed.some((v) => !isMissing(v))) {
     // Every observation sat in the samples dropped to align blocks: learn at the input resolution.
     ({ values: observed, grid } = aggregateToBlocks(history, 1));
   }
@@ -111,6 +113,8 @@ export interface TrainingOverrides {
   methods?: string[];
   /** Ship the best candidate even when it fails the gate (still marked unusable). */
   ignoreGate?: boolean;
+  /** Ship this candidate whatever the selection says (benchmarks timing one method's forecast). */
+  ship?: string;
 }
 
 /** `trainModel`, also returning how long each candidate took and how it scored. */
@@ -181,12 +185,19 @@ export function trainModelWithDiagnostics(
     (c) => c.name === LAST_VALUE || overrides.methods === undefined || overrides.methods.includes(c.name),
   );
   const results = candidates.map((forecaster) => backtestCandidate(forecaster, setup));
+  const combination = combinationCandidate(results, setup);
+  if (
+    combination !== undefined &&
+    (overrides.methods === undefined || overrides.methods.includes(combination.name))
+  ) {
+    results.push(combination);
+  }
   const leadLabels = options.leadTimesMs.map(formatDuration);
   const selection = selectModel(results, leadLabels);
-  const shipped: CandidateResult =
-    selection.usable || overrides.ignoreGate === true
-      ? selection.best
-      : (results.find((r) => r.name === LAST_VALUE) as CandidateResult);
+  const lastValue = results.find((r) => r.name === LAST_VALUE) as CandidateResult;
+  const forced = results.find((r) => r.name === overrides.ship && r.failure === undefined);
+  let shipped: CandidateResult =
+    forced ?? (selection.usable || overrides.ignoreGate === true ? selection.best : lastValue);
 
   const fitStarted = performance.now();
   const full: ModelSeries = {
@@ -195,7 +206,18 @@ export function trainModelWithDiagnostics(
     blockMs: grid.blockMs,
     originMs: grid.originMs,
   };
-  const params = shipped.forecaster.fit(full, spec);
+  let params: unknown;
+  let usable = selection.usable;
+  let reason = selection.usable ? selection.reason : `live only: ${selection.reason}`;
+  try {
+    params = shipped.forecaster.fit(full, spec);
+  } catch (error) {
+    // A method that fitted on the fold but not on the whole window: run live only rather than fail.
+    reason = `live only: ${shipped.name} could not be fitted on the whole window (${(error as Error).message})`;
+    usable = false;
+    shipped = lastValue;
+    params = lastValue.forecaster.fit(full, spec);
+  }
   const finalFitMs = performance.now() - fitStarted;
 
   const scores: BacktestScore[] = [];
@@ -210,17 +232,18 @@ export function trainModelWithDiagnostics(
     ...spec.periods,
     shipped.name.startsWith('seasonal-naive') ? dayBlocks : 0,
   );
-  const state = buildState(
-    prepared,
-    params,
-    holdoutQuantiles(shipped, setup),
-    Math.max(MIN_MEMORY_BLOCKS, longestPeriod + 1),
+  const intervals = holdoutQuantiles(shipped, setup);
+  const scale = shipped.forecaster.intervalScale === 'transform' ? spec.transform : undefined;
+  const spread = withinBlockSpread(history.values, grid.aggregation, options.quantile, (v) =>
+    scale === undefined ? v : toModelScale(scale, v),
   );
+  if (spread !== undefined) intervals.withinBlock = spread;
+  const state = buildState(prepared, params, intervals, Math.max(MIN_MEMORY_BLOCKS, longestPeriod + 1));
   const model: TrainedModel = {
     ...base,
     method: shipped.name,
-    usable: selection.usable,
-    reason: selection.usable ? selection.reason : `live only: ${selection.reason}`,
+    usable,
+    reason,
     scores,
     state,
   };
@@ -237,6 +260,24 @@ export function trainModelWithDiagnostics(
       totalMs: performance.now() - started,
     },
   };
+}
+
+/**
+ * The anchored model combined with the best of the other learned models (Holt-Winters, Fourier), scored
+ * on the holdout from the members' own backtest forecasts (no extra fit).
+ */
+function combinationCandidate(results: CandidateResult[], setup: BacktestSetup): CandidateResult | undefined {
+  const valid = results.filter(
+    (r) => r.failure === undefined && Number.isFinite(r.meanMase) && !isBaseline(r.name),
+  );
+  const anchored = valid.find((r) => r.name === 'anchored-seasonal');
+  const others = valid.filter((r) => r !== anchored).sort((a, b) => a.meanMase - b.meanMase);
+  const partner = others[0];
+  if (anchored === undefined || partner === undefined) return undefined;
+  const predictions = new Float64Array(anchored.predictions.length);
+  combineInto(setup.spec.transform, [anchored.predictions, partner.predictions], predictions);
+  const forecaster = combinationForecaster([anchored.name, partner.name], forecasterFor);
+  return scorePredictions(forecaster, predictions, setup, anchored.fitMs + partner.fitMs);
 }
 
 /** Blocks held out for the backtest; 0 when the window is too short to hold any out. */

@@ -1,5 +1,5 @@
 import { centredMovingMean, seasonalScores } from '../anomaly/seasonal-residual';
-import { MAD_TO_SIGMA, finiteSlice, quantileSorted } from '../anomaly/robust-stats';
+import { MAD_TO_SIGMA, finiteSlice, quantileSorted, isMissing } from '../anomaly/robust-stats';
 import type { TrainedModel } from './types';
 
 export type TrendLabel = TrainedModel['trend'];
@@ -42,7 +42,7 @@ export function trendLabel(
   let count = 0;
   for (let i = 0; i < n; i++) {
     const y = level[i] as number;
-    if (Number.isNaN(y)) continue;
+    if (isMissing(y)) continue;
     sx += i;
     sy += y;
     sxx += i * i;

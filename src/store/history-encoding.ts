@@ -53,9 +53,11 @@ export function slotsPerChunk(stepMs: number): number {
 export function locate(stepMs: number, atMs: number): { chunk: number; slot: number; slotStartMs: number } {
   const absolute = Math.floor(atMs / stepMs);
   const perChunk = slotsPerChunk(stepMs);
+  // Floored division both ways, so times before 1970 (simulated traces) land in the right slot too.
+  const chunk = Math.floor(absolute / perChunk);
   return {
-    chunk: Math.floor(absolute / perChunk),
-    slot: absolute % perChunk,
+    chunk,
+    slot: absolute - chunk * perChunk,
     slotStartMs: absolute * stepMs,
   };
 }

@@ -2,11 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
-/** The shared trace folder, resolved from the repository root (absent in users' clones). */
-export function defaultDataDir(): string {
-  return path.resolve(__dirname, '../../../../shared/data');
-}
-
 export const AZURE_FILE = 'azure_vm_cpu_v1/microsoft_avg_100.csv.gz';
 export const WORLDCUP_FILE = 'worldcup98/invocation_count.csv';
 

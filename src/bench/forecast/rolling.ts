@@ -82,6 +82,7 @@ export function rollingEvaluation(values: Float64Array, options: RollingOptions)
   const holtWinters = holtWintersForecaster('additive');
   const hwPredictions = new Float64Array(options.retrainEvery * maxLead);
   const lastOrigin = n - 1 - Math.min(...leads);
+  const nonNegative = values.every((v) => !(v < 0));
   for (let start = half; start <= lastOrigin; start += options.retrainEvery) {
     const from = Math.max(0, start - options.window);
     const history = Array.from(values.subarray(from, start));
@@ -136,16 +137,12 @@ export function rollingEvaluation(values: Float64Array, options: RollingOptions)
       leads.forEach((lead, i) => {
         if (t + lead >= n) return;
         const actual = values[t + lead] as number;
+        const hwForecast = hwPredictionAt(hwPredictions, t - start, lead, maxLead, values[t] as number);
         const candidates: Record<BenchMethod, number> = {
           'last-value': values[t] as number,
           'seasonal-naive-day': values[t + lead - day] as number,
-          'holt-winters-additive': hwPredictionAt(
-            hwPredictions,
-            t - start,
-            lead,
-            maxLead,
-            values[t] as number,
-          ),
+          // Clamped at 0 like every forecast the scaler makes for a non-negative signal.
+          'holt-winters-additive': nonNegative ? Math.max(0, hwForecast) : hwForecast,
           selected: forecast === undefined ? (values[t] as number) : (forecast.mean[lead - 1] as number),
         };
         totals.count[i] = (totals.count[i] as number) + 1;

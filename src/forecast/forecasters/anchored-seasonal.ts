@@ -1,3 +1,4 @@
+import { isMissing } from '../../anomaly/robust-stats';
 import { ridgeLeastAbsolute } from '../least-squares';
 import type { Transform } from '../transform';
 import { fromModelScale, toModelScale } from '../transform';
@@ -70,11 +71,11 @@ function fitAnchoredSeasonal(series: ModelSeries, spec: FitSpec): AnchoredSeason
   const featureCount = countFeatures(params);
   const firstOrigin = Math.max(Math.max(...smoothingWindows) - 1, ...lagPeriods, 0);
   const origins: number[] = [];
-  for (let o = firstOrigin; o < n - 1; o++) if (!Number.isNaN(z[o] as number)) origins.push(o);
+  for (let o = firstOrigin; o < n - 1; o++) if (!isMissing(z[o] as number)) origins.push(o);
 
   const features = new Float64Array(featureCount);
   for (const lead of fittedLeads(spec)) {
-    const usable = origins.filter((o) => o + lead < n && !Number.isNaN(z[o + lead] as number));
+    const usable = origins.filter((o) => o + lead < n && !isMissing(z[o + lead] as number));
     const stride = Math.max(1, Math.floor(usable.length / MAX_TRAINING_ROWS));
     const rows = Math.floor((usable.length + stride - 1) / stride);
     params.leads.push(lead);
@@ -94,7 +95,9 @@ function fitAnchoredSeasonal(series: ModelSeries, spec: FitSpec): AnchoredSeason
     const scale = standardise(x, featureCount);
     const penalty = new Float64Array(featureCount).fill(RIDGE * rows);
     const beta = ridgeLeastAbsolute(x, y, featureCount, penalty, IRLS_ITERATIONS);
-    params.coefficients.push(Array.from(beta, (b, c) => ((scale[c] as number) > 0 ? b / (scale[c] as number) : 0)));
+    params.coefficients.push(
+      Array.from(beta, (b, c) => ((scale[c] as number) > 0 ? b / (scale[c] as number) : 0)),
+    );
   }
   return params;
 }
@@ -116,7 +119,7 @@ function predictAnchoredSeasonal(
 ): void {
   let anchor = -1;
   for (let i = from; i >= 0; i--) {
-    if (!Number.isNaN(series.values[i] as number)) {
+    if (!isMissing(series.values[i] as number)) {
       anchor = i;
       break;
     }
@@ -124,12 +127,18 @@ function predictAnchoredSeasonal(
   // Many origins (a backtest): transform the range once. One origin (a live forecast): only what it touches.
   const inputs: FeatureInputs =
     to - from > 8
-      ? new EagerInputs(params, series, Math.max(0, Math.min(anchor, from) - inputsReach(params)), to, maxLead + to - anchor)
+      ? new EagerInputs(
+          params,
+          series,
+          Math.max(0, Math.min(anchor, from) - inputsReach(params)),
+          to,
+          maxLead + to - anchor,
+        )
       : new LazyInputs(params, series);
   const featureCount = countFeatures(params);
   const features = new Float64Array(featureCount);
   for (let origin = from; origin < to; origin++) {
-    if (!Number.isNaN(series.values[origin] as number)) anchor = origin;
+    if (!isMissing(series.values[origin] as number)) anchor = origin;
     const row = (origin - from) * maxLead;
     if (anchor < 0) {
       out.fill(NaN, row, row + maxLead);
@@ -214,14 +223,14 @@ function writeFeatures(
   out[c++] = anchor - seasonalNow;
   for (const window of params.smoothingWindows) {
     const mean = inputs.trailingMean(o, window);
-    out[c++] = Number.isNaN(mean) ? 0 : mean - anchor;
+    out[c++] = isMissing(mean) ? 0 : mean - anchor;
   }
   for (const period of params.lagPeriods) {
     let change = 0;
     if (lead <= period) {
       const then = inputs.z(o - period);
       const later = inputs.z(o + lead - period);
-      if (!Number.isNaN(then) && !Number.isNaN(later)) change = later - then;
+      if (!isMissing(then) && !isMissing(later)) change = later - then;
     }
     out[c++] = change;
   }
@@ -248,7 +257,7 @@ class EagerInputs implements FeatureInputs {
     for (let i = 0; i < length; i++) {
       const v = toModelScale(params.transform, series.values[from + i] as number);
       this.values[i] = v;
-      const observed = !Number.isNaN(v);
+      const observed = !isMissing(v);
       this.sums[i + 1] = (this.sums[i] as number) + (observed ? v : 0);
       this.counts[i + 1] = (this.counts[i] as number) + (observed ? 1 : 0);
     }
@@ -281,7 +290,10 @@ class EagerInputs implements FeatureInputs {
  * all of it would cost more than the forecast itself.
  */
 class LazyInputs implements FeatureInputs {
+  // Every lead of one forecast reads the same anchor, trailing means and profile values: compute each once.
   private readonly profileCache = new Map<number, number>();
+  private readonly zCache = new Map<number, number>();
+  private readonly meanCache = new Map<number, number>();
   private readonly scratch: Float64Array;
 
   constructor(
@@ -293,7 +305,12 @@ class LazyInputs implements FeatureInputs {
 
   z(i: number): number {
     if (i < 0 || i >= this.series.values.length) return NaN;
-    return toModelScale(this.params.transform, this.series.values[i] as number);
+    let v = this.zCache.get(i);
+    if (v === undefined) {
+      v = toModelScale(this.params.transform, this.series.values[i] as number);
+      this.zCache.set(i, v);
+    }
+    return v;
   }
 
   seasonal(i: number): number {
@@ -306,15 +323,20 @@ class LazyInputs implements FeatureInputs {
   }
 
   trailingMean(end: number, window: number): number {
+    const key = end * 4096 + window;
+    const cached = this.meanCache.get(key);
+    if (cached !== undefined) return cached;
     let sum = 0;
     let count = 0;
     for (let i = Math.max(0, end - window + 1); i <= end; i++) {
       const v = this.z(i);
-      if (!Number.isNaN(v)) {
+      if (!isMissing(v)) {
         sum += v;
         count++;
       }
     }
-    return count === 0 ? NaN : sum / count;
+    const mean = count === 0 ? NaN : sum / count;
+    this.meanCache.set(key, mean);
+    return mean;
   }
 }

@@ -47,13 +47,6 @@ export interface Forecaster<P> {
   predict(params: P, series: ModelSeries, from: number, to: number, maxLead: number, out: Float64Array): void;
 }
 
-/** Index of the last finite value at or before `index` (−1 when none). */
-export function lastFiniteIndex(values: Float64Array, index: number): number {
-  for (let i = Math.min(index, values.length - 1); i >= 0; i--)
-    if (!Number.isNaN(values[i] as number)) return i;
-  return -1;
-}
-
 /** Centre time of `series.values[index]`. */
 export function timeOf(series: ModelSeries, index: number): number {
   return series.originMs + (series.firstBlock + index) * series.blockMs;

@@ -1,3 +1,4 @@
+import { isMissing } from '../../anomaly/robust-stats';
 import { type FourierTerms, defaultHarmonics, fourierColumnCount, writeFourierRow } from '../fourier';
 import { NormalEquations } from '../least-squares';
 import type { FitSpec, Forecaster, ModelSeries } from './forecaster';
@@ -15,10 +16,11 @@ export interface FourierProfile {
 /** Ridge strength per Fourier/trend column, relative to the number of rows; the intercept is free. */
 const RIDGE = 1e-3;
 /**
- * Rows the fit uses at most: a 5-minute fortnight is 4,032 blocks, and every other one pins down ~40
- * smooth coefficients just as well at half the cost.
+ * Rows the fit uses at most: a 5-minute fortnight is 4,032 blocks, and one in four of them (still six
+ * samples per cycle of the highest, 2-hour harmonic) pins down ~40 smooth coefficients as well as all of
+ * them, at a quarter of the cost.
  */
-const MAX_ROWS = 2000;
+const MAX_ROWS = 1000;
 
 /** Fourier terms for the periods of a fit spec at its resolution. */
 export function fourierTermsFor(spec: Pick<FitSpec, 'periodsMs'>, blockMs: number): FourierTerms {
@@ -49,7 +51,7 @@ export function fitFourierProfile(
   // Offset the subsample so it always ends on the newest block.
   for (let i = (n - 1) % stride; i < n; i += stride) {
     const y = values[i] as number;
-    if (Number.isNaN(y)) continue;
+    if (isMissing(y)) continue;
     writeProfileRow(terms, trend, startMs + i * series.blockMs, row);
     equations.addRow(row, y);
     observed++;

@@ -1,4 +1,4 @@
-import { finiteMean } from '../../anomaly/robust-stats';
+import { finiteMean, isMissing } from '../../anomaly/robust-stats';
 import { centredMovingMean } from '../../anomaly/seasonal-residual';
 import { logistic, logit, nelderMead } from '../optimise';
 import type { FitSpec, Forecaster, ModelSeries } from './forecaster';
@@ -212,7 +212,7 @@ function initialState(
   seasonality: 'additive' | 'multiplicative',
 ): InitialState {
   if (period === 0) {
-    const first = values.findIndex((v) => !Number.isNaN(v));
+    const first = values.findIndex((v) => !isMissing(v));
     return {
       level: first < 0 ? 0 : (values[first] as number),
       trend: 0,
@@ -222,8 +222,8 @@ function initialState(
   }
   const firstMean = finiteMean(values, 0, period);
   const secondMean = values.length >= 2 * period ? finiteMean(values, period, 2 * period) : NaN;
-  const level = Number.isNaN(firstMean) ? finiteMean(values) : firstMean;
-  const trend = Number.isNaN(secondMean) || Number.isNaN(firstMean) ? 0 : (secondMean - firstMean) / period;
+  const level = isMissing(firstMean) ? finiteMean(values) : firstMean;
+  const trend = isMissing(secondMean) || isMissing(firstMean) ? 0 : (secondMean - firstMean) / period;
   const additive = seasonality === 'additive';
   const smooth = centredMovingMean(values, period);
   const sums = new Float64Array(period);
@@ -231,7 +231,7 @@ function initialState(
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
     const m = smooth[i] as number;
-    if (Number.isNaN(v) || Number.isNaN(m) || (!additive && !(m > TINY))) continue;
+    if (isMissing(v) || isMissing(m) || (!additive && !(m > TINY))) continue;
     const k = slot(firstBlock + i, period);
     sums[k] = (sums[k] as number) + (additive ? v - m : v / m);
     counts[k] = (counts[k] as number) + 1;
@@ -272,29 +272,36 @@ function runFilter(
   let trend = state.trend;
   let sse = 0;
   const additive = seasonality === 'additive';
+  // Slot of block i, advanced incrementally (no modulo per step). Comparisons rather than Math.max in
+  // this loop: it runs ~150 times per fit, and builtins called across realms (Jest) are not inlined.
+  let k = period > 0 ? slot(firstBlock + from, period) : 0;
   for (let i = from; i < to; i++) {
-    const k = period > 0 ? slot(firstBlock + i, period) : 0;
     const s = period > 0 ? (season[k] as number) : additive ? 0 : 1;
     const base = level + phi * trend;
     const y = values[i] as number;
-    if (Number.isNaN(y)) {
+    if (y !== y) {
       level = base;
       trend = phi * trend;
-      continue;
-    }
-    const forecast = additive ? base + s : base * s;
-    const error = y - forecast;
-    sse += error * error;
-    let nextLevel: number;
-    if (additive) {
-      nextLevel = alpha * (y - s) + (1 - alpha) * base;
-      if (period > 0) season[k] = gamma * (y - nextLevel) + (1 - gamma) * s;
     } else {
-      nextLevel = Math.max(alpha * (y / Math.max(s, TINY)) + (1 - alpha) * base, TINY);
-      if (period > 0) season[k] = Math.max(gamma * (y / nextLevel) + (1 - gamma) * s, TINY);
+      const forecast = additive ? base + s : base * s;
+      const error = y - forecast;
+      sse += error * error;
+      let nextLevel: number;
+      if (additive) {
+        nextLevel = alpha * (y - s) + (1 - alpha) * base;
+        if (period > 0) season[k] = gamma * (y - nextLevel) + (1 - gamma) * s;
+      } else {
+        nextLevel = alpha * (y / (s > TINY ? s : TINY)) + (1 - alpha) * base;
+        if (nextLevel < TINY) nextLevel = TINY;
+        if (period > 0) {
+          const nextSeason = gamma * (y / nextLevel) + (1 - gamma) * s;
+          season[k] = nextSeason > TINY ? nextSeason : TINY;
+        }
+      }
+      trend = beta * (nextLevel - level) + (1 - beta) * phi * trend;
+      level = nextLevel;
     }
-    trend = beta * (nextLevel - level) + (1 - beta) * phi * trend;
-    level = nextLevel;
+    if (period > 0 && ++k === period) k = 0;
   }
   state.level = level;
   state.trend = trend;

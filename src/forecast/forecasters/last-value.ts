@@ -1,3 +1,4 @@
+import { isMissing } from '../../anomaly/robust-stats';
 import type { Forecaster } from './forecaster';
 
 /** The live value held flat: what the scaler does without a model, and the baseline every model must beat. */
@@ -9,14 +10,14 @@ export const lastValueForecaster: Forecaster<Record<string, never>> = {
     let last = NaN;
     for (let i = from; i >= 0; i--) {
       const v = series.values[i] as number;
-      if (!Number.isNaN(v)) {
+      if (!isMissing(v)) {
         last = v;
         break;
       }
     }
     for (let origin = from; origin < to; origin++) {
       const v = series.values[origin] as number;
-      if (!Number.isNaN(v)) last = v;
+      if (!isMissing(v)) last = v;
       out.fill(last, (origin - from) * maxLead, (origin - from + 1) * maxLead);
     }
   },

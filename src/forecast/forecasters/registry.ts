@@ -1,4 +1,5 @@
 import { anchoredSeasonalForecaster } from './anchored-seasonal';
+import { COMBINATION, combinationForecaster } from './combination';
 import type { Forecaster } from './forecaster';
 import { fourierRegressionForecaster } from './fourier-regression';
 import { holtWintersForecaster } from './holt-winters';
@@ -14,6 +15,7 @@ export const METHOD_NAMES = [
   'holt-winters-multiplicative',
   'fourier-regression',
   'anchored-seasonal',
+  'combination',
 ] as const;
 
 export interface CandidateContext {
@@ -73,6 +75,9 @@ export function forecasterFor(name: string): Forecaster<unknown> {
       return fourierRegressionForecaster as Forecaster<unknown>;
     case 'anchored-seasonal':
       return anchoredSeasonalForecaster as Forecaster<unknown>;
+    case COMBINATION:
+      // Members come from the parameters at predict time; the names here only matter for fitting.
+      return combinationForecaster([], forecasterFor) as Forecaster<unknown>;
     default:
       throw new Error(`unknown forecasting method ${JSON.stringify(name)}`);
   }

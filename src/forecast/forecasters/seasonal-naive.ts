@@ -1,3 +1,4 @@
+import { isMissing } from '../../anomaly/robust-stats';
 import type { Forecaster } from './forecaster';
 
 /** Parameters of a seasonal naive forecaster: the period, in blocks. */
@@ -21,22 +22,22 @@ export function seasonalNaiveForecaster(name: string, period: number): Forecaste
       const values = series.values;
       let last = NaN;
       for (let i = from; i >= 0; i--) {
-        if (!Number.isNaN(values[i] as number)) {
+        if (!isMissing(values[i] as number)) {
           last = values[i] as number;
           break;
         }
       }
       for (let origin = from; origin < to; origin++) {
-        if (!Number.isNaN(values[origin] as number)) last = values[origin] as number;
+        if (!isMissing(values[origin] as number)) last = values[origin] as number;
         const row = (origin - from) * maxLead;
         for (let lead = 1; lead <= maxLead; lead++) {
           let source = origin + lead - params.period * Math.ceil(lead / params.period);
           let value = NaN;
           for (let back = 0; back < MAX_CYCLES_BACK && source >= 0; back++, source -= params.period) {
             value = values[source] as number;
-            if (!Number.isNaN(value)) break;
+            if (!isMissing(value)) break;
           }
-          out[row + lead - 1] = Number.isNaN(value) ? last : value;
+          out[row + lead - 1] = isMissing(value) ? last : value;
         }
       }
     },

@@ -198,18 +198,29 @@ export class ForecastRuntimeImpl implements ForecastRuntime {
       if (this.stopped) return;
       const now = this.context.clock();
       if (now - tracked.lastRefreshMs >= this.settings.refreshIntervalMs) await this.refresh(tracked);
+      // A model trained by any replica (reloaded above) pushes the next training a full interval out.
       const trainedAt = tracked.model?.trainedAtMs ?? -Infinity;
-      const due = now - trainedAt >= this.settings.retrainIntervalMs;
-      if (due && now >= tracked.nextTrainAttemptMs) {
+      if (now >= Math.max(tracked.nextTrainAttemptMs, trainedAt + this.settings.retrainIntervalMs)) {
         const { outcome } = await this.trainer.train(tracked.config);
-        // Another replica holds the lock: look again soon, since it may die and leave the lock to expire.
-        const retryGap =
-          outcome === 'locked'
-            ? Math.max(100, this.settings.trainingLockTtlMs / 4)
-            : Math.min(this.settings.retrainIntervalMs, 60_000);
-        tracked.nextTrainAttemptMs = now + retryGap;
+        tracked.nextTrainAttemptMs = now + this.retryDelay(outcome);
         if (outcome === 'saved' || outcome === 'kept_previous') await this.refresh(tracked);
       }
+    }
+  }
+
+  /** When to try again after an attempt: a full interval after a result, sooner after nothing to show. */
+  private retryDelay(outcome: TrainingOutcome): number {
+    const interval = this.settings.retrainIntervalMs;
+    switch (outcome) {
+      case 'saved':
+      case 'kept_previous':
+        return interval;
+      // Another replica holds the lock; it may die and leave the lock to expire.
+      case 'locked':
+        return Math.max(100, this.settings.trainingLockTtlMs / 4);
+      case 'skipped':
+      case 'failed':
+        return Math.min(interval, 5 * 60_000);
     }
   }
 

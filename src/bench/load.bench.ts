@@ -1,0 +1,706 @@
+/**
+ * Load benchmark: KEDA's calls against the scaler and against a bare @grpc/grpc-js server whose handlers
+ * return constants, in the same run and with the same client. Run alone with
+ * `npx tsx src/bench/load.bench.ts [--json] [--quick] [--triggers 1000,10000] [--soak 10m] [--profile DIR]`.
+ *
+ * The working tree is compiled first (tsc, into a temporary folder) and every process runs plain
+ * JavaScript, as the image does: tsx's loader alone adds about 35 MiB to a process's RSS.
+ *
+ * Three processes per measurement, so no one's CPU is counted as another's: the server (the scaler as
+ * `node dist/main.js` with REDIS_URL on a real Redis, or the bare server), the gRPC load client
+ * (src/bench/load-client.ts), and this one, which serves the triggers' source (a small Prometheus-API
+ * stub: `/api/v1/query` answers a one-series vector at once, `/api/v1/query_range` an empty matrix, so a
+ * source read costs an HTTP round trip on loopback and nothing more) and samples the server's RSS and CPU
+ * from /proc/<pid>.
+ *
+ * Per trigger count: one warm-up poll of every trigger, then a wait until the scaler has backfilled every
+ * trigger's history (one range query each, as at first sight of a trigger), then:
+ * - `paced`: open loop, every trigger polled once per 15 s (KEDA's HPA sync period), GetMetricSpec then
+ *   GetMetrics then IsActive: the latency KEDA sees with that many ScaledObjects;
+ * - `closed`: 32 pollers back to back: the most calls per second the server answers on this machine.
+ * The scaler runs with EVALUATION_TTL=50ms so that each poll reads the source once, as KEDA's 15–30 s
+ * polls do under the default 2 s, while the IsActive right after GetMetrics still shares the evaluation.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import http from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import Redis from 'ioredis';
+import { parseDuration } from '../config/parse';
+import type { LoadClientConfig, LoadClientResult, LoadPhase, PhaseResult } from './load-client';
+import { BENCH_SERIES, benchValue } from './load-client';
+
+export interface LoadBenchOptions {
+  /** @default [1000, 10000] */
+  triggerCounts?: number[];
+  /** Shorter phases (5 s paced, 4 s closed). */
+  quick?: boolean;
+  /** Also run a soak of this length at the largest trigger count. */
+  soakMs?: number;
+  /** @default REDIS_URL, else redis://127.0.0.1:6379 */
+  redisUrl?: string;
+  /** Closed-loop pollers. @default 32 */
+  concurrency?: number;
+  /** Writes a V8 CPU profile of each scaler process to this folder (`node --cpu-prof`). */
+  profileDir?: string;
+  /** Progress lines. @default stderr */
+  log?: (line: string) => void;
+}
+
+export interface ServerRun {
+  warmUp: LoadClientResult['warmUp'];
+  /** Seconds from the end of the warm-up until every trigger's history backfill was done (scaler only). */
+  settleS?: number;
+  paced: PhaseResult;
+  closed: PhaseResult;
+  /** Peak resident set of the server process over its whole life (VmHWM), MiB. */
+  peakRssMb: number;
+  /** Largest resident set sampled (every 250 ms) during the measured phases, MiB. */
+  phasesPeakRssMb: number;
+  rssAfterWarmUpMb: number;
+  rssAtEndMb: number;
+  /**
+   * Server CPU (user + system) per call in each phase, µs: the server's own cost, which holds even when
+   * the client or other processes on the machine cap the calls per second.
+   */
+  cpuUsPerCall: { paced: number; closed: number };
+  /** Source reads per poll in each phase (scaler only; 1 = one read per KEDA poll). */
+  sourceReadsPerPoll?: { paced: number; closed: number };
+}
+
+export interface LoadBenchRun {
+  triggers: number;
+  scaler: ServerRun;
+  bare: ServerRun;
+  /** Scaler calls per second over the bare server's, closed loop. */
+  throughputRatio: number;
+  /** Scaler p99 over the bare server's, paced. */
+  pacedP99Ratio: number;
+  /** Bare server CPU per call over the scaler's, closed loop (1 would mean the scaler's work is free). */
+  cpuPerCallRatio: number;
+}
+
+const ROOT = path.resolve(__dirname, '../..');
+const COMPILED = !__filename.endsWith('.ts');
+const PACED_PERIOD_S = 15;
+/** USER_HZ: 100 on every Linux architecture Node supports. */
+const CLOCK_TICKS_PER_SECOND = 100;
+const run = promisify(execFile);
+
+/** Runs the benchmark; returns one JSON-ready object. */
+export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Record<string, unknown>> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`load bench: ${line}\n`));
+  const counts = options.triggerCounts ?? [1_000, 10_000];
+  const quick = options.quick === true;
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const concurrency = options.concurrency ?? 32;
+  const prefix = `kps-bench-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const started = new Date();
+  const loadAverageAtStart = os.loadavg().map(round2);
+
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+  redis.on('error', () => undefined);
+  const children = new Set<ChildProcess>();
+  const killAll = (): void => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
+  let stub: PrometheusStub | undefined;
+  let build: Build | undefined;
+  try {
+    await redis.connect();
+    await redis.ping();
+    log('compiling the working tree');
+    build = await compile();
+    stub = await startPrometheusStub();
+    const context: RunContext = { build, redisUrl, prefix, stub, children, profileDir: options.profileDir };
+
+    const runs: LoadBenchRun[] = [];
+    for (const triggers of counts) {
+      const phases: LoadPhase[] = [
+        {
+          name: 'paced',
+          kind: 'paced',
+          durationMs: quick ? 5_000 : PACED_PERIOD_S * 1000,
+          pollsPerSecond: triggers / PACED_PERIOD_S,
+        },
+        { name: 'closed', kind: 'closed', durationMs: quick ? 4_000 : 10_000, concurrency },
+      ];
+      log(`${triggers} triggers: scaler`);
+      const scaler = await measure('scaler', triggers, phases, context);
+      log(`${triggers} triggers: bare server`);
+      const bare = await measure('bare', triggers, phases, context);
+      runs.push({
+        triggers,
+        scaler,
+        bare,
+        throughputRatio: round3(scaler.closed.callsPerSecond / bare.closed.callsPerSecond),
+        pacedP99Ratio: round3(scaler.paced.latency.p99Ms / bare.paced.latency.p99Ms),
+        cpuPerCallRatio: round3(bare.cpuUsPerCall.closed / scaler.cpuUsPerCall.closed),
+      });
+      log(
+        `${triggers} triggers: paced p50/p99 ${scaler.paced.latency.p50Ms}/${scaler.paced.latency.p99Ms} ms ` +
+          `(bare ${bare.paced.latency.p50Ms}/${bare.paced.latency.p99Ms}), closed ${scaler.closed.callsPerSecond}/s ` +
+          `(bare ${bare.closed.callsPerSecond}/s), peak RSS ${scaler.peakRssMb} MiB`,
+      );
+    }
+
+    let soak: SoakResult | undefined;
+    if (options.soakMs !== undefined && options.soakMs > 0) {
+      const triggers = Math.max(...counts);
+      log(`soak: ${triggers} triggers for ${Math.round(options.soakMs / 1000)} s`);
+      soak = await runSoak(triggers, options.soakMs, context);
+      log(`soak: RSS ${soak.rssFirstThirdMb} → ${soak.rssLastThirdMb} MiB, ${soak.slopeMbPerMinute} MiB/min`);
+    }
+
+    const at1000 = runs.find((r) => r.triggers === 1_000);
+    const at10000 = runs.find((r) => r.triggers === 10_000);
+    const minRatio = Math.min(...runs.map((r) => r.throughputRatio));
+    return {
+      date: started.toISOString(),
+      machine: { ...machine(), loadAverageAtStart },
+      method: {
+        server: 'node dist/main.js (the working tree compiled by tsc), REDIS_URL set, LOG_LEVEL=info',
+        store: 'RedisStore on a real Redis, own key prefix, removed afterwards',
+        source:
+          'Prometheus-API stub in the bench process: /api/v1/query answers a one-series vector at once; ' +
+          '/api/v1/query_range answers an empty matrix, so no model is trained and the forecast is off',
+        poll: 'GetMetricSpec, GetMetrics (the name the spec returned), IsActive, in turn, per trigger',
+        paced: `open loop, each trigger polled once per ${PACED_PERIOD_S} s (KEDA's HPA sync period)`,
+        closed: `${concurrency} pollers back to back on one channel`,
+        evaluationTtl: '50ms: one source read per poll; GetMetrics and IsActive of a poll share it',
+        rss: 'VmHWM and VmRSS of the server process from /proc/<pid>/status',
+      },
+      runs,
+      targets: {
+        ...(at1000 && {
+          p99At1000TriggersMs: {
+            value: at1000.scaler.paced.latency.p99Ms,
+            target: 2,
+            met: at1000.scaler.paced.latency.p99Ms < 2,
+          },
+        }),
+        throughputRatioToBare: { value: minRatio, target: 0.7, met: minRatio >= 0.7 },
+        ...(at10000 && {
+          peakRssAt10000TriggersMb: {
+            value: at10000.scaler.peakRssMb,
+            target: 250,
+            met: at10000.scaler.peakRssMb < 250,
+          },
+        }),
+        ...(soak && { soakGrowthMb: { value: soak.growthMb, met: soak.noGrowth } }),
+      },
+      ...(soak && { soak }),
+    };
+  } finally {
+    killAll();
+    process.removeListener('exit', killAll);
+    await stub?.close();
+    await build?.cleanup();
+    await deleteKeys(redis, prefix).catch(() => undefined);
+    redis.disconnect();
+  }
+}
+
+interface RunContext {
+  build: Build;
+  redisUrl: string;
+  prefix: string;
+  stub: PrometheusStub;
+  children: Set<ChildProcess>;
+  profileDir?: string;
+}
+
+/** One server process under the load client: warm-up, settle, then the phases, RSS sampled throughout. */
+async function measure(
+  kind: 'scaler' | 'bare',
+  triggers: number,
+  phases: LoadPhase[],
+  context: RunContext,
+): Promise<ServerRun> {
+  const server = await startServer(kind, context);
+  const rss = sampleRss(server.pid, 250);
+  try {
+    const readsAt: Record<string, number> = {};
+    const cpuAt: Record<string, number> = {};
+    let rssAfterWarmUpMb = NaN;
+    let settleS: number | undefined;
+    const rangeReadsBefore = context.stub.rangeReads();
+    const result = await runClient(
+      {
+        address: `127.0.0.1:${server.grpcPort}`,
+        triggers,
+        serverAddress: context.stub.url,
+        warmUpConcurrency: 16,
+        phases,
+        checkValues: kind === 'scaler',
+      },
+      context,
+      {
+        onEvent: (event) => {
+          readsAt[event] = context.stub.reads();
+          cpuAt[event] = readCpuSeconds(server.pid);
+        },
+        beforePhases: async () => {
+          rssAfterWarmUpMb = readRss(server.pid).rssMb;
+          if (kind === 'scaler') {
+            const started = performance.now();
+            await waitUntil(() => context.stub.rangeReads() - rangeReadsBefore >= triggers, 120_000 + triggers * 20);
+            settleS = round3((performance.now() - started) / 1000);
+            await sleep(2_000);
+          }
+          rss.resetPeak();
+          readsAt['warm-up'] = context.stub.reads();
+          cpuAt['warm-up'] = readCpuSeconds(server.pid);
+        },
+      },
+    );
+    const [paced, closed] = result.phases as [PhaseResult, PhaseResult];
+    const end = readRss(server.pid);
+    const cpuPerCall = (from: string, to: string, calls: number): number =>
+      round3((((cpuAt[to] ?? NaN) - (cpuAt[from] ?? NaN)) * 1e6) / calls);
+    const perPoll = (from: string, to: string, polls: number): number =>
+      round3(((readsAt[to] ?? NaN) - (readsAt[from] ?? NaN)) / polls);
+    return {
+      warmUp: result.warmUp,
+      ...(settleS !== undefined && { settleS }),
+      paced,
+      closed,
+      peakRssMb: end.hwmMb,
+      phasesPeakRssMb: rss.peakMb(),
+      rssAfterWarmUpMb,
+      rssAtEndMb: end.rssMb,
+      cpuUsPerCall: {
+        paced: cpuPerCall('warm-up', 'paced', paced.calls),
+        closed: cpuPerCall('paced', 'closed', closed.calls),
+      },
+      ...(kind === 'scaler' && {
+        sourceReadsPerPoll: {
+          paced: perPoll('warm-up', 'paced', paced.polls),
+          closed: perPoll('paced', 'closed', closed.polls),
+        },
+      }),
+    };
+  } finally {
+    rss.stop();
+    await server.stop();
+  }
+}
+
+interface SoakResult {
+  triggers: number;
+  durationS: number;
+  calls: number;
+  callsPerSecond: number;
+  errors: Record<string, number>;
+  wrongAnswers: number;
+  latency: PhaseResult['latency'];
+  perMinute: PhaseResult['windows'];
+  /** [seconds since load started, RSS MiB], every 30 s. */
+  rssTimelineMb: Array<[number, number]>;
+  peakRssMb: number;
+  rssFirstThirdMb: number;
+  rssLastThirdMb: number;
+  growthMb: number;
+  slopeMbPerMinute: number;
+  noGrowth: boolean;
+}
+
+/** The scaler under closed-loop load for `soakMs`, its RSS sampled every 5 s. */
+async function runSoak(triggers: number, soakMs: number, context: RunContext): Promise<SoakResult> {
+  const server = await startServer('scaler', context);
+  const timeline: Array<{ atS: number; rssMb: number }> = [];
+  let loadStartedMs = NaN;
+  const timer = setInterval(() => {
+    if (Number.isNaN(loadStartedMs)) return;
+    const { rssMb } = readRss(server.pid);
+    if (Number.isFinite(rssMb))
+      timeline.push({ atS: round3((performance.now() - loadStartedMs) / 1000), rssMb });
+  }, 5_000);
+  try {
+    const rangeReadsBefore = context.stub.rangeReads();
+    const result = await runClient(
+      {
+        address: `127.0.0.1:${server.grpcPort}`,
+        triggers,
+        serverAddress: context.stub.url,
+        warmUpConcurrency: 16,
+        phases: [{ name: 'soak', kind: 'closed', durationMs: soakMs, concurrency: 16, windowMs: 60_000 }],
+        checkValues: true,
+      },
+      context,
+      {
+        beforePhases: async () => {
+          await waitUntil(() => context.stub.rangeReads() - rangeReadsBefore >= triggers, 120_000 + triggers * 20);
+          loadStartedMs = performance.now();
+        },
+      },
+    );
+    const end = readRss(server.pid);
+    // The first minute settles caches and the heap; growth is judged on what follows.
+    const settled = timeline.filter((p) => p.atS >= 60);
+    const third = Math.max(1, Math.floor(settled.length / 3));
+    const mean = (points: typeof settled): number =>
+      points.reduce((sum, p) => sum + p.rssMb, 0) / Math.max(1, points.length);
+    const firstThird = mean(settled.slice(0, third));
+    const lastThird = mean(settled.slice(-third));
+    const slope = slopePerMinute(settled);
+    const growthMb = round3(lastThird - firstThird);
+    const phase = result.phases[0] as PhaseResult;
+    return {
+      triggers,
+      durationS: phase.durationS,
+      calls: phase.calls,
+      callsPerSecond: phase.callsPerSecond,
+      errors: phase.errors,
+      wrongAnswers: phase.wrongAnswers,
+      latency: phase.latency,
+      perMinute: phase.windows,
+      rssTimelineMb: timeline.filter((_, i) => i % 6 === 0).map((p) => [Math.round(p.atS), p.rssMb]),
+      peakRssMb: end.hwmMb,
+      rssFirstThirdMb: round3(firstThird),
+      rssLastThirdMb: round3(lastThird),
+      growthMb,
+      slopeMbPerMinute: round3(slope),
+      // Allocator and GC timing move RSS by several MiB either way; a leak shows as a steady climb.
+      noGrowth: growthMb < Math.max(10, 0.05 * firstThird) && slope < 1,
+    };
+  } finally {
+    clearInterval(timer);
+    await server.stop();
+  }
+}
+
+interface Build {
+  /** Folder holding main.js, bench/, … */
+  dist: string;
+  cleanup(): Promise<void>;
+}
+
+/** Compiles the working tree with the project's build config into a temporary folder. */
+async function compile(): Promise<Build> {
+  if (COMPILED) return { dist: path.resolve(__dirname, '..'), cleanup: async () => undefined };
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'kps-bench-build-'));
+  const dist = path.join(dir, 'dist');
+  try {
+    await run(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', dist],
+      { cwd: ROOT, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
+    );
+  } catch (error) {
+    // tsc still writes JavaScript when another part of the tree has type errors.
+    if (!existsSync(path.join(dist, 'main.js'))) {
+      await rm(dir, { recursive: true, force: true });
+      throw new Error(`could not compile the working tree: ${(error as { stdout?: string }).stdout ?? error}`);
+    }
+  }
+  // The build finds its packages and the proto file where dist/ would find them in the repository.
+  await symlink(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  await symlink(path.join(ROOT, 'proto'), path.join(dir, 'proto'));
+  return { dist, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+interface StartedServer {
+  pid: number;
+  grpcPort: number;
+  stop(): Promise<void>;
+}
+
+async function startServer(kind: 'scaler' | 'bare', context: RunContext): Promise<StartedServer> {
+  const grpcPort = await freePort();
+  const httpPort = await freePort();
+  const profile =
+    kind === 'scaler' && context.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${context.profileDir}`] : [];
+  const args =
+    kind === 'scaler'
+      ? [...profile, path.join(context.build.dist, 'main.js')]
+      : [path.join(context.build.dist, 'bench', 'bare-server.js'), String(grpcPort)];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      GRPC_PORT: String(grpcPort),
+      HTTP_PORT: String(httpPort),
+      BIND_ADDRESS: '127.0.0.1',
+      REDIS_URL: context.redisUrl,
+      REDIS_KEY_PREFIX: context.prefix,
+      LOG_LEVEL: 'info',
+      EVALUATION_TTL: '50ms',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  context.children.add(child);
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-8_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready =
+    kind === 'scaler'
+      ? () => httpOk(`http://127.0.0.1:${httpPort}/readyz`)
+      : async () => output.includes('LISTENING');
+  const deadline = Date.now() + 60_000;
+  while (!(await ready())) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${kind} did not start: ${output.slice(-2_000)}`);
+    }
+    await sleep(100);
+  }
+  return {
+    pid: child.pid as number,
+    grpcPort,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+      context.children.delete(child);
+    },
+  };
+}
+
+/**
+ * Runs the load client in its own process. It reports `EVENT <phase>` as each phase ends and waits for a
+ * line on stdin between the warm-up and the phases. Killed if it overruns its phases.
+ */
+async function runClient(
+  config: LoadClientConfig,
+  context: RunContext,
+  hooks: { onEvent?: (name: string) => void; beforePhases?: () => Promise<void> },
+): Promise<LoadClientResult> {
+  const child = spawn(
+    process.execPath,
+    [path.join(context.build.dist, 'bench', 'load-client.js'), JSON.stringify(config)],
+    { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  context.children.add(child);
+  const budgetMs =
+    config.phases.reduce((sum, p) => sum + p.durationMs, 0) + 300_000 + config.triggers * 40;
+  const killer = setTimeout(() => child.kill('SIGKILL'), budgetMs);
+  let stdout = '';
+  let stderr = '';
+  let pending = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    pending += chunk.toString();
+    let newline: number;
+    while ((newline = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      if (!line.startsWith('EVENT ')) continue;
+      const event = line.slice(6);
+      hooks.onEvent?.(event);
+      if (event === 'warm-up') {
+        void (hooks.beforePhases ?? (async () => undefined))().then(
+          () => child.stdin?.end('GO\n'),
+          () => child.kill('SIGKILL'),
+        );
+      }
+    }
+  });
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(killer);
+  context.children.delete(child);
+  const last = stdout.trim().split('\n').pop() ?? '';
+  if (code !== 0 || !last.startsWith('{')) throw new Error(`load client failed (exit ${code}): ${stderr}`);
+  return JSON.parse(last) as LoadClientResult;
+}
+
+interface PrometheusStub {
+  url: string;
+  /** Instant queries answered so far (live reads). */
+  reads(): number;
+  /** Range queries answered so far (history backfills). */
+  rangeReads(): number;
+  close(): Promise<void>;
+}
+
+/** `/api/v1/query` for `BENCH_SERIES{trigger="i"}` answers `benchValue(i)`; ranges are empty. */
+async function startPrometheusStub(): Promise<PrometheusStub> {
+  let reads = 0;
+  let rangeReads = 0;
+  const pattern = new RegExp(`${BENCH_SERIES}\\{trigger="(\\d+)"\\}`);
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://stub');
+    let body: string;
+    if (url.pathname === '/api/v1/query') {
+      reads += 1;
+      const match = pattern.exec(url.searchParams.get('query') ?? '');
+      const result = match
+        ? [{ metric: {}, value: [Date.now() / 1000, String(benchValue(Number(match[1])))] }]
+        : [];
+      body = JSON.stringify({ status: 'success', data: { resultType: 'vector', result } });
+    } else if (url.pathname === '/api/v1/query_range') {
+      rangeReads += 1;
+      body = JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } });
+    } else {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    reads: () => reads,
+    rangeReads: () => rangeReads,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function readRss(pid: number): { rssMb: number; hwmMb: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+    return { rssMb: round1(kb('VmRSS') / 1024), hwmMb: round1(kb('VmHWM') / 1024) };
+  } catch {
+    return { rssMb: NaN, hwmMb: NaN };
+  }
+}
+
+/** utime + stime of a process in seconds (fields 14 and 15 of /proc/<pid>/stat). */
+function readCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces; the fields after its closing parenthesis do not.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
+}
+
+function sampleRss(pid: number, everyMs: number): { peakMb(): number; resetPeak(): void; stop(): void } {
+  let peak = 0;
+  const timer = setInterval(() => {
+    const { rssMb } = readRss(pid);
+    if (rssMb > peak) peak = rssMb;
+  }, everyMs);
+  return {
+    peakMb: () => peak,
+    resetPeak: () => {
+      peak = readRss(pid).rssMb;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  for (let round = 0; round < 100_000; round++) {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5_000);
+    if (keys.length > 0) await redis.unlink(...keys);
+    cursor = next;
+    if (cursor === '0') return;
+  }
+}
+
+/** The machine the figures come from. */
+export function machine(): Record<string, unknown> {
+  return {
+    nproc: os.availableParallelism(),
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    memoryGb: round1(os.totalmem() / 1024 ** 3),
+    node: process.version,
+    platform: `${os.type()} ${os.release()}`,
+  };
+}
+
+async function httpOk(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    await response.arrayBuffer();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await sleep(100);
+}
+
+function slopePerMinute(points: Array<{ atS: number; rssMb: number }>): number {
+  if (points.length < 2) return 0;
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p.atS, 0) / n;
+  const my = points.reduce((s, p) => s + p.rssMb, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const p of points) {
+    num += (p.atS - mx) * (p.rssMb - my);
+    den += (p.atS - mx) ** 2;
+  }
+  return den === 0 ? 0 : (num / den) * 60;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const round1 = (v: number): number => Math.round(v * 10) / 10;
+const round2 = (v: number): number => Math.round(v * 100) / 100;
+const round3 = (v: number): number => Math.round(v * 1000) / 1000;
+
+/** `--quick`, `--triggers 1000,10000`, `--soak 10m`, `--concurrency 32`, `--profile DIR`. */
+export function loadBenchOptionsFromArgs(argv: string[]): LoadBenchOptions {
+  const value = (flag: string): string | undefined => {
+    const index = argv.indexOf(flag);
+    return index >= 0 ? argv[index + 1] : argv.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
+  };
+  const triggers = value('--triggers');
+  const soak = value('--soak');
+  const concurrency = value('--concurrency');
+  const profileDir = value('--profile');
+  const counts = triggers?.split(',').map(Number);
+  if (counts && !counts.every((n) => Number.isInteger(n) && n > 0 && n <= 100_000))
+    throw new Error(`--triggers takes counts such as 1000,10000; got ${triggers}`);
+  if (concurrency !== undefined && !(Number(concurrency) >= 1 && Number(concurrency) <= 1_000))
+    throw new Error(`--concurrency takes 1 to 1000; got ${concurrency}`);
+  return {
+    quick: argv.includes('--quick'),
+    ...(counts && { triggerCounts: counts }),
+    ...(soak && { soakMs: parseDuration('--soak', soak, { minMs: 10_000, maxMs: 86_400_000 }) }),
+    ...(concurrency !== undefined && { concurrency: Number(concurrency) }),
+    ...(profileDir && { profileDir: path.resolve(profileDir) }),
+  };
+}
+
+if (require.main === module) {
+  Promise.resolve()
+    .then(() => runLoadBench(loadBenchOptionsFromArgs(process.argv.slice(2))))
+    .then((result) => {
+      const json = process.argv.includes('--json');
+      process.stdout.write(`${JSON.stringify(result, null, json ? undefined : 2)}\n`);
+    })
+    .catch((error: unknown) => {
+      process.stderr.write(`load bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    });
+}

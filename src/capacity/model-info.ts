@@ -1,0 +1,86 @@
+import type { TrainedModel } from '../forecast/types';
+import type { ModelRecord } from '../store/state-store';
+import { tidy } from './window-forecast';
+
+/** A backtest score as the API shows it. */
+export interface ScoreView {
+  method: string;
+  lead: string;
+  mase: number | null;
+  smape: number | null;
+  coverage: number | null;
+}
+
+/** A trained model as the API and the `recommend` tool describe it. */
+export interface ModelView {
+  version?: number;
+  savedAt?: string;
+  method: string;
+  /** False when the model did not beat the baselines: the scaler runs that trigger live-only. */
+  usable: boolean;
+  reason: string;
+  trainedAt: string;
+  trainingWindow: { from: string; to: string };
+  step: string;
+  seasonalPeriods: string[];
+  trend: string;
+  quantile: number;
+  anomaliesFlagged: number;
+  /** Mean backtest MASE of the chosen method over its lead times (below 1 beats "same as the last value"). */
+  backtestMase: number | null;
+  /** The chosen method's scores, or every candidate's with `allScores`. */
+  scores: ScoreView[];
+}
+
+/** Describes a trained model, with its store version when it came from the store. */
+export function describeModel(
+  model: TrainedModel,
+  options: { record?: Omit<ModelRecord, 'model'>; allScores?: boolean } = {},
+): ModelView {
+  const own = model.scores.filter((s) => s.method === model.method && Number.isFinite(s.mase));
+  const scores = (
+    options.allScores ? model.scores : model.scores.filter((s) => s.method === model.method)
+  ).map((s) => ({
+    method: s.method,
+    lead: formatDurationMs(s.leadMs),
+    mase: finiteOrNull(s.mase),
+    smape: finiteOrNull(s.smape),
+    coverage: finiteOrNull(s.coverage),
+  }));
+  return {
+    ...(options.record
+      ? { version: options.record.version, savedAt: new Date(options.record.savedAtMs).toISOString() }
+      : {}),
+    method: model.method,
+    usable: model.usable,
+    reason: model.reason,
+    trainedAt: new Date(model.trainedAtMs).toISOString(),
+    trainingWindow: {
+      from: new Date(model.window.fromMs).toISOString(),
+      to: new Date(model.window.toMs).toISOString(),
+    },
+    step: formatDurationMs(model.stepMs),
+    seasonalPeriods: model.seasonalPeriods.map(formatDurationMs),
+    trend: model.trend,
+    quantile: model.quantile,
+    anomaliesFlagged: model.anomaliesFlagged,
+    backtestMase: own.length === 0 ? null : tidy(own.reduce((sum, s) => sum + s.mase, 0) / own.length),
+    scores,
+  };
+}
+
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? tidy(value) : null;
+}
+
+/** `5m`, `1h`, `1d`, `90s`: durations the way trigger metadata writes them. */
+export function formatDurationMs(ms: number): string {
+  const units: Array<[string, number]> = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ];
+  for (const [unit, size] of units) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}

@@ -1,0 +1,280 @@
+/**
+ * `npm run recommend -- --input USAGE.csv [--json]`: CPU and memory requests and limits per planning
+ * window (next day, week, weekend, month) from a usage export, with the scaler's own models.
+ * See docs/tools.md#recommend and docs/capacity-planning.md.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parseTimezone } from '../config/business-hours';
+import { ForecastInputError, trainModel } from '../forecast';
+import type { RegularSeries, TrainingOptions } from '../forecast/types';
+import { ForecastRangeError } from '../capacity/long-forecast';
+import { describeModel, formatDurationMs } from '../capacity/model-info';
+import { planWindows } from '../capacity/plan';
+import { DEFAULT_POLICIES, parseMultipliers, type WindowPolicy } from '../capacity/recommend';
+import {
+  resourceTable,
+  resourcesBlock,
+  resourcesYaml,
+  windowReport,
+  type ResourcePlans,
+  type ResourcesBlock,
+} from '../capacity/report';
+import type { ResourceKind } from '../capacity/units';
+import { UsageInputError, parseUsageCsv } from '../capacity/usage-csv';
+import { CAPACITY_WINDOWS, isCapacityWindow, type CapacityWindow } from '../capacity/windows';
+
+const USAGE = `usage: npm run recommend -- --input USAGE.csv [--json]
+  [--timezone UTC] [--quantile 0.9] [--now ISO-8601]
+  [--multipliers next_day=0.8:1.2,next_month=0.7:1.5] [--allow-below-peak] [--window all|next_day|...]
+
+USAGE.csv: timestamp,cpu_cores,memory_bytes (e.g. 5-minute samples).`;
+
+const MINUTE = 60_000;
+const DAY = 1440 * MINUTE;
+
+/** The scaler's defaults for a trigger (leadTime 15m, horizon 30m), so the tool learns what the scaler would. */
+const TRAINING: Omit<TrainingOptions, 'quantile'> = {
+  seasonality: 'auto',
+  leadTimesMs: [15 * MINUTE],
+  horizonMs: 30 * MINUTE,
+  anomalyThreshold: 3.5,
+};
+
+/** A mistake in the command line or the input: exit 2 with the message. */
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** `--help`: the usage on stdout, exit 0. */
+class HelpRequested extends Error {
+  override readonly name = 'HelpRequested';
+}
+
+interface Options {
+  input: string;
+  json: boolean;
+  timezone: string;
+  quantile: number;
+  nowMs: number | undefined;
+  policies: Record<CapacityWindow, WindowPolicy>;
+  yamlWindows: CapacityWindow[];
+}
+
+/** Runs the tool; returns the exit code (0, or 2 for bad arguments or input). */
+export function runRecommend(
+  argv: string[],
+  io: { stdout: (text: string) => void; stderr: (text: string) => void },
+): number {
+  try {
+    const options = readOptions(argv);
+    const report = buildReport(options, readInput(options.input));
+    if (report.spanMs < 2 * DAY) {
+      io.stderr(
+        `recommend: warning: ${formatDurationMs(report.spanMs)} of history; learning a daily pattern needs ` +
+          'at least two days (a weekly one two weeks), so the forecast mostly repeats the last value\n',
+      );
+    }
+    io.stdout(options.json ? `${JSON.stringify(jsonReport(report))}\n` : textReport(report, options));
+    return 0;
+  } catch (error) {
+    if (error instanceof HelpRequested) {
+      io.stdout(`${USAGE}\n`);
+      return 0;
+    }
+    if (
+      error instanceof UsageError ||
+      error instanceof UsageInputError ||
+      error instanceof ForecastInputError ||
+      error instanceof ForecastRangeError
+    ) {
+      io.stderr(`recommend: ${error.message}\n${USAGE}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+interface Report {
+  /** Time the usage covers. */
+  spanMs: number;
+  input: {
+    file: string;
+    samples: number;
+    step: string;
+    from: string;
+    to: string;
+    now: string;
+    timezone: string;
+  };
+  resources: ResourcePlans[];
+  block: ResourcesBlock;
+}
+
+function readInput(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `cannot read --input ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+}
+
+/** Trains a model per column and plans every window with it. */
+function buildReport(options: Options, text: string): Report {
+  const usage = parseUsageCsv(text);
+  const step = usage.cpu.stepMs;
+  const endMs = usage.cpu.startMs + usage.cpu.values.length * step;
+  if (options.nowMs !== undefined && options.nowMs < endMs - step) {
+    throw new UsageError(`--now ${isoSeconds(options.nowMs)} is before the last sample`);
+  }
+  const nowMs = options.nowMs ?? endMs;
+  const columns: Array<[ResourceKind, RegularSeries]> = [
+    ['cpu', usage.cpu],
+    ['memory', usage.memory],
+  ];
+  const resources = columns.map(([resource, history]): ResourcePlans => {
+    const model = trainModel(history, { ...TRAINING, quantile: options.quantile }, endMs);
+    const plans = planWindows(
+      { model, history, calibratedLeadMs: TRAINING.horizonMs, timezone: options.timezone, nowMs },
+      CAPACITY_WINDOWS,
+      { resource, policies: options.policies },
+    );
+    return { resource, model: describeModel(model, { allScores: options.json }), plans };
+  });
+  return {
+    spanMs: endMs - usage.cpu.startMs,
+    input: {
+      file: options.input,
+      samples: usage.rows,
+      step: formatDurationMs(step),
+      from: isoSeconds(usage.cpu.startMs),
+      to: isoSeconds(endMs),
+      now: isoSeconds(nowMs),
+      timezone: options.timezone,
+    },
+    resources,
+    block: resourcesBlock(resources, options.yamlWindows),
+  };
+}
+
+function jsonReport({ input, resources, block }: Report): unknown {
+  return {
+    input,
+    models: Object.fromEntries(resources.map((r) => [r.resource, r.model])),
+    windows: CAPACITY_WINDOWS.map((window) => ({
+      window,
+      ...Object.fromEntries(
+        resources.map((r) => {
+          const plan = r.plans.find((p) => p.range.window === window);
+          return [r.resource, plan ? windowReport(plan) : null];
+        }),
+      ),
+    })),
+    resources: { requests: block.requests, limits: block.limits, windows: block.windows },
+  };
+}
+
+function textReport({ input, resources, block }: Report, options: Options): string {
+  return [
+    `${input.samples} samples every ${input.step}, ${input.from} to ${input.to}; ` +
+      `windows after ${input.now} in ${input.timezone}`,
+    '',
+    ...resources.flatMap((r) => [resourceTable(r, options.timezone), '']),
+    `p${Math.round(options.quantile * 100)}: the ${options.quantile} quantile forecast, ` +
+      'as reached in the busiest 1 % of the window.',
+    'request / limit = multipliers × that value, rounded up; ' +
+      '* = raised to the observed peak (--allow-below-peak to allow less).',
+    '',
+    resourcesYaml(block),
+  ].join('\n');
+}
+
+/** ISO-8601 without milliseconds: usage exports are never finer than a second. */
+function isoSeconds(atMs: number): string {
+  return new Date(atMs).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+function readOptions(argv: string[]): Options {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        input: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        timezone: { type: 'string', default: 'UTC' },
+        quantile: { type: 'string', default: '0.9' },
+        now: { type: 'string' },
+        multipliers: { type: 'string' },
+        'allow-below-peak': { type: 'boolean', default: false },
+        window: { type: 'string', default: 'all' },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const values = parsed.values;
+  if (values.help) throw new HelpRequested();
+  if (values.input === undefined || values.input === '') throw new UsageError('--input is required');
+  const quantile = Number(values.quantile);
+  if (!(quantile >= 0.5 && quantile <= 0.999)) {
+    throw new UsageError(`--quantile ${values.quantile} is invalid: expected a number from 0.5 to 0.999`);
+  }
+  let nowMs: number | undefined;
+  if (values.now !== undefined) {
+    nowMs = Date.parse(values.now);
+    if (!Number.isFinite(nowMs)) throw new UsageError(`--now ${values.now} is not an ISO-8601 time`);
+  }
+  const policies = Object.fromEntries(
+    CAPACITY_WINDOWS.map((w) => [w, { ...DEFAULT_POLICIES[w], allowBelowPeak: values['allow-below-peak'] }]),
+  ) as Record<CapacityWindow, WindowPolicy>;
+  for (const item of (values.multipliers ?? '').split(',').filter((s) => s.trim() !== '')) {
+    const [name, spec] = item.split('=').map((s) => s.trim());
+    if (name === undefined || spec === undefined || !isCapacityWindow(name)) {
+      throw new UsageError(
+        `--multipliers ${JSON.stringify(item)} is invalid: expected WINDOW=REQUEST:LIMIT with WINDOW one of ` +
+          CAPACITY_WINDOWS.join(', '),
+      );
+    }
+    try {
+      Object.assign(policies[name], parseMultipliers(spec));
+    } catch (error) {
+      throw new UsageError(`--multipliers ${name}: ${(error as Error).message}`);
+    }
+  }
+  const window = values.window;
+  if (window !== 'all' && !isCapacityWindow(window)) {
+    throw new UsageError(
+      `--window ${window} is invalid: expected all or one of ${CAPACITY_WINDOWS.join(', ')}`,
+    );
+  }
+  let timezone: string;
+  try {
+    timezone = parseTimezone('--timezone', values.timezone);
+  } catch {
+    throw new UsageError(
+      `--timezone ${values.timezone} is not an IANA time zone such as UTC or Europe/Berlin`,
+    );
+  }
+  return {
+    input: values.input,
+    json: values.json,
+    timezone,
+    quantile,
+    nowMs,
+    policies,
+    yamlWindows: window === 'all' ? [...CAPACITY_WINDOWS] : [window],
+  };
+}
+
+if (require.main === module) {
+  process.exitCode = runRecommend(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  });
+}

@@ -1,0 +1,318 @@
+/**
+ * `npm run simulate -- --trace FILE.csv --value-column NAME [--time-column NAME] --target PER_REPLICA
+ *   --startup SECONDS [--kind rate|queue] [--polling 30] [--lead 15m] [--min 0] [--max 100] [--json]
+ *   [--timeline OUT.csv] [--svg OUT.svg] [--step 5m]`
+ *
+ * Replays a trace through the scaler's own decision and forecasting code against a model of KEDA, the
+ * HPA and pod startup, for reactive scaling (alone and with 10/20/30 % headroom), this scaler
+ * (`predictive`) and perfect foresight (`oracle`). With `--json`, one JSON object per strategy and line;
+ * otherwise a table. `--step` sets the step of traces without timestamps (default 1m).
+ * Exit codes: 0 done, 2 bad flags or an unreadable trace (the message says which and why), 1 anything else.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseDuration } from '../config/parse';
+import { MetadataError } from '../errors';
+import { DEMAND_KINDS, type DemandKind } from '../sim/demand';
+import { comparisonTable, resultRecord } from '../sim/report';
+import {
+  SimulationSettingsError,
+  simulate,
+  type SimulationOptions,
+  type SimulationResult,
+} from '../sim/simulator';
+import { renderSvg } from '../sim/svg';
+import { writeTimelineCsv } from '../sim/timeline';
+import { loadTrace, TraceError, type Trace } from '../sim/trace';
+
+/** A problem with the flags or the trace: exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const SIMULATE_USAGE =
+  'usage: npm run simulate -- --trace FILE.csv --value-column NAME [--time-column NAME] --target PER_REPLICA\n' +
+  '         --startup SECONDS [--kind rate|queue] [--polling 30] [--lead 15m] [--min 0] [--max 100]\n' +
+  '         [--json] [--timeline OUT.csv] [--svg OUT.svg] [--step 1m]';
+
+export interface SimulateCliOptions {
+  trace: string;
+  valueColumn: string;
+  timeColumn: string | undefined;
+  /** `--target` as given: it becomes the trigger's `threshold` metadata. */
+  target: number;
+  startupMs: number;
+  kind: DemandKind;
+  pollingMs: number;
+  lead: string;
+  minReplicas: number;
+  maxReplicas: number;
+  json: boolean;
+  timeline: string | undefined;
+  svg: string | undefined;
+  stepMs: number | undefined;
+}
+
+export function parseSimulateArguments(argv: string[]): SimulateCliOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        trace: { type: 'string' },
+        'value-column': { type: 'string' },
+        'time-column': { type: 'string' },
+        target: { type: 'string' },
+        startup: { type: 'string' },
+        kind: { type: 'string' },
+        polling: { type: 'string' },
+        lead: { type: 'string' },
+        min: { type: 'string' },
+        max: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        timeline: { type: 'string' },
+        svg: { type: 'string' },
+        step: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const required = (flag: string, value: string | undefined): string => {
+    if (value === undefined || value.trim() === '') throw new UsageError(`--${flag} is required`);
+    return value;
+  };
+  const trace = required('trace', values.trace);
+  const valueColumn = required('value-column', values['value-column']);
+  const target = decimal('--target', required('target', values.target), { exclusiveMin: 0 });
+  const startupSeconds = decimal('--startup', required('startup', values.startup), { min: 0, max: 86_400 });
+  const kind = values.kind ?? 'rate';
+  if (!DEMAND_KINDS.includes(kind as DemandKind)) {
+    throw new UsageError(`--kind must be rate or queue, got ${JSON.stringify(kind)}`);
+  }
+  const pollingSeconds = decimal('--polling', values.polling ?? '30', { exclusiveMin: 0, max: 86_400 });
+  const lead = values.lead ?? '15m';
+  duration('--lead', lead, 0);
+  const minReplicas = integer('--min', values.min ?? '0', 0);
+  const maxReplicas = integer('--max', values.max ?? '100', 1);
+  if (maxReplicas < minReplicas) {
+    throw new UsageError(`--max (${maxReplicas}) must be at least --min (${minReplicas})`);
+  }
+  return {
+    trace,
+    valueColumn,
+    timeColumn: values['time-column'],
+    target,
+    startupMs: Math.round(startupSeconds * 1000),
+    kind: kind as DemandKind,
+    pollingMs: Math.round(pollingSeconds * 1000),
+    lead,
+    minReplicas,
+    maxReplicas,
+    json: values.json === true,
+    timeline: values.timeline,
+    svg: values.svg,
+    stepMs: values.step === undefined ? undefined : duration('--step', values.step, 1),
+  };
+}
+
+/** Runs the command; returns the exit code. Output goes through `out` (stdout) and `err` (stderr). */
+export async function runSimulateCli(
+  argv: string[],
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
+  try {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      out(SIMULATE_USAGE);
+      return 0;
+    }
+    const options = parseSimulateArguments(argv);
+    const trace = loadTrace(options.trace, {
+      valueColumn: options.valueColumn,
+      ...(options.timeColumn === undefined ? {} : { timeColumn: options.timeColumn }),
+      ...(options.stepMs === undefined ? {} : { stepMs: options.stepMs }),
+    });
+    for (const note of traceNotes(trace, options)) err(`simulate: ${note}`);
+    const simulation = await simulate(trace, simulationOptions(options));
+    if (options.json) {
+      for (const result of simulation.results) out(JSON.stringify(resultRecord(result)));
+    } else {
+      out(describeRun(trace, options));
+      out('');
+      out(comparisonTable(simulation));
+    }
+    await writeOutputs(simulation, trace, options, err);
+    return 0;
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      error instanceof TraceError ||
+      error instanceof SimulationSettingsError
+    ) {
+      err(`simulate: ${error.message}`);
+      if (error instanceof UsageError) err(SIMULATE_USAGE);
+      return 2;
+    }
+    if (error instanceof MetadataError) {
+      err(`simulate: ${flagMessage(error)}`);
+      return 2;
+    }
+    err(
+      `simulate: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    return 1;
+  }
+}
+
+/** The library call behind the flags (also used by the demo). */
+export function simulationOptions(options: SimulateCliOptions): SimulationOptions {
+  return {
+    target: options.target,
+    startupMs: options.startupMs,
+    kind: options.kind,
+    pollingMs: options.pollingMs,
+    leadTime: options.lead,
+    minReplicas: options.minReplicas,
+    maxReplicas: options.maxReplicas,
+    retrainIntervalMs: retrainIntervalMs(),
+    timeline: options.timeline !== undefined || options.svg !== undefined,
+  };
+}
+
+/** The server's `RETRAIN_INTERVAL`, read the same way, so a replay can follow a changed schedule. */
+function retrainIntervalMs(): number {
+  const raw = process.env.RETRAIN_INTERVAL;
+  if (raw === undefined || raw.trim() === '') return 3_600_000;
+  try {
+    return parseDuration('RETRAIN_INTERVAL', raw, { minMs: 1_000, maxMs: 7 * 86_400_000 });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** One line saying what was replayed and how. */
+export function describeRun(trace: Trace, options: SimulateCliOptions): string {
+  const days = (trace.values.length * trace.stepMs) / 86_400_000;
+  return (
+    `${path.basename(options.trace)} ${options.valueColumn}: ${trace.values.length} samples every ` +
+    `${formatMs(trace.stepMs)} (${days >= 1 ? `${days.toFixed(1)} days` : `${Math.round(days * 1440)} min`}), ` +
+    `kind ${options.kind}, target ${options.target} per replica, startup ${options.startupMs / 1000} s, ` +
+    `polling ${options.pollingMs / 1000} s, lead ${options.lead}, replicas ${options.minReplicas}..${options.maxReplicas}`
+  );
+}
+
+async function writeOutputs(
+  simulation: SimulationResult,
+  trace: Trace,
+  options: SimulateCliOptions,
+  err: (line: string) => void,
+): Promise<void> {
+  const timeline = simulation.timeline;
+  if (!timeline) return;
+  if (options.timeline !== undefined) {
+    await writeTimelineCsv(options.timeline, timeline).catch((error: Error) => {
+      throw new UsageError(`cannot write --timeline ${options.timeline}: ${error.message}`);
+    });
+    err(`simulate: timeline written to ${options.timeline}`);
+  }
+  if (options.svg !== undefined) {
+    const svg = renderSvg(timeline, {
+      title: `${path.basename(options.trace)}: demand and ready capacity`,
+      subtitle: describeRun(trace, options),
+      scores: new Map(simulation.results.map((r) => [r.strategy, r])),
+      relativeTime: trace.timeFormat === 'steps' || trace.timeFormat === 'row-index',
+      unit: options.valueColumn,
+    });
+    try {
+      writeFileSync(options.svg, svg);
+    } catch (error) {
+      throw new UsageError(`cannot write --svg ${options.svg}: ${(error as Error).message}`);
+    }
+    err(`simulate: chart written to ${options.svg}`);
+  }
+}
+
+function traceNotes(trace: Trace, options: SimulateCliOptions): string[] {
+  const notes: string[] = [];
+  if ((trace.timeFormat === 'row-index' || trace.timeFormat === 'steps') && options.stepMs === undefined) {
+    notes.push(`no timestamps: assuming one row per ${formatMs(trace.stepMs)} (set --step otherwise)`);
+  }
+  if (trace.filledGaps > 0) notes.push(`${trace.filledGaps} missing steps filled with 0`);
+  return notes;
+}
+
+/** Trigger metadata errors name metadata keys; the user typed flags. */
+function flagMessage(error: MetadataError): string {
+  const flag = { threshold: '--target', leadTime: '--lead', horizon: '--lead' }[error.key] ?? error.key;
+  return `${flag}: ${error.message}`;
+}
+
+function decimal(
+  flag: string,
+  raw: string,
+  bounds: { min?: number; max?: number; exclusiveMin?: number },
+): number {
+  const value = Number(raw);
+  const ok =
+    /^\s*(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(raw) &&
+    Number.isFinite(value) &&
+    (bounds.min === undefined || value >= bounds.min) &&
+    (bounds.exclusiveMin === undefined || value > bounds.exclusiveMin) &&
+    (bounds.max === undefined || value <= bounds.max);
+  if (!ok) {
+    const range =
+      bounds.exclusiveMin !== undefined
+        ? `greater than ${bounds.exclusiveMin}`
+        : `at least ${bounds.min ?? 0}`;
+    throw new UsageError(
+      `${flag} must be a number ${range}${bounds.max === undefined ? '' : ` and at most ${bounds.max}`}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return value;
+}
+
+function integer(flag: string, raw: string, min: number): number {
+  const value = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(value) || value < min) {
+    throw new UsageError(`${flag} must be an integer of at least ${min}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/** Durations need a unit here: a bare "900" would be read as milliseconds, which nobody means. */
+function duration(flag: string, raw: string, minMs: number): number {
+  if (/^\s*\d+(\.\d+)?\s*$/.test(raw)) {
+    throw new UsageError(`${flag} needs a unit, such as 15m or 90s, got ${JSON.stringify(raw)}`);
+  }
+  try {
+    return parseDuration(flag, raw, { minMs, maxMs: 7 * 86_400_000 });
+  } catch {
+    throw new UsageError(`${flag} must be a duration such as 30s, 15m or 2h, got ${JSON.stringify(raw)}`);
+  }
+}
+
+function formatMs(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+if (require.main === module) {
+  runSimulateCli(
+    process.argv.slice(2),
+    (line) => process.stdout.write(`${line}\n`),
+    (line) => process.stderr.write(`${line}\n`),
+  )
+    .then((code) => {
+      process.exitCode = code;
+    })
+    .catch((error: unknown) => {
+      process.stderr.write(`simulate: ${String(error)}\n`);
+      process.exitCode = 1;
+    });
+}

@@ -1,0 +1,123 @@
+import { simulate, type SimulationOptions } from './simulator';
+import type { StrategySpec } from './strategies';
+import type { Trace } from './trace';
+
+const MINUTE = 60_000;
+const START = Date.parse('2024-01-01T00:00:00Z');
+const REACTIVE: StrategySpec[] = [{ name: 'reactive', kind: 'reactive', headroom: 0 }];
+
+function trace(values: number[], stepMs = MINUTE): Trace {
+  return { startMs: START, stepMs, values: Float64Array.from(values), timeFormat: 'iso', filledGaps: 0 };
+}
+
+const steps = (...parts: Array<[count: number, value: number]>): number[] =>
+  parts.flatMap(([count, value]) => Array<number>(count).fill(value));
+
+describe('simulate: KEDA + HPA + pods, hand-worked', () => {
+  // 10 idle minutes, 20 minutes at 50/s (5 replicas of 10), 20 idle minutes.
+  const burst = trace(steps([10, 0], [20, 50], [20, 0]));
+  const options: SimulationOptions = {
+    target: 10,
+    startupMs: 2 * MINUTE,
+    strategies: REACTIVE,
+    timeline: true,
+  };
+
+  it('wakes from zero, waits out the startup, then cools down to zero', async () => {
+    const { results, timeline } = await simulate(burst, options);
+    const track = timeline?.strategies[0];
+    if (!track) throw new Error('no timeline');
+    // 10:00: KEDA's poll activates (0 → 1) and the HPA's sync at the same moment asks for 5.
+    expect([track.desired[9], track.desired[10], track.desired[11], track.desired[12]]).toEqual([0, 5, 5, 5]);
+    expect([track.ready[10], track.ready[11], track.ready[12]]).toEqual([0, 0, 5]);
+    // Load stops at 30:00; the HPA holds 5 for its 300 s window (last proposal of 5 at 29:45), then goes
+    // to 1 at 34:45; KEDA's cooldown (last active poll 29:30) ends at the 35:00 poll.
+    expect([track.desired[33], track.desired[34], track.desired[35]]).toEqual([5, 5, 0]);
+    const reactive = results[0];
+    expect(reactive).toMatchObject({ strategy: 'reactive', coldStarts: 1, peakReplicas: 5 });
+    expect(reactive?.underProvisionedTimeshare).toBeCloseTo(2 / 50);
+    expect(reactive?.unservedFraction).toBeCloseTo(2 / 20);
+    // 5 replicas from 10:00 to 34:45, then 1 until 35:00.
+    expect(reactive?.replicaHours).toBeCloseTo((5 * 24.75 + 0.25) / 60);
+    // 0 → 1 → 5 → 1 → 0.
+    expect(reactive?.scaleActionsPerHour).toBeCloseTo(4 / (50 / 60));
+  });
+
+  it('keeps one replica with --min 1, so there is no cold start', async () => {
+    const { results } = await simulate(burst, { ...options, minReplicas: 1 });
+    expect(results[0]?.coldStarts).toBe(0);
+    expect(results[0]?.underProvisionedTimeshare).toBeCloseTo(2 / 50);
+  });
+
+  it('has the oracle ready before the load arrives', async () => {
+    const { results } = await simulate(burst, {
+      ...options,
+      strategies: [...REACTIVE, { name: 'oracle', kind: 'oracle', headroom: 0 }],
+    });
+    expect(results[1]).toMatchObject({ strategy: 'oracle', coldStarts: 0, underProvisionedTimeshare: 0 });
+  });
+
+  it('drains a queue backlog once replicas are ready', async () => {
+    // 10 messages/s for 10 minutes; each replica takes 4/s.
+    const { results, timeline } = await simulate(trace(steps([10, 10], [10, 0]), MINUTE), {
+      target: 4,
+      startupMs: MINUTE,
+      kind: 'queue',
+      strategies: REACTIVE,
+      timeline: true,
+    });
+    const backlog = timeline?.strategies[0]?.backlog;
+    if (!backlog) throw new Error('no backlog');
+    // The first minute fills the backlog while the first pods start.
+    expect(backlog[1]).toBeGreaterThan(400);
+    expect(backlog[19]).toBe(0);
+    expect(results[0]?.coldStarts).toBe(1);
+    expect(results[0]?.meanWaitSeconds).toBeGreaterThan(0);
+    expect(results[0]?.unservedFraction).toBeGreaterThan(0);
+  });
+});
+
+describe('simulate: no strategy but the oracle sees the future', () => {
+  // A day and a quarter of a daily cycle at 5-minute steps, with a spike 20 times the usual peak planted
+  // 27.5 hours in. Retraining every 3 hours keeps the test fast; it changes nothing about what is seen.
+  const stepMs = 5 * MINUTE;
+  const perDay = 288;
+  const spikeAt = 330;
+  const values = Array.from({ length: 360 }, (_, i) => {
+    const daily = 100 + 80 * Math.sin((2 * Math.PI * i) / perDay);
+    const noise = 5 * Math.sin(i * 12.9898);
+    return i >= spikeAt && i < spikeAt + 6 ? 4000 : daily + noise;
+  });
+  const options: SimulationOptions = {
+    target: 100,
+    startupMs: 3 * MINUTE,
+    retrainIntervalMs: 3 * 60 * MINUTE,
+    timeline: true,
+  };
+
+  it('gives every other strategy the same replicas up to the spike as a replay that stops before it', async () => {
+    const full = await simulate(trace(values, stepMs), options);
+    const cut = await simulate(trace(values.slice(0, spikeAt), stepMs), options);
+    const spikeRow = (spikeAt * stepMs) / MINUTE;
+    const predictive = full.results.find((r) => r.strategy === 'predictive');
+    expect(predictive?.modelUsedShare).toBeGreaterThan(0.5);
+    for (const track of full.timeline?.strategies ?? []) {
+      const before = cut.timeline?.strategies.find((s) => s.name === track.name);
+      if (!before) throw new Error(`no ${track.name} in the cut replay`);
+      const desired = [...track.desired.subarray(0, spikeRow)];
+      const ready = [...track.ready.subarray(0, spikeRow)];
+      if (track.name === 'oracle') {
+        // Perfect foresight scales up before the spike, ready at the row it starts.
+        expect(desired).not.toEqual([...before.desired]);
+        expect(track.ready[spikeRow]).toBeGreaterThanOrEqual(40);
+      } else {
+        expect({ name: track.name, desired, ready }).toEqual({
+          name: track.name,
+          desired: [...before.desired],
+          ready: [...before.ready],
+        });
+        expect(track.ready[spikeRow]).toBeLessThan(10);
+      }
+    }
+  }, 30_000);
+});

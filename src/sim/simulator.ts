@@ -1,0 +1,299 @@
+import type { TriggerConfig } from '../config/trigger-config';
+import { createDemandModel, type DemandKind } from './demand';
+import { HPA_DEFAULTS, HpaModel } from './hpa-model';
+import { KEDA_COOLDOWN_MS, KedaModel, kedaQuantity } from './keda-model';
+import { OnlineModel, type TrainingStats } from './online-model';
+import { PodModel } from './pod-model';
+import { Scorecard, type ScoreDetails, type StrategyScore } from './score';
+import {
+  DEFAULT_STRATEGIES,
+  Lookahead,
+  OraclePolicy,
+  PredictivePolicy,
+  ReactivePolicy,
+  type Evaluation,
+  type MetricPolicy,
+  type StrategySpec,
+} from './strategies';
+import { createTrack, type Timeline } from './timeline';
+import type { Trace } from './trace';
+import { simulatedTrigger } from './trigger';
+
+export interface SimulationOptions {
+  /** Target per replica, in the trace's unit (`threshold`). */
+  target: number;
+  /** Time from a pod's creation until it serves. */
+  startupMs: number;
+  /** @default rate */
+  kind?: DemandKind;
+  /** KEDA `pollingInterval`. @default 30 s */
+  pollingMs?: number;
+  /** KEDA `cooldownPeriod`. @default 300 s */
+  cooldownMs?: number;
+  /** `leadTime` as trigger metadata. @default 15m */
+  leadTime?: string;
+  /** @default 0 */
+  minReplicas?: number;
+  /** @default 100 */
+  maxReplicas?: number;
+  /** The server's `RETRAIN_INTERVAL`. @default 1h */
+  retrainIntervalMs?: number;
+  /** More trigger metadata for the simulated trigger (`quantile`, `seasonality`, …). */
+  metadata?: Readonly<Record<string, string>>;
+  /** @default DEFAULT_STRATEGIES */
+  strategies?: readonly StrategySpec[];
+  /** Record a timeline (for `--timeline` and `--svg`). @default false */
+  timeline?: boolean;
+}
+
+/** One strategy's figures. */
+export interface StrategyResult extends StrategyScore, ScoreDetails {
+  strategy: string;
+  headroom: number;
+  /** Predictive only: share of evaluations that had a usable model (the rest ran live-only). */
+  modelUsedShare?: number;
+  /** Predictive only: what training cost. */
+  training?: TrainingStats;
+  /** Wall-clock time of this strategy's replay, training included. */
+  elapsedMs: number;
+}
+
+export interface SimulationResult {
+  results: StrategyResult[];
+  timeline: Timeline | undefined;
+  /** Resolution of the replay: KEDA polls, HPA syncs, startup and trace steps all fall on ticks. */
+  tickMs: number;
+  /** Replayed trace time. */
+  durationMs: number;
+  /** The trigger as the server would have parsed it. */
+  trigger: TriggerConfig;
+  /** How far the oracle looks ahead. */
+  oracleWindowMs: number;
+}
+
+interface RunContext {
+  trace: Trace;
+  trigger: TriggerConfig;
+  kind: DemandKind;
+  target: number;
+  startupMs: number;
+  pollingMs: number;
+  cooldownMs: number;
+  minReplicas: number;
+  maxReplicas: number;
+  retrainIntervalMs: number;
+  tickMs: number;
+  ticks: number;
+  oracleWindowMs: number;
+  timeline: Timeline | undefined;
+}
+
+/** Settings the replay cannot run with (the CLI's exit status 2). */
+export class SimulationSettingsError extends Error {
+  override readonly name = 'SimulationSettingsError';
+}
+
+/** More ticks than this is a replay nobody wants to wait for (a 1 ms tick over a month). */
+const MAX_TICKS = 50_000_000;
+
+/**
+ * Replays a trace through each strategy against the KEDA + HPA + pod model and scores them. Strategies
+ * run one after another from the same start; the predictive one trains online on what it observed.
+ */
+export async function simulate(trace: Trace, options: SimulationOptions): Promise<SimulationResult> {
+  const trigger = simulatedTrigger({
+    target: String(options.target),
+    ...(options.leadTime === undefined ? {} : { leadTime: options.leadTime }),
+    ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
+  });
+  const pollingMs = options.pollingMs ?? 30_000;
+  const startupMs = Math.round(options.startupMs);
+  const tickMs = [trace.stepMs, pollingMs, HPA_DEFAULTS.syncMs, startupMs].reduce(gcd);
+  const durationMs = trace.values.length * trace.stepMs;
+  const ticks = durationMs / tickMs;
+  if (ticks > MAX_TICKS) {
+    throw new SimulationSettingsError(
+      `the replay would take ${ticks} ticks of ${tickMs} ms; use whole seconds for startup and polling`,
+    );
+  }
+  const kind = options.kind ?? 'rate';
+  const strategies = options.strategies ?? DEFAULT_STRATEGIES;
+  const rowStepMs = Math.min(trace.stepMs, 60_000);
+  const rows = Math.ceil(durationMs / rowStepMs);
+  const timeline: Timeline | undefined = options.timeline
+    ? {
+        startMs: trace.startMs,
+        rowStepMs,
+        target: options.target,
+        demand: Float64Array.from({ length: rows }, (_, r) => sampleAt(trace, trace.startMs + r * rowStepMs)),
+        strategies: [],
+      }
+    : undefined;
+  const context: RunContext = {
+    trace,
+    trigger,
+    kind,
+    target: options.target,
+    startupMs,
+    pollingMs,
+    cooldownMs: options.cooldownMs ?? KEDA_COOLDOWN_MS,
+    minReplicas: options.minReplicas ?? 0,
+    maxReplicas: options.maxReplicas ?? 100,
+    retrainIntervalMs: options.retrainIntervalMs ?? 3_600_000,
+    tickMs,
+    ticks,
+    // A demand rise is met on time only if the poll or sync that sees it comes `startup` before it, and
+    // polls and syncs come every `polling` / 15 s: looking further by one of each makes that certain.
+    oracleWindowMs: startupMs + pollingMs + HPA_DEFAULTS.syncMs,
+    timeline,
+  };
+  const results: StrategyResult[] = [];
+  for (const spec of strategies) results.push(await runStrategy(context, spec));
+  return { results, timeline, tickMs, durationMs, trigger, oracleWindowMs: context.oracleWindowMs };
+}
+
+async function runStrategy(context: RunContext, spec: StrategySpec): Promise<StrategyResult> {
+  const started = performance.now();
+  const { trace, tickMs, target, timeline } = context;
+  const { policy, predictive } = createPolicy(context, spec);
+  const keda = new KedaModel({
+    pollingMs: context.pollingMs,
+    cooldownMs: context.cooldownMs,
+    minReplicas: context.minReplicas,
+    maxReplicas: context.maxReplicas,
+  });
+  const hpa = new HpaModel();
+  const pods = new PodModel(context.startupMs);
+  const demand = createDemandModel(context.kind);
+  const score = new Scorecard();
+  const track = timeline && createTrack(spec.name, timeline.demand.length, context.kind === 'queue');
+  if (track && timeline) timeline.strategies.push(track);
+
+  const ticksPerSample = trace.stepMs / tickMs;
+  const pollEvery = context.pollingMs / tickMs;
+  const syncEvery = HPA_DEFAULTS.syncMs / tickMs;
+  const rowEvery = timeline ? timeline.rowStepMs / tickMs : 0;
+  const tickSeconds = tickMs / 1000;
+
+  // Warm start: the replay begins as if KEDA and the HPA had been running on this load for a while.
+  const t0 = trace.startMs;
+  let decision: Evaluation = policy.evaluate(t0, demand.live(trace.values[0] as number));
+  let decidedAt = t0;
+  let replicas = steadyReplicas(decision, context);
+  pods.seed(t0, replicas);
+  if (decision.active) keda.markActive(t0);
+
+  for (let k = 0; k < context.ticks; k++) {
+    const t = t0 + k * tickMs;
+    const rate = trace.values[Math.floor(k / ticksPerSample)] as number;
+    const poll = k % pollEvery === 0;
+    const syncTick = k % syncEvery === 0;
+    if ((poll || (syncTick && replicas > 0)) && decidedAt !== t) {
+      decision = policy.evaluate(t, demand.live(rate));
+      decidedAt = t;
+    }
+    if (poll) {
+      const set = keda.poll(t, decision.active, replicas);
+      if (set !== undefined && set !== replicas) {
+        replicas = set;
+        pods.scaleTo(t, replicas);
+        score.scaleAction();
+      }
+    }
+    if (syncTick && replicas > 0) {
+      if (decidedAt !== t) {
+        decision = policy.evaluate(t, demand.live(rate));
+        decidedAt = t;
+      }
+      const desired = hpa.sync(
+        t,
+        kedaQuantity(decision.value),
+        target,
+        replicas,
+        keda.hpaMinReplicas,
+        keda.hpaMaxReplicas,
+      );
+      if (desired !== replicas) {
+        replicas = desired;
+        pods.scaleTo(t, replicas);
+        score.scaleAction();
+      }
+    }
+    if (policy.backgroundDue?.(t) && policy.background) await policy.background(t);
+
+    const ready = pods.ready(t);
+    const outcome = demand.serve(rate, ready, target, tickSeconds);
+    score.tick(outcome, ready, replicas, tickSeconds);
+    if (track && k % rowEvery === 0) {
+      const row = k / rowEvery;
+      track.desired[row] = replicas;
+      track.ready[row] = ready;
+      if (track.backlog) track.backlog[row] = demand.backlog;
+    }
+  }
+
+  const { score: figures, details } = score.finish(
+    predictive ? predictive.forecastMase() : null,
+    context.kind === 'queue' ? demand.backlogIntegral : undefined,
+  );
+  const result: StrategyResult = {
+    strategy: spec.name,
+    ...figures,
+    headroom: spec.headroom,
+    ...details,
+    elapsedMs: performance.now() - started,
+  };
+  if (predictive) {
+    result.modelUsedShare =
+      predictive.evaluations > 0 ? predictive.evaluationsWithModel / predictive.evaluations : 0;
+    result.training = { ...predictive.model.stats };
+  }
+  return result;
+}
+
+function createPolicy(
+  context: RunContext,
+  spec: StrategySpec,
+): { policy: MetricPolicy; predictive?: PredictivePolicy } {
+  const { trigger, trace } = context;
+  switch (spec.kind) {
+    case 'reactive':
+      return { policy: new ReactivePolicy(trigger, spec.headroom) };
+    case 'predictive': {
+      const model = new OnlineModel(trigger, {
+        retrainIntervalMs: context.retrainIntervalMs,
+        startMs: trace.startMs,
+        endMs: trace.startMs + trace.values.length * trace.stepMs,
+      });
+      const predictive = new PredictivePolicy(trigger, model);
+      return { policy: predictive, predictive };
+    }
+    case 'oracle':
+      return {
+        policy: new OraclePolicy(
+          trigger,
+          new Lookahead(trace.values, trace.startMs, trace.stepMs, context.oracleWindowMs),
+          spec.headroom,
+        ),
+      };
+  }
+}
+
+/** What KEDA and the HPA settle on for a steady metric: the replay's starting point. */
+function steadyReplicas(decision: Evaluation, context: RunContext): number {
+  if (!decision.active && context.minReplicas === 0) return 0;
+  const wanted = Math.ceil(kedaQuantity(decision.value) / context.target - 1e-9);
+  return Math.min(context.maxReplicas, Math.max(1, context.minReplicas, wanted));
+}
+
+function sampleAt(trace: Trace, atMs: number): number {
+  const index = Math.floor((atMs - trace.startMs) / trace.stepMs);
+  return trace.values[Math.min(trace.values.length - 1, Math.max(0, index))] as number;
+}
+
+function gcd(a: number, b: number): number {
+  let x = Math.abs(Math.round(a));
+  let y = Math.abs(Math.round(b));
+  while (y !== 0) [x, y] = [y, x % y];
+  return x;
+}

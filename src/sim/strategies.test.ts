@@ -1,0 +1,41 @@
+import { Lookahead, ReactivePolicy } from './strategies';
+import { simulatedTrigger } from './trigger';
+
+describe('Lookahead', () => {
+  it('gives the largest value over [now, now + window] as time moves on', () => {
+    const values = Float64Array.from([1, 5, 2, 2, 9, 0, 0, 3]);
+    const look = new Lookahead(values, 0, 60_000, 120_000);
+    const peaks = [0, 30, 60, 120, 180, 240, 300, 360, 420, 480].map((s) => look.peak(s * 1000));
+    // At 30 s the window [30 s, 150 s] covers samples 0..2; at 480 s only the last sample is left.
+    expect(peaks).toEqual([5, 5, 5, 9, 9, 9, 3, 3, 3, 3]);
+  });
+});
+
+describe('ReactivePolicy', () => {
+  const trigger = simulatedTrigger({ target: '10' });
+
+  it('returns the live value, times 1 + headroom, active above the activation level', () => {
+    expect(new ReactivePolicy(trigger, 0).evaluate(0, 42)).toEqual({ value: 42, active: true });
+    expect(new ReactivePolicy(trigger, 0.2).evaluate(0, 50)).toEqual({ value: 60, active: true });
+    expect(new ReactivePolicy(trigger, 0.2).evaluate(0, 0)).toEqual({ value: 0, active: false });
+  });
+});
+
+describe('simulatedTrigger', () => {
+  it('gets the server’s defaults from the trigger metadata parser', () => {
+    const trigger = simulatedTrigger({ target: '100', leadTime: '5m' });
+    expect(trigger).toMatchObject({
+      target: 100,
+      leadTimeMs: 300_000,
+      horizonMs: 1_800_000,
+      sampleIntervalMs: 60_000,
+      historyWindowMs: 14 * 86_400_000,
+      quantile: 0.9,
+      predictive: 'true',
+    });
+  });
+
+  it('stretches the horizon to a lead beyond 30m', () => {
+    expect(simulatedTrigger({ target: '1', leadTime: '45m' }).horizonMs).toBe(2_700_000);
+  });
+});

@@ -1,0 +1,177 @@
+import type { TriggerConfig } from '../config/trigger-config';
+import { decide } from '../decision/decide';
+import { LeadErrorTracker } from '../decision/lead-error-tracker';
+import type { OnlineModel } from './online-model';
+
+/** How a strategy turns the live signal into what KEDA receives. */
+export type StrategyKind = 'reactive' | 'predictive' | 'oracle';
+
+export interface StrategySpec {
+  /** Name in the output (`strategy` field, timeline columns). */
+  name: string;
+  kind: StrategyKind;
+  /** Extra capacity asked for on top of the metric (0.1 = 10 %); reactive and oracle strategies. */
+  headroom: number;
+}
+
+/**
+ * The comparison DESIGN.md asks for: KEDA alone, KEDA alone with 10/20/30 % more capacity (the
+ * equal-cost frontier), this scaler, and perfect foresight.
+ */
+export const DEFAULT_STRATEGIES: readonly StrategySpec[] = [
+  { name: 'reactive', kind: 'reactive', headroom: 0 },
+  { name: 'reactive-headroom-10', kind: 'reactive', headroom: 0.1 },
+  { name: 'reactive-headroom-20', kind: 'reactive', headroom: 0.2 },
+  { name: 'reactive-headroom-30', kind: 'reactive', headroom: 0.3 },
+  { name: 'predictive', kind: 'predictive', headroom: 0 },
+  { name: 'oracle', kind: 'oracle', headroom: 0 },
+];
+
+/** What one scaler evaluation answers: GetMetrics' value and IsActive's result. */
+export interface Evaluation {
+  value: number;
+  active: boolean;
+}
+
+/** A strategy at run time: one evaluation per KEDA poll / HPA sync, plus background work. */
+export interface MetricPolicy {
+  evaluate(nowMs: number, live: number): Evaluation;
+  /** Background work (model training) due at `nowMs`. */
+  backgroundDue?(nowMs: number): boolean;
+  background?(nowMs: number): Promise<void>;
+}
+
+/**
+ * KEDA alone on the same source: the metric is the live value (with headroom, the live value ×
+ * (1 + headroom), i.e. a threshold lowered by that factor); active when live exceeds the activation level.
+ * It goes through `decide` with no forecast, which is exactly what a live-only trigger answers.
+ */
+export class ReactivePolicy implements MetricPolicy {
+  constructor(
+    private readonly config: TriggerConfig,
+    private readonly headroom: number,
+  ) {}
+
+  evaluate(nowMs: number, live: number): Evaluation {
+    const decision = decide(this.config, { live, liveIsStale: false, forecast: undefined, nowMs });
+    return { value: decision.value * (1 + this.headroom), active: decision.active };
+  }
+}
+
+/**
+ * This scaler: each evaluation observes the live value, asks the online model for its forecast over the
+ * lead window and calls `decide`, in the order the server's TriggerEvaluator does; the forecast error at
+ * the lead is tracked by the server's own LeadErrorTracker, over the whole replay.
+ */
+export class PredictivePolicy implements MetricPolicy {
+  /** Evaluations, and those that had a usable model (the rest ran live-only). */
+  evaluations = 0;
+  evaluationsWithModel = 0;
+  private readonly leadError: LeadErrorTracker;
+
+  constructor(
+    private readonly config: TriggerConfig,
+    readonly model: OnlineModel,
+  ) {
+    this.leadError = new LeadErrorTracker(
+      config.leadTimeMs,
+      config.sampleIntervalMs,
+      Number.MAX_SAFE_INTEGER,
+    );
+  }
+
+  evaluate(nowMs: number, live: number): Evaluation {
+    this.model.observe(nowMs, live);
+    const forecast = this.config.predictive === 'false' ? undefined : this.model.view(nowMs);
+    const decision = decide(this.config, {
+      live,
+      liveIsStale: false,
+      forecast: forecast && { peakWithinLead: forecast.peakWithinLead },
+      nowMs,
+    });
+    this.evaluations++;
+    if (forecast) this.evaluationsWithModel++;
+    if (this.config.leadTimeMs > 0) {
+      this.leadError.observe(nowMs, live);
+      if (forecast) this.leadError.record(nowMs, forecast.meanAtLead, live);
+    }
+    return decision;
+  }
+
+  backgroundDue(nowMs: number): boolean {
+    return this.model.trainingDue(nowMs);
+  }
+
+  async background(nowMs: number): Promise<void> {
+    await this.model.train(nowMs);
+  }
+
+  /** Mean absolute error of the forecast at the lead over that of "it stays as it is now"; null if never scored. */
+  forecastMase(): number | null {
+    return this.leadError.mase() ?? null;
+  }
+}
+
+/**
+ * Perfect foresight through the same decision, KEDA and HPA: the "forecast" is the true peak of the
+ * demand over the look-ahead window, so capacity is asked for exactly when and as much as it will be
+ * needed. For `queue` the live value is the backlog and the peak is the arrival rate, so the metric asks
+ * for enough replicas to both drain the backlog and keep up with what is coming.
+ */
+export class OraclePolicy implements MetricPolicy {
+  private readonly config: TriggerConfig;
+
+  constructor(
+    config: TriggerConfig,
+    private readonly lookahead: Lookahead,
+    private readonly headroom = 0,
+  ) {
+    this.config = { ...config, predictive: 'true' };
+  }
+
+  evaluate(nowMs: number, live: number): Evaluation {
+    const peak = this.lookahead.peak(nowMs);
+    const decision = decide(this.config, {
+      live,
+      liveIsStale: false,
+      forecast: { peakWithinLead: peak },
+      nowMs,
+    });
+    return { value: decision.value * (1 + this.headroom), active: decision.active };
+  }
+}
+
+/**
+ * The largest trace value over `[now, now + windowMs]`, for times that never go back: a monotonic deque,
+ * so a whole replay costs O(samples).
+ */
+export class Lookahead {
+  private readonly deque: Int32Array;
+  private head = 0;
+  private tail = 0;
+  private next = 0;
+
+  constructor(
+    private readonly values: Float64Array,
+    private readonly startMs: number,
+    private readonly stepMs: number,
+    private readonly windowMs: number,
+  ) {
+    this.deque = new Int32Array(values.length);
+  }
+
+  peak(nowMs: number): number {
+    const n = this.values.length;
+    const first = Math.min(n - 1, Math.max(0, Math.floor((nowMs - this.startMs) / this.stepMs)));
+    const last = Math.min(n - 1, Math.floor((nowMs + this.windowMs - this.startMs) / this.stepMs));
+    while (this.next <= last) {
+      const v = this.values[this.next] as number;
+      while (this.tail > this.head && (this.values[this.deque[this.tail - 1] as number] as number) <= v) {
+        this.tail--;
+      }
+      this.deque[this.tail++] = this.next++;
+    }
+    while (this.tail - this.head > 1 && (this.deque[this.head] as number) < first) this.head++;
+    return this.values[this.deque[this.head] as number] as number;
+  }
+}
