@@ -35,6 +35,8 @@ export interface CandidateResult {
   /** Scores at `setup.leadBlocks`, in order. */
   scores: LeadScore[];
   meanMase: number;
+  /** Parameters fitted on the fold. */
+  params: unknown;
   /** Forecasts from every holdout origin, `[(origin − firstOrigin) × maxLead + lead − 1]`. */
   predictions: Float64Array;
   firstOrigin: number;
@@ -74,7 +76,7 @@ export function backtestCandidate(forecaster: Forecaster<unknown>, setup: Backte
   const to = n - 1;
   const predictions = new Float64Array((to - from) * maxLead);
   forecaster.predict(params, series, from, to, maxLead, predictions);
-  return scorePredictions(forecaster, predictions, setup, fitMs);
+  return scorePredictions(forecaster, params, predictions, setup, fitMs);
 }
 
 /** Origin of the first backtest forecast: the last block of the fold. */
@@ -89,6 +91,7 @@ export function firstBacktestOrigin(setup: BacktestSetup): number {
  */
 export function scorePredictions(
   forecaster: Forecaster<unknown>,
+  params: unknown,
   predictions: Float64Array,
   setup: BacktestSetup,
   fitMs: number,
@@ -123,7 +126,16 @@ export function scorePredictions(
     return { mase: errors.mase(setup.scale), smape: errors.meanSmape(), coverage: coverage.coverage() };
   });
   const meanMase = scores.reduce((sum, s) => sum + s.mase, 0) / Math.max(1, scores.length);
-  return { name: forecaster.name, forecaster, scores, meanMase, predictions, firstOrigin: from, fitMs };
+  return {
+    name: forecaster.name,
+    forecaster,
+    scores,
+    meanMase,
+    params,
+    predictions,
+    firstOrigin: from,
+    fitMs,
+  };
 }
 
 /** Residual quantiles per lead over the whole holdout: the intervals a shipped model carries. */
@@ -152,6 +164,7 @@ function failed(forecaster: Forecaster<unknown>, setup: BacktestSetup, failure: 
     forecaster,
     scores: setup.leadBlocks.map(() => ({ mase: NaN, smape: NaN, coverage: NaN })),
     meanMase: NaN,
+    params: undefined,
     predictions: new Float64Array(0),
     firstOrigin: 0,
     fitMs: 0,

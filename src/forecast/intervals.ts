@@ -104,9 +104,14 @@ export function intervalAt(
   return { lower: forecast + lowResidual, upper: forecast + highResidual };
 }
 
+/** Newest blocks whose samples measure the within-block spread: three days of 5-minute blocks. */
+const SPREAD_BLOCKS = 864;
+
 /**
  * Quantiles of input samples around the mean of their block, in the interval scale: the noise a
- * per-sample forecast carries on top of the block forecast's error. Undefined when blocks are samples.
+ * per-sample forecast carries on top of the block forecast's error. Measured on the newest blocks only
+ * (noise changes slowly, and sorting a fortnight of 1-minute samples would cost more than it tells).
+ * Undefined when blocks are samples.
  */
 export function withinBlockSpread(
   samples: ArrayLike<number>,
@@ -115,7 +120,7 @@ export function withinBlockSpread(
   scale: (v: number) => number,
 ): { lower: number; upper: number } | undefined {
   if (aggregation <= 1) return undefined;
-  const blocks = Math.floor(samples.length / aggregation);
+  const blocks = Math.min(SPREAD_BLOCKS, Math.floor(samples.length / aggregation));
   const skipped = samples.length - blocks * aggregation;
   const deviations = new Float64Array(blocks * aggregation);
   let count = 0;

@@ -74,6 +74,13 @@ describe('detectDominantPeriod', () => {
     expect(detectDominantPeriod(values)).toMatchObject({ period: 24, detected: true });
   });
 
+  it('finds none in a persistent series that merely decays (AR(1), φ = 0.99)', () => {
+    const normal = gaussian(seededRandom(6));
+    let x = 0;
+    const values = Array.from({ length: 3000 }, () => (x = 0.99 * x + normal()));
+    expect(detectDominantPeriod(values)?.detected ?? false).toBe(false);
+  });
+
   it('finds none in noise', () => {
     const normal = gaussian(seededRandom(5));
     expect(detectDominantPeriod(Array.from({ length: 600 }, () => normal()))?.detected ?? false).toBe(false);

@@ -44,8 +44,8 @@ export function detectSeasonality(values: ArrayLike<number>, stepMs: number): Se
 
 /**
  * The dominant period of a series with no calendar (integer steps): the shortest lag whose autocorrelation
- * (after removing a linear trend) is a local peak within 90 % of the highest peak, if that peak clears the
- * same thresholds as `detectSeasonality`. Lags up to a third of the series (so two cycles fit), at most 2000.
+ * (after removing a linear trend) is a prominent local peak within 90 % of the highest one, if that peak
+ * clears the same thresholds as `detectSeasonality`. Lags up to a third of the series (so two cycles fit), at most 2000.
  */
 export function detectDominantPeriod(values: ArrayLike<number>): SeasonalityTest | undefined {
   const n = values.length;
@@ -54,25 +54,29 @@ export function detectDominantPeriod(values: ArrayLike<number>): SeasonalityTest
   if (maxLag < 2) return undefined;
   const acf = new Float64Array(maxLag + 2);
   for (let lag = 1; lag <= maxLag + 1; lag++) acf[lag] = autocorrelation(detrended, lag).value;
-  let best = 0;
+  const peaks: number[] = [];
+  let lowest = acf[1] as number;
   for (let lag = 2; lag <= maxLag; lag++) {
-    if (isPeak(acf, lag) && (acf[lag] as number) > (acf[best] as number)) best = lag;
+    if (isPeak(acf, lag, lowest)) peaks.push(lag);
+    lowest = Math.min(lowest, acf[lag] as number);
   }
-  if (best === 0) return undefined;
-  let chosen = best;
-  for (let lag = 2; lag < best; lag++) {
-    if (isPeak(acf, lag) && (acf[lag] as number) >= 0.9 * (acf[best] as number)) {
-      chosen = lag;
-      break;
-    }
-  }
+  if (peaks.length === 0) return undefined;
+  const best = peaks.reduce((a, b) => ((acf[b] as number) > (acf[a] as number) ? b : a));
+  const chosen = peaks.find((lag) => (acf[lag] as number) >= 0.9 * (acf[best] as number)) ?? best;
   const { value, pairs } = autocorrelation(detrended, chosen);
   const detected = value >= MIN_AUTOCORRELATION && value >= NOISE_BAND_SIGMAS / Math.sqrt(Math.max(1, pairs));
   return { periodMs: NaN, period: chosen, confidence: clamp01(value), detected };
 }
 
-function isPeak(acf: Float64Array, lag: number): boolean {
-  return (acf[lag] as number) >= (acf[lag - 1] as number) && (acf[lag] as number) >= (acf[lag + 1] as number);
+/**
+ * A local maximum that rises at least 0.1 above the lowest autocorrelation at shorter lags: a season makes
+ * the autocorrelation dip and come back, while a merely persistent series decays with small wiggles.
+ */
+function isPeak(acf: Float64Array, lag: number, lowestBefore: number): boolean {
+  const value = acf[lag] as number;
+  return (
+    value >= (acf[lag - 1] as number) && value >= (acf[lag + 1] as number) && value - lowestBefore >= 0.1
+  );
 }
 
 function testPeriod(

@@ -9,6 +9,7 @@ function result(name: string, mases: number[], failure?: string): CandidateResul
     forecaster: lastValueForecaster as Forecaster<unknown>,
     scores: mases.map((mase) => ({ mase, smape: 10, coverage: 0.9 })),
     meanMase: mases.reduce((a, b) => a + b, 0) / mases.length,
+    params: {},
     predictions: new Float64Array(0),
     firstOrigin: 0,
     fitMs: 0,

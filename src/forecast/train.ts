@@ -49,7 +49,7 @@ export interface PreparedTraining {
 /** Per-candidate diagnostics of one training run. */
 export interface TrainingDiagnostics {
   candidates: Array<{ method: string; fitMs: number; meanMase: number; failure?: string }>;
-  /** Time of the final fit of the selected method on the whole window. */
+  /** Time to carry the shipped model's state through the holdout (it is not refitted). */
   finalFitMs: number;
   totalMs: number;
 }
@@ -100,8 +100,9 @@ export function prepareTraining(history: RegularSeries, options: TrainingOptions
 /**
  * Learns a forecasting model from `history`: aggregation to the model resolution, seasonality detection,
  * anomaly filtering, a rolling-origin backtest of every candidate at the scaling lead times, selection
- * by MASE, the contract's "beat the baselines" gate, a final fit of the winner on the whole window, and
- * prediction intervals calibrated on the backtest residuals. Pure and deterministic.
+ * by MASE, the contract's "beat the baselines" gate, and prediction intervals calibrated on the backtest
+ * residuals. The winner ships as backtested (fitted on the fold), its running state carried to the end
+ * of the window. Pure and deterministic.
  */
 export function trainModel(history: RegularSeries, options: TrainingOptions, nowMs: number): TrainedModel {
   return trainModelWithDiagnostics(history, options, nowMs).model;
@@ -196,9 +197,11 @@ export function trainModelWithDiagnostics(
   const selection = selectModel(results, leadLabels);
   const lastValue = results.find((r) => r.name === LAST_VALUE) as CandidateResult;
   const forced = results.find((r) => r.name === overrides.ship && r.failure === undefined);
-  let shipped: CandidateResult =
+  const shipped: CandidateResult =
     forced ?? (selection.usable || overrides.ignoreGate === true ? selection.best : lastValue);
 
+  // What ships is what was backtested: the parameters fitted on the fold, with running state carried
+  // through the rest of the window. No second fit: it would double the cost for a model nobody scored.
   const fitStarted = performance.now();
   const full: ModelSeries = {
     values: filtered,
@@ -206,18 +209,10 @@ export function trainModelWithDiagnostics(
     blockMs: grid.blockMs,
     originMs: grid.originMs,
   };
-  let params: unknown;
-  let usable = selection.usable;
-  let reason = selection.usable ? selection.reason : `live only: ${selection.reason}`;
-  try {
-    params = shipped.forecaster.fit(full, spec);
-  } catch (error) {
-    // A method that fitted on the fold but not on the whole window: run live only rather than fail.
-    reason = `live only: ${shipped.name} could not be fitted on the whole window (${(error as Error).message})`;
-    usable = false;
-    shipped = lastValue;
-    params = lastValue.forecaster.fit(full, spec);
-  }
+  const advance = shipped.forecaster.advance;
+  const params = advance === undefined ? shipped.params : advance(shipped.params, full);
+  const usable = selection.usable;
+  const reason = selection.usable ? selection.reason : `live only: ${selection.reason}`;
   const finalFitMs = performance.now() - fitStarted;
 
   const scores: BacktestScore[] = [];
@@ -277,7 +272,11 @@ function combinationCandidate(results: CandidateResult[], setup: BacktestSetup):
   const predictions = new Float64Array(anchored.predictions.length);
   combineInto(setup.spec.transform, [anchored.predictions, partner.predictions], predictions);
   const forecaster = combinationForecaster([anchored.name, partner.name], forecasterFor);
-  return scorePredictions(forecaster, predictions, setup, anchored.fitMs + partner.fitMs);
+  const params = {
+    transform: setup.spec.transform,
+    members: [anchored, partner].map((r) => ({ method: r.name, params: r.params })),
+  };
+  return scorePredictions(forecaster, params, predictions, setup, anchored.fitMs + partner.fitMs);
 }
 
 /** Blocks held out for the backtest; 0 when the window is too short to hold any out. */

@@ -59,6 +59,7 @@ export interface TrainedModel {
   window: { fromMs: number; toMs: number };
   stepMs: number;
   quantile: number;
+  /** Seasonal periods the model learned, in ms, ascending (empty: no season). */
   seasonalPeriods: number[];
   trend: 'increasing' | 'decreasing' | 'stable' | 'volatile';
   scores: BacktestScore[];

@@ -37,6 +37,18 @@ export function combinationForecaster(
       });
       combineInto(params.transform, buffers, out);
     },
+    advance(params, series) {
+      return {
+        ...params,
+        members: params.members.map((member) => {
+          const forecaster = resolve(member.method);
+          return {
+            method: member.method,
+            params: forecaster.advance ? forecaster.advance(member.params, series) : member.params,
+          };
+        }),
+      };
+    },
   };
 }
 

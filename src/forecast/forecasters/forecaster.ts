@@ -45,6 +45,11 @@ export interface Forecaster<P> {
    * then holds the newer blocks, and running state is carried forward through them.
    */
   predict(params: P, series: ModelSeries, from: number, to: number, maxLead: number, out: Float64Array): void;
+  /**
+   * Carries running state (if the method has any) through the blocks of `series` after the fitted
+   * window, without refitting. Absent for methods that read newer blocks directly at forecast time.
+   */
+  advance?(params: P, series: ModelSeries): P;
 }
 
 /** Centre time of `series.values[index]`. */

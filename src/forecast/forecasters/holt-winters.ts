@@ -41,6 +41,7 @@ export function holtWintersForecaster(
     intervalScale: 'identity',
     fit: (series, spec) => fitHoltWinters(series, spec, seasonality, trend),
     predict: predictHoltWinters,
+    advance: advanceHoltWinters,
   };
 }
 
@@ -172,6 +173,32 @@ function predictHoltWinters(
       (firstOrigin - from + 1) * maxLead,
     );
   }
+}
+
+function advanceHoltWinters(params: HoltWintersParams, series: ModelSeries): HoltWintersParams {
+  const stateIndex = params.stateBlock - series.firstBlock;
+  const end = series.values.length;
+  if (stateIndex + 1 >= end) return params;
+  const season = Float64Array.from(params.season);
+  const state = { level: params.level, trend: params.trend };
+  runFilter(
+    series.values,
+    series.firstBlock,
+    stateIndex + 1,
+    end,
+    params.period,
+    params.seasonality,
+    params,
+    state,
+    season,
+  );
+  return {
+    ...params,
+    level: state.level,
+    trend: state.trend,
+    season: Array.from(season),
+    stateBlock: series.firstBlock + end - 1,
+  };
 }
 
 interface SmoothingParams {
