@@ -300,13 +300,12 @@ describe('forecastFrom', () => {
     });
   });
 
-  it('costs microseconds per call', () => {
+  // Its cost (microseconds) is measured by `npm run bench`, not here: timed unit tests flake on busy machines.
+  it('rolls the state forward without touching the stored model', () => {
+    const before = JSON.stringify(model);
     forecastFrom(model, recent, 30);
-    const calls = 300;
-    const started = performance.now();
-    for (let i = 0; i < calls; i++) forecastFrom(model, recent, 30);
-    // Generous for a loaded CI machine; the benchmark measures the real figure.
-    expect(((performance.now() - started) / calls) * 1000).toBeLessThan(1000);
+    forecastFrom(model, sliceSeries(full, cut + 100, cut + 130), 30);
+    expect(JSON.stringify(model)).toBe(before);
   });
 
   it.each([
