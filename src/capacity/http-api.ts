@@ -16,7 +16,7 @@ import { ApiError, allow, decodeSegment, policyFrom, sameSecret, timezoneFrom } 
 import { describeRecord, recommendationView, triggerView } from './http-views';
 import { tidy, tidySummary } from './window-forecast';
 import { CAPACITY_WINDOWS, isCapacityWindow, type CapacityWindow } from './windows';
-import { formatLocalTime } from './zoned-time';
+import { formatLocalTime } from '../util/zoned-time';
 
 /** What the capacity API reads: the store's models and history, and the triggers KEDA asked about. */
 export interface CapacityApiDeps {

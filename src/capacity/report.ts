@@ -5,7 +5,7 @@ import type { Recommendation } from './recommend';
 import { MIB, quantityOf, type Quantity, type ResourceKind } from './units';
 import { tidy } from './window-forecast';
 import type { CapacityWindow } from './windows';
-import { formatLocalTime } from './zoned-time';
+import { formatLocalTime } from '../util/zoned-time';
 
 /** One resource's model and plans, as the `recommend` tool reports them. */
 export interface ResourcePlans {

@@ -1,5 +1,5 @@
 import { windowRange, type CapacityWindow } from './windows';
-import { formatLocalTime, startOfLocalDay } from './zoned-time';
+import { formatLocalTime, startOfLocalDay } from '../util/zoned-time';
 
 const HOUR = 3_600_000;
 

@@ -1,4 +1,4 @@
-import { addDays, firstOfMonth, localDateOf, startOfLocalDay, weekdayOf } from './zoned-time';
+import { addDays, firstOfMonth, localDateOf, startOfLocalDay, weekdayOf } from '../util/zoned-time';
 
 /** The planning windows of the capacity API and the `recommend` tool. */
 export const CAPACITY_WINDOWS = ['next_day', 'next_week', 'next_weekend', 'next_month'] as const;

@@ -1,4 +1,5 @@
 import { MetadataError } from '../errors';
+import { localFields, weekdayOf } from '../util/zoned-time';
 
 /** One recurring window: on `days` (0 = Sunday … 6 = Saturday), from `startMinute` to `endMinute` local time. */
 export interface BusinessHoursWindow {
@@ -7,7 +8,6 @@ export interface BusinessHoursWindow {
   endMinute: number;
 }
 
-const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const FULL_DAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 const MAX_LENGTH = 1000;
 const EXPECTED =
@@ -87,30 +87,10 @@ export function parseTimezone(key: string, raw: string): string {
   }
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Local weekday and minute of day of `atMs` in `timezone`; daylight saving comes from the runtime's tz data. */
+/** Local weekday (0 = Sunday) and minute of day of `atMs` in `timezone`; daylight saving from the runtime's tz data. */
 export function localTime(atMs: number, timezone: string): { day: number; minute: number } {
-  let formatter = formatters.get(timezone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timezone, formatter);
-  }
-  let day = 0;
-  let hour = 0;
-  let minute = 0;
-  for (const part of formatter.formatToParts(atMs)) {
-    if (part.type === 'weekday') day = DAY_NAMES.indexOf(part.value.slice(0, 3).toLowerCase());
-    else if (part.type === 'hour') hour = Number(part.value);
-    else if (part.type === 'minute') minute = Number(part.value);
-  }
-  return { day, minute: hour * 60 + minute };
+  const fields = localFields(atMs, timezone);
+  return { day: weekdayOf(fields), minute: fields.hour * 60 + fields.minute };
 }
 
 export function isWithinBusinessHours(
