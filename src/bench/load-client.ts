@@ -2,8 +2,9 @@
  * The load generator of the load benchmark, run in its own process so its CPU is not the server's:
  * `node --import tsx src/bench/load-client.ts '<LoadClientConfig as JSON>'`. It calls GetMetricSpec,
  * GetMetrics (with the name GetMetricSpec returned) and IsActive for each trigger in turn, as KEDA's poll
- * does, over one channel as KEDA keeps one connection per scaler address. It prints `EVENT <name>` lines
- * as phases end and one JSON line (`LoadClientResult`) last.
+ * does, over one channel as KEDA keeps one connection per scaler address. It prints `EVENT <name>` as
+ * the warm-up and each phase end, waits for a line on stdin before going on, and prints one JSON line
+ * (`LoadClientResult`) last.
  */
 import { credentials, type Client, type ServiceError } from '@grpc/grpc-js';
 import { loadExternalScalerProto } from '../server/proto';
@@ -192,7 +193,8 @@ const STATUS_NAMES: Record<number, string> = {
 export async function runLoad(
   config: LoadClientConfig,
   onEvent: (name: string) => void = () => undefined,
-  beforePhases: () => Promise<void> = async () => undefined,
+  /** Awaited after the warm-up and after every phase but the last, so the caller can take readings. */
+  between: () => Promise<void> = async () => undefined,
 ): Promise<LoadClientResult> {
   const { service } = loadExternalScalerProto();
   const client = new service(config.address, credentials.createInsecure(), {}) as Client &
@@ -258,7 +260,7 @@ export async function runLoad(
     errors: warm.errors,
   };
   onEvent('warm-up');
-  await beforePhases();
+  await between();
 
   const phases: PhaseResult[] = [];
   let cursor = 0;
@@ -333,6 +335,7 @@ export async function runLoad(
       ...(phase.windowMs !== undefined ? { windows } : {}),
     });
     onEvent(phase.name);
+    if (phase !== config.phases[config.phases.length - 1]) await between();
   }
   client.close();
   return { warmUp, phases };
@@ -348,26 +351,40 @@ function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
-/** Resolves on the first line read from stdin: the bench says `GO` once the server has settled. */
-function firstStdinLine(): Promise<void> {
-  return new Promise((resolve) => {
-    let text = '';
-    const onData = (chunk: Buffer): void => {
-      text += chunk.toString();
-      if (text.includes('\n')) {
-        process.stdin.off('data', onData);
-        process.stdin.pause();
-        resolve();
-      }
-    };
-    process.stdin.on('data', onData);
-    process.stdin.once('end', () => resolve());
+/** Resolves once per line read from stdin: the bench says `GO` when it is ready for the next phase. */
+function stdinLines(): () => Promise<void> {
+  let buffered = 0;
+  let ended = false;
+  const waiting: Array<() => void> = [];
+  let text = '';
+  process.stdin.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+    let newline: number;
+    while ((newline = text.indexOf('\n')) >= 0) {
+      text = text.slice(newline + 1);
+      const wake = waiting.shift();
+      if (wake) wake();
+      else buffered += 1;
+    }
   });
+  process.stdin.once('end', () => {
+    ended = true;
+    for (const wake of waiting.splice(0)) wake();
+  });
+  return () =>
+    new Promise<void>((resolve) => {
+      if (buffered > 0 || ended) {
+        buffered = Math.max(0, buffered - 1);
+        resolve();
+      } else {
+        waiting.push(resolve);
+      }
+    });
 }
 
 if (require.main === module) {
   const config = JSON.parse(process.argv[2] ?? '{}') as LoadClientConfig;
-  runLoad(config, (name) => process.stdout.write(`EVENT ${name}\n`), firstStdinLine)
+  runLoad(config, (name) => process.stdout.write(`EVENT ${name}\n`), stdinLines())
     .then((result) => {
       process.stdout.write(`${JSON.stringify(result)}\n`);
       process.exit(0);

@@ -1,7 +1,8 @@
 /**
  * Load benchmark: KEDA's calls against the scaler and against a bare @grpc/grpc-js server whose handlers
  * return constants, in the same run and with the same client. Run alone with
- * `npx tsx src/bench/load.bench.ts [--json] [--quick] [--triggers 1000,10000] [--soak 10m] [--profile DIR]`.
+ * `npx tsx src/bench/load.bench.ts [--json] [--quick] [--triggers 1000,10000] [--soak 10m] [--profile DIR]
+ * [--max-old-space-size MiB]`.
  *
  * The working tree is compiled first (tsc, into a temporary folder) and every process runs plain
  * JavaScript, as the image does: tsx's loader alone adds about 35 MiB to a process's RSS.
@@ -48,6 +49,11 @@ export interface LoadBenchOptions {
   concurrency?: number;
   /** Writes a V8 CPU profile of each scaler process to this folder (`node --cpu-prof`). */
   profileDir?: string;
+  /**
+   * Runs the scaler with `--max-old-space-size` (MiB). Unset, V8 sizes its heap from the machine's memory;
+   * in a container Node sizes it from the memory limit (about half of it).
+   */
+  maxOldSpaceMb?: number;
   /** Progress lines. @default stderr */
   log?: (line: string) => void;
 }
@@ -71,6 +77,8 @@ export interface ServerRun {
   cpuUsPerCall: { paced: number; closed: number };
   /** Source reads per poll in each phase (scaler only; 1 = one read per KEDA poll). */
   sourceReadsPerPoll?: { paced: number; closed: number };
+  /** The scaler's own handler time per phase, from its grpc_request_duration_seconds histogram. */
+  handlerTime?: { paced: HandlerTime | undefined; closed: HandlerTime | undefined };
 }
 
 export interface LoadBenchRun {
@@ -118,7 +126,15 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Reco
     log('compiling the working tree');
     build = await compile();
     stub = await startPrometheusStub();
-    const context: RunContext = { build, redisUrl, prefix, stub, children, profileDir: options.profileDir };
+    const context: RunContext = {
+      build,
+      redisUrl,
+      prefix,
+      stub,
+      children,
+      profileDir: options.profileDir,
+      maxOldSpaceMb: options.maxOldSpaceMb,
+    };
 
     const runs: LoadBenchRun[] = [];
     for (const triggers of counts) {
@@ -165,7 +181,9 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Reco
       date: started.toISOString(),
       machine: { ...machine(), loadAverageAtStart },
       method: {
-        server: 'node dist/main.js (the working tree compiled by tsc), REDIS_URL set, LOG_LEVEL=info',
+        server:
+          `node ${options.maxOldSpaceMb !== undefined ? `--max-old-space-size=${options.maxOldSpaceMb} ` : ''}` +
+          'dist/main.js (the working tree compiled by tsc), REDIS_URL set, LOG_LEVEL=info',
         store: 'RedisStore on a real Redis, own key prefix, removed afterwards',
         source:
           'Prometheus-API stub in the bench process: /api/v1/query answers a one-series vector at once; ' +
@@ -214,6 +232,7 @@ interface RunContext {
   stub: PrometheusStub;
   children: Set<ChildProcess>;
   profileDir?: string;
+  maxOldSpaceMb?: number;
 }
 
 /** One server process under the load client: warm-up, settle, then the phases, RSS sampled throughout. */
@@ -226,8 +245,7 @@ async function measure(
   const server = await startServer(kind, context);
   const rss = sampleRss(server.pid, 250);
   try {
-    const readsAt: Record<string, number> = {};
-    const cpuAt: Record<string, number> = {};
+    const at: Record<string, { reads: number; cpuS: number; handler?: HandlerHistogram }> = {};
     let rssAfterWarmUpMb = NaN;
     let settleS: number | undefined;
     const rangeReadsBefore = context.stub.rangeReads();
@@ -241,31 +259,42 @@ async function measure(
         checkValues: kind === 'scaler',
       },
       context,
-      {
-        onEvent: (event) => {
-          readsAt[event] = context.stub.reads();
-          cpuAt[event] = readCpuSeconds(server.pid);
-        },
-        beforePhases: async () => {
+      async (event) => {
+        if (event === 'warm-up') {
           rssAfterWarmUpMb = readRss(server.pid).rssMb;
           if (kind === 'scaler') {
             const started = performance.now();
-            await waitUntil(() => context.stub.rangeReads() - rangeReadsBefore >= triggers, 120_000 + triggers * 20);
+            await waitUntil(
+              () => context.stub.rangeReads() - rangeReadsBefore >= triggers,
+              120_000 + triggers * 20,
+            );
             settleS = round3((performance.now() - started) / 1000);
             await sleep(2_000);
           }
           rss.resetPeak();
-          readsAt['warm-up'] = context.stub.reads();
-          cpuAt['warm-up'] = readCpuSeconds(server.pid);
-        },
+        }
+        at[event] = {
+          reads: context.stub.reads(),
+          cpuS: readCpuSeconds(server.pid),
+          ...(kind === 'scaler' && { handler: await scrapeHandlerHistogram(server.httpPort) }),
+        };
       },
     );
     const [paced, closed] = result.phases as [PhaseResult, PhaseResult];
     const end = readRss(server.pid);
-    const cpuPerCall = (from: string, to: string, calls: number): number =>
-      round3((((cpuAt[to] ?? NaN) - (cpuAt[from] ?? NaN)) * 1e6) / calls);
-    const perPoll = (from: string, to: string, polls: number): number =>
-      round3(((readsAt[to] ?? NaN) - (readsAt[from] ?? NaN)) / polls);
+    const window = (from: string, to: string) => ({ from: at[from], to: at[to] });
+    const cpuPerCall = (from: string, to: string, calls: number): number => {
+      const w = window(from, to);
+      return round3((((w.to?.cpuS ?? NaN) - (w.from?.cpuS ?? NaN)) * 1e6) / calls);
+    };
+    const perPoll = (from: string, to: string, polls: number): number => {
+      const w = window(from, to);
+      return round3(((w.to?.reads ?? NaN) - (w.from?.reads ?? NaN)) / polls);
+    };
+    const handler = (from: string, to: string) => {
+      const w = window(from, to);
+      return w.from?.handler && w.to?.handler ? summariseHandler(w.from.handler, w.to.handler) : undefined;
+    };
     return {
       warmUp: result.warmUp,
       ...(settleS !== undefined && { settleS }),
@@ -284,12 +313,59 @@ async function measure(
           paced: perPoll('warm-up', 'paced', paced.polls),
           closed: perPoll('paced', 'closed', closed.polls),
         },
+        handlerTime: { paced: handler('warm-up', 'paced'), closed: handler('paced', 'closed') },
       }),
     };
   } finally {
     rss.stop();
     await server.stop();
   }
+}
+
+/** Cumulative counts of the scaler's own `grpc_request_duration_seconds` (all RPCs and codes) by bucket. */
+type HandlerHistogram = Map<string, number>;
+
+async function scrapeHandlerHistogram(httpPort: number): Promise<HandlerHistogram> {
+  const counts: HandlerHistogram = new Map();
+  try {
+    const text = await (
+      await fetch(`http://127.0.0.1:${httpPort}/metrics`, { signal: AbortSignal.timeout(10_000) })
+    ).text();
+    const pattern =
+      /^keda_predictive_scaler_grpc_request_duration_seconds_(bucket|sum|count)\{([^}]*)\} (\S+)$/gm;
+    for (const match of text.matchAll(pattern)) {
+      const key = match[1] === 'bucket' ? (/le="([^"]+)"/.exec(match[2] ?? '')?.[1] ?? '') : (match[1] ?? '');
+      counts.set(key, (counts.get(key) ?? 0) + Number(match[3]));
+    }
+  } catch {
+    // The figures are reported as absent rather than wrong.
+  }
+  return counts;
+}
+
+/**
+ * The time the scaler itself spent on each call (handler start to answer, transport and the client's
+ * own delays left out), from its histogram over one phase: the mean, and the share of calls within each
+ * bucket bound.
+ */
+function summariseHandler(from: HandlerHistogram, to: HandlerHistogram): HandlerTime | undefined {
+  const count = (to.get('count') ?? 0) - (from.get('count') ?? 0);
+  if (count <= 0) return undefined;
+  const within: Record<string, number> = {};
+  for (const le of ['0.0005', '0.001', '0.0025', '0.005', '0.01']) {
+    within[`${Number(le) * 1000}ms`] = round3(((to.get(le) ?? 0) - (from.get(le) ?? 0)) / count);
+  }
+  return {
+    calls: count,
+    meanMs: round3((((to.get('sum') ?? 0) - (from.get('sum') ?? 0)) * 1000) / count),
+    shareWithin: within,
+  };
+}
+
+export interface HandlerTime {
+  calls: number;
+  meanMs: number;
+  shareWithin: Record<string, number>;
 }
 
 interface SoakResult {
@@ -334,11 +410,13 @@ async function runSoak(triggers: number, soakMs: number, context: RunContext): P
         checkValues: true,
       },
       context,
-      {
-        beforePhases: async () => {
-          await waitUntil(() => context.stub.rangeReads() - rangeReadsBefore >= triggers, 120_000 + triggers * 20);
-          loadStartedMs = performance.now();
-        },
+      async (event) => {
+        if (event !== 'warm-up') return;
+        await waitUntil(
+          () => context.stub.rangeReads() - rangeReadsBefore >= triggers,
+          120_000 + triggers * 20,
+        );
+        loadStartedMs = performance.now();
       },
     );
     const end = readRss(server.pid);
@@ -397,7 +475,9 @@ async function compile(): Promise<Build> {
     // tsc still writes JavaScript when another part of the tree has type errors.
     if (!existsSync(path.join(dist, 'main.js'))) {
       await rm(dir, { recursive: true, force: true });
-      throw new Error(`could not compile the working tree: ${(error as { stdout?: string }).stdout ?? error}`);
+      throw new Error(
+        `could not compile the working tree: ${(error as { stdout?: string }).stdout ?? error}`,
+      );
     }
   }
   // The build finds its packages and the proto file where dist/ would find them in the repository.
@@ -409,17 +489,21 @@ async function compile(): Promise<Build> {
 interface StartedServer {
   pid: number;
   grpcPort: number;
+  httpPort: number;
   stop(): Promise<void>;
 }
 
 async function startServer(kind: 'scaler' | 'bare', context: RunContext): Promise<StartedServer> {
   const grpcPort = await freePort();
   const httpPort = await freePort();
-  const profile =
-    kind === 'scaler' && context.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${context.profileDir}`] : [];
+  const nodeFlags: string[] = [];
+  if (kind === 'scaler' && context.profileDir)
+    nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${context.profileDir}`);
+  if (kind === 'scaler' && context.maxOldSpaceMb !== undefined)
+    nodeFlags.push(`--max-old-space-size=${context.maxOldSpaceMb}`);
   const args =
     kind === 'scaler'
-      ? [...profile, path.join(context.build.dist, 'main.js')]
+      ? [...nodeFlags, path.join(context.build.dist, 'main.js')]
       : [path.join(context.build.dist, 'bench', 'bare-server.js'), String(grpcPort)];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
@@ -458,6 +542,7 @@ async function startServer(kind: 'scaler' | 'bare', context: RunContext): Promis
   return {
     pid: child.pid as number,
     grpcPort,
+    httpPort,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -469,13 +554,14 @@ async function startServer(kind: 'scaler' | 'bare', context: RunContext): Promis
 }
 
 /**
- * Runs the load client in its own process. It reports `EVENT <phase>` as each phase ends and waits for a
- * line on stdin between the warm-up and the phases. Killed if it overruns its phases.
+ * Runs the load client in its own process. It reports `EVENT <name>` as the warm-up and each phase end and
+ * waits for a line on stdin before going on; `after` runs in between (readings, settling). Killed if it
+ * overruns its phases.
  */
 async function runClient(
   config: LoadClientConfig,
   context: RunContext,
-  hooks: { onEvent?: (name: string) => void; beforePhases?: () => Promise<void> },
+  after: (event: string) => Promise<void>,
 ): Promise<LoadClientResult> {
   const child = spawn(
     process.execPath,
@@ -483,12 +569,13 @@ async function runClient(
     { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   context.children.add(child);
-  const budgetMs =
-    config.phases.reduce((sum, p) => sum + p.durationMs, 0) + 300_000 + config.triggers * 40;
+  child.stdin?.on('error', () => undefined);
+  const budgetMs = config.phases.reduce((sum, p) => sum + p.durationMs, 0) + 300_000 + config.triggers * 40;
   const killer = setTimeout(() => child.kill('SIGKILL'), budgetMs);
   let stdout = '';
   let stderr = '';
   let pending = '';
+  let hooks: Promise<void> = Promise.resolve();
   child.stdout?.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
     pending += chunk.toString();
@@ -498,18 +585,22 @@ async function runClient(
       pending = pending.slice(newline + 1);
       if (!line.startsWith('EVENT ')) continue;
       const event = line.slice(6);
-      hooks.onEvent?.(event);
-      if (event === 'warm-up') {
-        void (hooks.beforePhases ?? (async () => undefined))().then(
-          () => child.stdin?.end('GO\n'),
-          () => child.kill('SIGKILL'),
+      hooks = hooks
+        .then(() => after(event))
+        .then(
+          () => {
+            if (child.exitCode === null) child.stdin?.write('GO\n');
+          },
+          () => {
+            child.kill('SIGKILL');
+          },
         );
-      }
     }
   });
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearTimeout(killer);
+  await hooks;
   context.children.delete(child);
   const last = stdout.trim().split('\n').pop() ?? '';
   if (code !== 0 || !last.startsWith('{')) throw new Error(`load client failed (exit ${code}): ${stderr}`);
@@ -568,7 +659,8 @@ async function startPrometheusStub(): Promise<PrometheusStub> {
 function readRss(pid: number): { rssMb: number; hwmMb: number } {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+    const kb = (field: string): number =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
     return { rssMb: round1(kb('VmRSS') / 1024), hwmMb: round1(kb('VmHWM') / 1024) };
   } catch {
     return { rssMb: NaN, hwmMb: NaN };
@@ -668,7 +760,10 @@ const round1 = (v: number): number => Math.round(v * 10) / 10;
 const round2 = (v: number): number => Math.round(v * 100) / 100;
 const round3 = (v: number): number => Math.round(v * 1000) / 1000;
 
-/** `--quick`, `--triggers 1000,10000`, `--soak 10m`, `--concurrency 32`, `--profile DIR`. */
+/**
+ * `--quick`, `--triggers 1000,10000`, `--soak 10m`, `--concurrency 32`, `--profile DIR`,
+ * `--max-old-space-size MiB`.
+ */
 export function loadBenchOptionsFromArgs(argv: string[]): LoadBenchOptions {
   const value = (flag: string): string | undefined => {
     const index = argv.indexOf(flag);
@@ -678,6 +773,9 @@ export function loadBenchOptionsFromArgs(argv: string[]): LoadBenchOptions {
   const soak = value('--soak');
   const concurrency = value('--concurrency');
   const profileDir = value('--profile');
+  const maxOldSpace = value('--max-old-space-size');
+  if (maxOldSpace !== undefined && !(Number(maxOldSpace) >= 64 && Number(maxOldSpace) <= 65_536))
+    throw new Error(`--max-old-space-size takes MiB from 64 to 65536; got ${maxOldSpace}`);
   const counts = triggers?.split(',').map(Number);
   if (counts && !counts.every((n) => Number.isInteger(n) && n > 0 && n <= 100_000))
     throw new Error(`--triggers takes counts such as 1000,10000; got ${triggers}`);
@@ -689,6 +787,7 @@ export function loadBenchOptionsFromArgs(argv: string[]): LoadBenchOptions {
     ...(soak && { soakMs: parseDuration('--soak', soak, { minMs: 10_000, maxMs: 86_400_000 }) }),
     ...(concurrency !== undefined && { concurrency: Number(concurrency) }),
     ...(profileDir && { profileDir: path.resolve(profileDir) }),
+    ...(maxOldSpace !== undefined && { maxOldSpaceMb: Number(maxOldSpace) }),
   };
 }
 

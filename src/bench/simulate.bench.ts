@@ -192,7 +192,8 @@ function checkTargets(results: readonly StrategyResult[], goal: Scenario['goal']
 
 /**
  * Two months (61 days) of WorldCup98's 1-minute data, all six strategies, timed: the speed target is
- * under 30 s. Training is reported apart, since it is the forecasting code's cost, not the replay's.
+ * under 30 s. The predictive strategy's models are fitted ahead on worker threads (one per core), which
+ * changes no result; `waitedForTrainingSeconds` is how long the replay still waited for them.
  */
 async function speed(worldcup: Trace): Promise<Record<string, unknown>> {
   const days = 61;
@@ -207,17 +208,16 @@ async function speed(worldcup: Trace): Promise<Record<string, unknown>> {
     strategies: DEFAULT_STRATEGIES,
   });
   const seconds = (performance.now() - started) / 1000;
-  const predictive = simulation.results.find((r) => r.strategy === 'predictive');
-  const trainingSeconds = (predictive?.training?.trainingMs ?? 0) / 1000;
-  const trainings = (predictive?.training?.attempts ?? 0) - (predictive?.training?.skipped ?? 0);
+  const training = simulation.results.find((r) => r.strategy === 'predictive')?.training;
   return {
     days,
     samples: trace.values.length,
     seconds: round(seconds),
-    trainingSeconds: round(trainingSeconds),
-    trainings,
-    meanTrainingMs: round(trainings > 0 ? (trainingSeconds * 1000) / trainings : 0),
-    replayWithoutTrainingSeconds: round(seconds - trainingSeconds),
+    trainingWorkers: os.availableParallelism(),
+    trainings: (training?.attempts ?? 0) - (training?.skipped ?? 0),
+    prefetchHits: training?.prefetchHits ?? 0,
+    prefetchMisses: training?.prefetchMisses ?? 0,
+    waitedForTrainingSeconds: round((training?.trainingMs ?? 0) / 1000),
     under30Seconds: seconds < 30,
   };
 }

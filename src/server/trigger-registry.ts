@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseTriggerMetadata, type TriggerConfig } from '../config/trigger-config';
+import { MetadataError } from '../errors';
 import type { TriggerLabels } from '../metrics/scaler-metrics';
 
 /** What a gRPC call names: a ScaledObject and one of its trigger's metadata. */
@@ -19,6 +20,16 @@ export interface TriggerHandle {
   labels: TriggerLabels;
   lastSeenMs: number;
 }
+
+/** Kubernetes' own limits: a ScaledObject's name is a DNS subdomain, its namespace a DNS label. */
+const MAX_NAME_CHARS = 253;
+const MAX_NAMESPACE_CHARS = 63;
+/**
+ * Cache keys longer than this are kept as a digest. The bound on entries alone would let a caller make
+ * every entry hold a megabyte-long key (a 1 MiB message of junk keys), and so exhaust memory with a few
+ * hundred calls. Real trigger metadata is a few hundred characters and keeps its readable key.
+ */
+const MAX_KEY_CHARS = 1_024;
 
 /** Keys a gRPC caller may not know: KEDA adds these itself and they say nothing about the signal. */
 const IGNORED_KEYS = new Set(['scalerAddress', 'caCert', 'tlsClientCert', 'tlsClientKey', 'enableTLS']);
@@ -50,6 +61,15 @@ export class TriggerRegistry {
 
   /** The handle for a ScaledObject's trigger, created on first sight. */
   resolve(ref: ScaledObjectRef): TriggerHandle {
+    // Both end up in metric labels and cache keys: anything longer than Kubernetes allows is not KEDA.
+    if ((ref.name ?? '').length > MAX_NAME_CHARS)
+      throw new MetadataError('ScaledObjectRef.name', ref.name, `at most ${MAX_NAME_CHARS} characters`);
+    if ((ref.namespace ?? '').length > MAX_NAMESPACE_CHARS)
+      throw new MetadataError(
+        'ScaledObjectRef.namespace',
+        ref.namespace,
+        `at most ${MAX_NAMESPACE_CHARS} characters`,
+      );
     const metadata = ref.scalerMetadata ?? {};
     const cacheKey = metadataKey(metadata);
     const config = this.config(metadata, cacheKey);
@@ -96,5 +116,5 @@ function metadataKey(metadata: Record<string, string>): string {
     .sort();
   let out = '';
   for (const k of keys) out += `${k}\u0000${metadata[k]}\u0001`;
-  return out;
+  return out.length > MAX_KEY_CHARS ? `\u0003${createHash('sha256').update(out).digest('base64')}` : out;
 }

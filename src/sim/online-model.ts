@@ -6,7 +6,7 @@ import { stepsToCover, summariseForecast } from '../decision/forecast-summary';
 import { forecastFrom } from '../forecast/predict';
 import type { ForecastResult, RegularSeries, TrainedModel } from '../forecast/types';
 import { historySpec, modelKey } from '../forecast/lifecycle/model-key';
-import { inlineFitter } from '../forecast/lifecycle/model-fitter';
+import { inlineFitter, type ModelFitter } from '../forecast/lifecycle/model-fitter';
 import { ModelTrainer, type TrainingOutcome } from '../forecast/lifecycle/model-trainer';
 import { ScalerMetrics } from '../metrics/scaler-metrics';
 import type { Source } from '../sources/source';
@@ -18,6 +18,11 @@ export interface OnlineModelSettings {
   /** The replay's time span, to size the sample buffers. */
   startMs: number;
   endMs: number;
+  /**
+   * Where `trainModel` runs. Any fitter gives the same models; the simulator's prefetching one only
+   * makes them arrive sooner. @default inlineFitter
+   */
+  fitter?: ModelFitter;
 }
 
 /** What training cost during one replay. */
@@ -31,13 +36,16 @@ export interface TrainingStats {
   trainingMs: number;
   /** Saved models that were usable (beat the baselines). */
   usableSaved: number;
+  /** With training prefetched on worker threads: fits served from a prefetched model, and the others. */
+  prefetchHits?: number;
+  prefetchMisses?: number;
 }
 
 // The server's ForecastRuntimeImpl defaults: 60 samples before the first training, a worse model still
 // replaces a current one older than 3 days, and a failed or skipped attempt is retried after a minute.
-const MIN_SAMPLES = 60;
+export const MIN_SAMPLES = 60;
 const MAX_MODEL_AGE_MS = 3 * 86_400_000;
-const RETRY_GAP_MS = 60_000;
+export const RETRY_GAP_MS = 60_000;
 const LOCK_TTL_MS = 5 * 60_000;
 
 /** Training reads no source: every sample it learns from was observed by the replay itself. */
@@ -98,8 +106,9 @@ export class OnlineModel {
       lockTtlMs: LOCK_TTL_MS,
       minSamples: MIN_SAMPLES,
       maxModelAgeMs: MAX_MODEL_AGE_MS,
-      // On this thread: the replay waits for each model anyway, as decisions after it depend on it.
-      fitter: inlineFitter,
+      // Inline unless the simulator prefetches: decisions after a training depend on its model, so the
+      // replay waits for each one wherever it is computed.
+      fitter: settings.fitter ?? inlineFitter,
     });
     this.key = modelKey(config);
     this.stepMs = historySpec(config).stepMs;
@@ -136,7 +145,7 @@ export class OnlineModel {
     this.nowMs = nowMs;
     await this.flush();
     const started = performance.now();
-    const { outcome } = await this.trainer.train(this.config);
+    const { outcome, record } = await this.trainer.train(this.config);
     this.stats.trainingMs += performance.now() - started;
     this.stats.attempts++;
     if (outcome === 'saved') this.stats.saved++;
@@ -151,7 +160,8 @@ export class OnlineModel {
         ? this.settings.retrainIntervalMs
         : Math.min(this.settings.retrainIntervalMs, RETRY_GAP_MS));
     if (outcome === 'saved' || outcome === 'kept_previous') {
-      const { current } = await this.store.getModels<TrainedModel>(this.key);
+      // The trainer answers with the current record (a copy of what the store holds): no second read.
+      const current = record ?? (await this.store.getModels<TrainedModel>(this.key)).current;
       if (current && current.version !== this.version) {
         this.model = current.model;
         this.version = current.version;
@@ -182,11 +192,11 @@ export class OnlineModel {
     ) {
       result = cached.result;
     } else {
-      const recent: RegularSeries = {
-        startMs: (this.firstSlot + from) * step,
-        stepMs: step,
-        values: Array.from(this.latest.subarray(from, from + recentLength)),
-      };
+      // A plain loop: Array.from over a typed array goes through its iterator, several times slower.
+      const values: number[] = [];
+      const end = Math.min(from + recentLength, this.latest.length);
+      for (let i = from; i < end; i++) values.push(this.latest[i] as number);
+      const recent: RegularSeries = { startMs: (this.firstSlot + from) * step, stepMs: step, values };
       try {
         result = forecastFrom(model, recent, stepsToCover(lastSampleMs, step, nowMs, this.config.leadTimeMs));
       } catch {

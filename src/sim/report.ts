@@ -74,10 +74,13 @@ export function comparisonTable(simulation: SimulationResult): string {
     }
     if (predictive.training) {
       const t = predictive.training;
+      const ahead =
+        t.prefetchHits === undefined ? '' : ` (${t.prefetchHits} of them fitted ahead on worker threads)`;
       lines.push(
         `predictive: a usable model for ${percent(predictive.modelUsedShare ?? 0)} of evaluations; ` +
           `${t.attempts - t.skipped} trainings (${t.saved} saved, ${t.usableSaved} usable, ` +
-          `${t.keptPrevious} kept the previous model) took ${(t.trainingMs / 1000).toFixed(1)} s`,
+          `${t.keptPrevious} kept the previous model) held the replay up ${(t.trainingMs / 1000).toFixed(1)} s` +
+          ahead,
       );
     }
   }

@@ -1,4 +1,7 @@
+import os from 'node:os';
 import type { TriggerConfig } from '../config/trigger-config';
+import type { ModelFitter } from '../forecast/lifecycle/model-fitter';
+import { WorkerPoolFitter } from '../forecast/lifecycle/model-fitter';
 import { createDemandModel, type DemandKind } from './demand';
 import { HPA_DEFAULTS, HpaModel } from './hpa-model';
 import { KEDA_COOLDOWN_MS, KedaModel, kedaQuantity } from './keda-model';
@@ -17,6 +20,7 @@ import {
 } from './strategies';
 import { createTrack, type Timeline } from './timeline';
 import type { Trace } from './trace';
+import { TrainingPlan, TrainingPrefetcher } from './training-prefetch';
 import { simulatedTrigger } from './trigger';
 
 export interface SimulationOptions {
@@ -44,6 +48,13 @@ export interface SimulationOptions {
   strategies?: readonly StrategySpec[];
   /** Record a timeline (for `--timeline` and `--svg`). @default false */
   timeline?: boolean;
+  /**
+   * Worker threads that fit the predictive strategy's models ahead of the replay (`rate` only: a `queue`
+   * backlog depends on the strategy, so its models are fitted inline). Results are the same with any
+   * number; 0 fits every model inline. @default os.availableParallelism() when the replay has at least
+   * 24 retraining intervals, else 0
+   */
+  trainingWorkers?: number;
 }
 
 /** One strategy's figures. */
@@ -86,6 +97,8 @@ interface RunContext {
   ticks: number;
   oracleWindowMs: number;
   timeline: Timeline | undefined;
+  /** Every so many ticks a replay lets the event loop run (0: never), so worker threads get new jobs. */
+  yieldEveryTicks: number;
 }
 
 /** Settings the replay cannot run with (the CLI's exit status 2). */
@@ -95,6 +108,12 @@ export class SimulationSettingsError extends Error {
 
 /** More ticks than this is a replay nobody wants to wait for (a 1 ms tick over a month). */
 const MAX_TICKS = 50_000_000;
+
+/** Fewer retraining intervals than this and starting worker threads costs more than it saves. */
+const PREFETCH_MIN_TRAININGS = 24;
+
+/** A millisecond or two of replay between two turns of the event loop while workers fit. */
+const YIELD_EVERY_TICKS = 4096;
 
 /**
  * Replays a trace through each strategy against the KEDA + HPA + pod model and scores them. Strategies
@@ -146,16 +165,81 @@ export async function simulate(trace: Trace, options: SimulationOptions): Promis
     // polls and syncs come every `polling` / 15 s: looking further by one of each makes that certain.
     oracleWindowMs: startupMs + pollingMs + HPA_DEFAULTS.syncMs,
     timeline,
+    yieldEveryTicks: 0,
   };
+  const workers = trainingWorkers(context, strategies, options.trainingWorkers);
+  // Two jobs per worker: one finishing goes straight on to the next while this thread is busy replaying.
+  const pool = workers > 0 ? new WorkerPoolFitter(workers, 2) : undefined;
+  if (pool) context.yieldEveryTicks = YIELD_EVERY_TICKS;
+  // Every predictive strategy's trainings start now, so the workers fit while the other strategies replay.
+  const prefetchers = strategies.map((spec) => {
+    if (!pool || spec.kind !== 'predictive') return undefined;
+    const prefetcher = new TrainingPrefetcher(trainingPlan(context), pool, 4 * workers);
+    prefetcher.start();
+    return prefetcher;
+  });
   const results: StrategyResult[] = [];
-  for (const spec of strategies) results.push(await runStrategy(context, spec));
+  try {
+    for (const [i, spec] of strategies.entries()) {
+      const prefetcher = prefetchers[i];
+      const result = await runStrategy(context, spec, prefetcher?.fitter);
+      if (prefetcher) {
+        prefetcher.stop();
+        if (result.training) {
+          result.training.prefetchHits = prefetcher.fitter.stats.hits;
+          result.training.prefetchMisses = prefetcher.fitter.stats.misses;
+        }
+      }
+      results.push(result);
+    }
+  } finally {
+    for (const prefetcher of prefetchers) prefetcher?.stop();
+    await pool?.close();
+  }
   return { results, timeline, tickMs, durationMs, trigger, oracleWindowMs: context.oracleWindowMs };
 }
 
-async function runStrategy(context: RunContext, spec: StrategySpec): Promise<StrategyResult> {
+/** How many worker threads prefetch training: none for `queue`, nor without a predictive strategy. */
+function trainingWorkers(
+  context: RunContext,
+  strategies: readonly StrategySpec[],
+  requested: number | undefined,
+): number {
+  if (context.kind !== 'rate' || !strategies.some((s) => s.kind === 'predictive')) return 0;
+  if (requested !== undefined) return Math.max(0, Math.floor(requested));
+  const trainings = (context.ticks * context.tickMs) / context.retrainIntervalMs;
+  return trainings >= PREFETCH_MIN_TRAININGS ? os.availableParallelism() : 0;
+}
+
+/** The trainings a `rate` replay will ask for, worked out from the trace and the poll and sync periods. */
+function trainingPlan(context: RunContext): TrainingPlan {
+  const { trace, tickMs } = context;
+  return new TrainingPlan(
+    trace.values,
+    trace.stepMs,
+    {
+      startMs: trace.startMs,
+      tickMs,
+      ticks: context.ticks,
+      pollEvery: context.pollingMs / tickMs,
+      syncEvery: HPA_DEFAULTS.syncMs / tickMs,
+    },
+    context.trigger,
+    {
+      retrainIntervalMs: context.retrainIntervalMs,
+      endMs: trace.startMs + trace.values.length * trace.stepMs,
+    },
+  );
+}
+
+async function runStrategy(
+  context: RunContext,
+  spec: StrategySpec,
+  fitter: ModelFitter | undefined,
+): Promise<StrategyResult> {
   const started = performance.now();
   const { trace, tickMs, target, timeline } = context;
-  const { policy, predictive } = createPolicy(context, spec);
+  const { policy, predictive } = createPolicy(context, spec, fitter);
   const keda = new KedaModel({
     pollingMs: context.pollingMs,
     cooldownMs: context.cooldownMs,
@@ -183,7 +267,11 @@ async function runStrategy(context: RunContext, spec: StrategySpec): Promise<Str
   pods.seed(t0, replicas);
   if (decision.active) keda.markActive(t0);
 
+  const yieldEvery = context.yieldEveryTicks;
   for (let k = 0; k < context.ticks; k++) {
+    // Lets the worker threads' answers in, so they are handed their next jobs; changes nothing else.
+    if (yieldEvery > 0 && k > 0 && k % yieldEvery === 0)
+      await new Promise((resolve) => setImmediate(resolve));
     const t = t0 + k * tickMs;
     const rate = trace.values[Math.floor(k / ticksPerSample)] as number;
     const poll = k % pollEvery === 0;
@@ -254,6 +342,7 @@ async function runStrategy(context: RunContext, spec: StrategySpec): Promise<Str
 function createPolicy(
   context: RunContext,
   spec: StrategySpec,
+  fitter: ModelFitter | undefined,
 ): { policy: MetricPolicy; predictive?: PredictivePolicy } {
   const { trigger, trace } = context;
   switch (spec.kind) {
@@ -264,6 +353,7 @@ function createPolicy(
         retrainIntervalMs: context.retrainIntervalMs,
         startMs: trace.startMs,
         endMs: trace.startMs + trace.values.length * trace.stepMs,
+        ...(fitter ? { fitter } : {}),
       });
       const predictive = new PredictivePolicy(trigger, model);
       return { policy: predictive, predictive };

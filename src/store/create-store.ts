@@ -16,8 +16,24 @@ export function createStore(
 ): StateStore {
   if (redisUrl === undefined) return new MemoryStore();
   const client = createRedisClient(redisUrl);
-  client.on('error', (error: Error) => options.logger.warn({ err: error }, 'redis connection error'));
+  client.on('error', (error: Error) =>
+    options.logger.warn({ err: describeRedisError(error) }, 'redis connection error'),
+  );
   return new RedisStore(client, { keyPrefix: options.keyPrefix });
+}
+
+/**
+ * What of a client error is safe to log. ioredis attaches the failing command to its errors, arguments
+ * included: for the AUTH it sends on connecting, that is the password from REDIS_URL.
+ */
+function describeRedisError(error: Error): Record<string, unknown> {
+  const { code, command } = error as Error & { code?: unknown; command?: { name?: unknown } };
+  return {
+    type: error.name,
+    message: redactUrlText(error.message),
+    ...(typeof code === 'string' && { code }),
+    ...(typeof command?.name === 'string' && { command: command.name }),
+  };
 }
 
 // Commands fail fast while Redis is away instead of queueing: the request path never waits on the store.
@@ -29,24 +45,17 @@ const COMMON = {
 } as const;
 
 export function createRedisClient(redisUrl: string): Redis | Cluster {
-  let url: URL;
-  try {
-    url = new URL(redisUrl);
-  } catch {
+  const url = parseRedisUrl(redisUrl);
+  if (url === undefined) {
     throw new MetadataError(
       'REDIS_URL',
       redactUrlText(redisUrl),
       'redis://, rediss://, redis+sentinel:// or redis+cluster:// URL',
     );
   }
-  const username = url.username ? decodeURIComponent(url.username) : undefined;
-  const password = url.password ? decodeURIComponent(url.password) : undefined;
+  const { username, password } = url;
   const tls = url.protocol.startsWith('rediss') || url.searchParams.get('tls') === 'true' ? {} : undefined;
-  const hosts = () =>
-    url.host.split(',').map((entry) => {
-      const [host, port] = entry.split(':');
-      return { host: host ?? '127.0.0.1', port: Number(port || 0) || undefined };
-    });
+  const hosts = () => url.hosts;
   switch (url.protocol) {
     case 'redis:':
     case 'rediss:':
@@ -86,4 +95,51 @@ export function createRedisClient(redisUrl: string): Redis | Cluster {
         'redis://, rediss://, redis+sentinel:// or redis+cluster:// URL',
       );
   }
+}
+
+interface RedisUrlParts {
+  protocol: string;
+  username: string | undefined;
+  password: string | undefined;
+  hosts: Array<{ host: string; port: number | undefined }>;
+  pathname: string;
+  searchParams: URLSearchParams;
+}
+
+/**
+ * Reads `scheme://[user:pass@]host[:port][,host[:port]…][/path][?query]`. WHATWG `URL` cannot: a host
+ * list with ports (`h1:26379,h2:26379`) is not a valid authority, so Sentinel and Cluster URLs naming more
+ * than one server would be refused.
+ */
+function parseRedisUrl(redisUrl: string): RedisUrlParts | undefined {
+  const match = /^([a-z][a-z0-9+.-]*:)\/\/(?:([^/?#]*)@)?([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/i.exec(
+    redisUrl.trim(),
+  );
+  if (!match) return undefined;
+  const [, protocol = '', userInfo, hostList = '', pathname = '', query = ''] = match;
+  const decode = (text: string | undefined): string | undefined => {
+    if (text === undefined || text === '') return undefined;
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const colon = userInfo === undefined ? -1 : userInfo.indexOf(':');
+  const hosts: RedisUrlParts['hosts'] = [];
+  for (const entry of hostList.split(',')) {
+    // `[::1]:6379` for IPv6, `host:port` or a bare host otherwise.
+    const parts = /^(\[[^\]]+\]|[^:]*)(?::(\d*))?$/.exec(entry.trim());
+    if (!parts) return undefined;
+    const host = (parts[1] ?? '').replace(/^\[|\]$/g, '');
+    hosts.push({ host: host === '' ? '127.0.0.1' : host, port: Number(parts[2] || 0) || undefined });
+  }
+  return {
+    protocol: protocol.toLowerCase(),
+    username: decode(colon < 0 ? userInfo : userInfo?.slice(0, colon)),
+    password: decode(colon < 0 ? undefined : userInfo?.slice(colon + 1)),
+    hosts,
+    pathname,
+    searchParams: new URLSearchParams(query),
+  };
 }

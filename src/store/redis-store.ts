@@ -163,8 +163,13 @@ export class RedisStore implements StateStore {
 
   async tryLock(name: string, ttlMs: number): Promise<string | undefined> {
     const token = randomUUID();
-    const result = await this.redis.set(this.keys.lock(name), token, 'PX', ttlMs, 'NX');
-    return result === 'OK' ? token : undefined;
+    try {
+      const result = await this.redis.set(this.keys.lock(name), token, 'PX', ttlMs, 'NX');
+      return result === 'OK' ? token : undefined;
+    } catch {
+      // Redis away: the lock is not taken, and whoever wanted it tries again later, as when it is held.
+      return undefined;
+    }
   }
 
   async releaseLock(name: string, token: string): Promise<boolean> {

@@ -55,7 +55,10 @@ export interface StateStore {
   /** Swaps current and previous; returns the restored record, or undefined when there is no previous. */
   rollbackModel<M>(signalId: string): Promise<ModelRecord<M> | undefined>;
 
-  /** Takes a lock with expiry; returns a token for `releaseLock`, or undefined when someone else holds it. */
+  /**
+   * Takes a lock with expiry; returns a token for `releaseLock`, or undefined when it is not taken: someone
+   * else holds it, or the store cannot be reached (the caller tries again later either way).
+   */
   tryLock(name: string, ttlMs: number): Promise<string | undefined>;
   /** Releases only if `token` still holds it (an expired lock taken over by another replica is left alone). */
   releaseLock(name: string, token: string): Promise<boolean>;

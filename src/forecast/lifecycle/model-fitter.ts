@@ -82,3 +82,115 @@ export class WorkerFitter implements ModelFitter {
     this.jobs.clear();
   }
 }
+
+interface PoolJob {
+  history: RegularSeries;
+  options: TrainingOptions;
+  nowMs: number;
+  resolve: (model: TrainedModel) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Fits on up to `size` worker threads at once, jobs started in the order they were asked for: for tools
+ * that know their trainings ahead (the simulator). Each worker is handed up to `jobsPerWorker` jobs at a
+ * time, so it goes on to the next one without waiting for this thread to hear from it; the rest wait
+ * here, and a waiting job is withdrawn when its `signal` aborts. While jobs are pending the pool keeps
+ * the process alive (its workers alone do not); an idle pool never holds it open.
+ */
+export class WorkerPoolFitter implements ModelFitter {
+  private readonly workers: Array<{ fitter: WorkerFitter; jobs: number }> = [];
+  private readonly queue: PoolJob[] = [];
+  private running = 0;
+  private keepAlive: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    readonly size: number,
+    readonly jobsPerWorker = 1,
+  ) {
+    if (!(Number.isInteger(size) && size >= 1)) throw new Error(`pool size must be at least 1, got ${size}`);
+    if (!(Number.isInteger(jobsPerWorker) && jobsPerWorker >= 1)) {
+      throw new Error(`jobs per worker must be at least 1, got ${jobsPerWorker}`);
+    }
+  }
+
+  fit(
+    history: RegularSeries,
+    options: TrainingOptions,
+    nowMs: number,
+    signal?: AbortSignal,
+  ): Promise<TrainedModel> {
+    if (this.closed) return Promise.reject(new Error('model fitter closed'));
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    return new Promise((resolve, reject) => {
+      const job: PoolJob = { history, options, nowMs, resolve, reject };
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const at = this.queue.indexOf(job);
+          if (at < 0) return;
+          this.queue.splice(at, 1);
+          reject(signal.reason as Error);
+          this.holdProcess();
+        },
+        { once: true },
+      );
+      this.queue.push(job);
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(new Error('model fitter closed'));
+    const workers = this.workers.splice(0);
+    await Promise.all(workers.map((worker) => worker.fitter.close()));
+    this.holdProcess();
+  }
+
+  private dispatch(): void {
+    while (!this.closed && this.queue.length > 0) {
+      let worker = this.workers.reduce<{ fitter: WorkerFitter; jobs: number } | undefined>(
+        (best, w) => (best === undefined || w.jobs < best.jobs ? w : best),
+        undefined,
+      );
+      if ((worker === undefined || worker.jobs > 0) && this.workers.length < this.size) {
+        worker = { fitter: new WorkerFitter(), jobs: 0 };
+        this.workers.push(worker);
+      }
+      if (worker === undefined || worker.jobs >= this.jobsPerWorker) break;
+      const job = this.queue.shift() as PoolJob;
+      const slot = worker;
+      slot.jobs++;
+      this.running++;
+      const settle = (): void => {
+        slot.jobs--;
+        this.running--;
+        this.dispatch();
+      };
+      // A worker that crashed fails its jobs and is restarted by its next fit.
+      slot.fitter.fit(job.history, job.options, job.nowMs).then(
+        (model) => {
+          settle();
+          job.resolve(model);
+        },
+        (error: unknown) => {
+          settle();
+          job.reject(error);
+        },
+      );
+    }
+    this.holdProcess();
+  }
+
+  /** A referenced timer while anything is queued or running: the workers themselves are unreferenced. */
+  private holdProcess(): void {
+    const pending = this.queue.length + this.running > 0;
+    if (pending && !this.keepAlive) this.keepAlive = setInterval(() => undefined, 1 << 30);
+    else if (!pending && this.keepAlive) {
+      clearInterval(this.keepAlive);
+      this.keepAlive = undefined;
+    }
+  }
+}
