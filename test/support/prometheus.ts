@@ -57,41 +57,20 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
       },
     );
   }
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    binary,
-    [
-      `--config.file=${path.join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${dataDir}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--storage.tsdb.retention.time=60d',
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const spawnError = new Promise<never>((_, reject) => {
-    child.once('error', (error) =>
-      reject(new Error(`cannot start ${binary} (apt-get install -y prometheus): ${error.message}`)),
-    );
-    child.once('exit', (code) => reject(new Error(`prometheus exited with ${code}: ${stderr}`)));
-  });
-  spawnError.catch(() => undefined);
-  const url = `http://127.0.0.1:${port}`;
-  await Promise.race([
-    waitFor(
-      'prometheus to be ready',
-      async () =>
-        (await fetch(`${url}/-/ready`, { headers: { connection: 'close' } })).ok ? true : undefined,
-      {
-        timeoutMs: 30_000,
-      },
-    ),
-    spawnError,
-  ]);
+  // A port found free can be taken by another process before Prometheus binds it; then our process exits
+  // and another one answers on that port. Readiness therefore checks that the answer comes from our own
+  // config file, and a lost race is retried on a new port.
+  let started: { child: ChildProcess; url: string } | undefined;
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3 && started === undefined; attempt++) {
+    try {
+      started = await spawnPrometheus(binary, path.join(dir, 'prometheus.yml'), dataDir, await freePort());
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  if (started === undefined) throw lastError;
+  const { child, url } = started;
   let stopped = false;
   return {
     url,
@@ -135,4 +114,56 @@ export async function waitForSeries(
       intervalMs: 200,
     },
   );
+}
+
+async function spawnPrometheus(
+  binary: string,
+  configFile: string,
+  dataDir: string,
+  port: number,
+): Promise<{ child: ChildProcess; url: string }> {
+  const child: ChildProcess = spawn(
+    binary,
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${dataDir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--storage.tsdb.retention.time=60d',
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const spawnError = new Promise<never>((_, reject) => {
+    child.once('error', (error) =>
+      reject(new Error(`cannot start ${binary} (apt-get install -y prometheus): ${error.message}`)),
+    );
+    child.once('exit', (code) => reject(new Error(`prometheus exited with ${code}: ${stderr}`)));
+  });
+  spawnError.catch(() => undefined);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await Promise.race([
+      waitFor(
+        'prometheus to be ready',
+        async () => {
+          const response = await fetch(`${url}/api/v1/status/flags`, { headers: { connection: 'close' } });
+          if (!response.ok) return undefined;
+          const body = (await response.json()) as { data?: Record<string, string> };
+          if (body.data?.['config.file'] !== configFile)
+            throw new Error(`port ${port} is another Prometheus`);
+          return (await fetch(`${url}/-/ready`, { headers: { connection: 'close' } })).ok ? true : undefined;
+        },
+        { timeoutMs: 30_000 },
+      ),
+      spawnError,
+    ]);
+  } catch (error) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    throw error;
+  }
+  return { child, url };
 }
