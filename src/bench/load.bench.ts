@@ -128,6 +128,7 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Reco
     stub = await startPrometheusStub();
     const context: RunContext = {
       build,
+      runs: 0,
       redisUrl,
       prefix,
       stub,
@@ -227,6 +228,8 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Reco
 
 interface RunContext {
   build: Build;
+  /** Servers started so far (each scaler gets its own key prefix under `prefix`). */
+  runs: number;
   redisUrl: string;
   prefix: string;
   stub: PrometheusStub;
@@ -248,7 +251,7 @@ async function measure(
     const at: Record<string, { reads: number; cpuS: number; handler?: HandlerHistogram }> = {};
     let rssAfterWarmUpMb = NaN;
     let settleS: number | undefined;
-    const rangeReadsBefore = context.stub.rangeReads();
+    context.stub.resetBackfills();
     const result = await runClient(
       {
         address: `127.0.0.1:${server.grpcPort}`,
@@ -264,10 +267,7 @@ async function measure(
           rssAfterWarmUpMb = readRss(server.pid).rssMb;
           if (kind === 'scaler') {
             const started = performance.now();
-            await waitUntil(
-              () => context.stub.rangeReads() - rangeReadsBefore >= triggers,
-              120_000 + triggers * 20,
-            );
+            await waitUntil(() => context.stub.backfilled() >= triggers, 120_000 + triggers * 20);
             settleS = round3((performance.now() - started) / 1000);
             await sleep(2_000);
           }
@@ -399,7 +399,7 @@ async function runSoak(triggers: number, soakMs: number, context: RunContext): P
       timeline.push({ atS: round3((performance.now() - loadStartedMs) / 1000), rssMb });
   }, 5_000);
   try {
-    const rangeReadsBefore = context.stub.rangeReads();
+    context.stub.resetBackfills();
     const result = await runClient(
       {
         address: `127.0.0.1:${server.grpcPort}`,
@@ -412,10 +412,7 @@ async function runSoak(triggers: number, soakMs: number, context: RunContext): P
       context,
       async (event) => {
         if (event !== 'warm-up') return;
-        await waitUntil(
-          () => context.stub.rangeReads() - rangeReadsBefore >= triggers,
-          120_000 + triggers * 20,
-        );
+        await waitUntil(() => context.stub.backfilled() >= triggers, 120_000 + triggers * 20);
         loadStartedMs = performance.now();
       },
     );
@@ -513,7 +510,8 @@ async function startServer(kind: 'scaler' | 'bare', context: RunContext): Promis
       HTTP_PORT: String(httpPort),
       BIND_ADDRESS: '127.0.0.1',
       REDIS_URL: context.redisUrl,
-      REDIS_KEY_PREFIX: context.prefix,
+      // Each scaler starts from an empty store, as at first install: no history, no backfill markers.
+      REDIS_KEY_PREFIX: `${context.prefix}:${++context.runs}`,
       LOG_LEVEL: 'info',
       EVALUATION_TTL: '50ms',
     },
@@ -611,15 +609,19 @@ interface PrometheusStub {
   url: string;
   /** Instant queries answered so far (live reads). */
   reads(): number;
-  /** Range queries answered so far (history backfills). */
-  rangeReads(): number;
+  /**
+   * Distinct triggers whose history has been asked for with range queries since the last reset: a
+   * backfill of 14 days at one minute takes three of them (Prometheus caps points per query).
+   */
+  backfilled(): number;
+  resetBackfills(): void;
   close(): Promise<void>;
 }
 
 /** `/api/v1/query` for `BENCH_SERIES{trigger="i"}` answers `benchValue(i)`; ranges are empty. */
 async function startPrometheusStub(): Promise<PrometheusStub> {
   let reads = 0;
-  let rangeReads = 0;
+  const backfilled = new Set<number>();
   const pattern = new RegExp(`${BENCH_SERIES}\\{trigger="(\\d+)"\\}`);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://stub');
@@ -632,7 +634,8 @@ async function startPrometheusStub(): Promise<PrometheusStub> {
         : [];
       body = JSON.stringify({ status: 'success', data: { resultType: 'vector', result } });
     } else if (url.pathname === '/api/v1/query_range') {
-      rangeReads += 1;
+      const match = pattern.exec(url.searchParams.get('query') ?? '');
+      if (match) backfilled.add(Number(match[1]));
       body = JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } });
     } else {
       res.writeHead(404).end();
@@ -647,7 +650,8 @@ async function startPrometheusStub(): Promise<PrometheusStub> {
   return {
     url: `http://127.0.0.1:${port}`,
     reads: () => reads,
-    rangeReads: () => rangeReads,
+    backfilled: () => backfilled.size,
+    resetBackfills: () => backfilled.clear(),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
