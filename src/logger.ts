@@ -33,7 +33,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         log: (object) => scrub(object) as Record<string, unknown>,
       },
       serializers: {
-        err: (error: unknown) => scrub(pino.stdSerializers.err(error as Error)),
+        err: (error: unknown) => scrubError(error),
       },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
@@ -41,9 +41,25 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   );
 }
 
+/**
+ * pino's error serializer keeps `message` and `stack` off the object's own enumerable keys, which the
+ * generic scrub walks; they are copied by name so they survive, with credentials removed.
+ */
+function scrubError(error: unknown): unknown {
+  if (!(error instanceof Error)) return scrub(error);
+  const serialized = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
+  const out = scrub({ ...serialized }) as Record<string, unknown>;
+  out.type = serialized.type ?? error.name;
+  out.message = redactUrlText(String(serialized.message ?? error.message));
+  if (typeof serialized.stack === 'string') out.stack = redactUrlText(serialized.stack);
+  return out;
+}
+
 function scrub(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactUrlText(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
+  // The log formatter sees errors before the serializers do.
+  if (value instanceof Error) return scrubError(value);
   if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) out[key] = scrub(item, depth + 1);

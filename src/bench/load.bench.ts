@@ -15,12 +15,13 @@
  * from /proc/<pid>.
  *
  * Per trigger count: one warm-up poll of every trigger, then a wait until the scaler has backfilled every
- * trigger's history (one range query each, as at first sight of a trigger), then:
+ * trigger's history (its range queries, as at first sight of a trigger), then:
  * - `paced`: open loop, every trigger polled once per 15 s (KEDA's HPA sync period), GetMetricSpec then
  *   GetMetrics then IsActive: the latency KEDA sees with that many ScaledObjects;
  * - `closed`: 32 pollers back to back: the most calls per second the server answers on this machine.
- * The scaler runs with EVALUATION_TTL=50ms so that each poll reads the source once, as KEDA's 15–30 s
- * polls do under the default 2 s, while the IsActive right after GetMetrics still shares the evaluation.
+ * The scaler runs with EVALUATION_TTL=1s rather than the default 2 s: the closed loop comes back to a
+ * trigger every second or two, and each poll must read the source once, as KEDA's 15–30 s polls do, while
+ * the IsActive right after GetMetrics still shares that evaluation (sourceReadsPerPoll shows it).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -79,6 +80,8 @@ export interface ServerRun {
   sourceReadsPerPoll?: { paced: number; closed: number };
   /** The scaler's own handler time per phase, from its grpc_request_duration_seconds histogram. */
   handlerTime?: { paced: HandlerTime | undefined; closed: HandlerTime | undefined };
+  /** One GET /metrics after the run: time to answer, size, and series (what Prometheus scrapes). */
+  metricsScrape?: { ms: number; bytes: number; series: number };
 }
 
 export interface LoadBenchRun {
@@ -192,7 +195,7 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Reco
         poll: 'GetMetricSpec, GetMetrics (the name the spec returned), IsActive, in turn, per trigger',
         paced: `open loop, each trigger polled once per ${PACED_PERIOD_S} s (KEDA's HPA sync period)`,
         closed: `${concurrency} pollers back to back on one channel`,
-        evaluationTtl: '50ms: one source read per poll; GetMetrics and IsActive of a poll share it',
+        evaluationTtl: '1s: one source read per poll; GetMetrics and IsActive of a poll share it',
         rss: 'VmHWM and VmRSS of the server process from /proc/<pid>/status',
       },
       runs,
@@ -314,6 +317,11 @@ async function measure(
           closed: perPoll('paced', 'closed', closed.polls),
         },
         handlerTime: { paced: handler('warm-up', 'paced'), closed: handler('paced', 'closed') },
+        metricsScrape: {
+          ms: round3(at.closed?.handler?.get('scrapeMs') ?? NaN),
+          bytes: at.closed?.handler?.get('scrapeBytes') ?? NaN,
+          series: at.closed?.handler?.get('scrapeSeries') ?? NaN,
+        },
       }),
     };
   } finally {
@@ -328,9 +336,17 @@ type HandlerHistogram = Map<string, number>;
 async function scrapeHandlerHistogram(httpPort: number): Promise<HandlerHistogram> {
   const counts: HandlerHistogram = new Map();
   try {
+    const started = performance.now();
     const text = await (
       await fetch(`http://127.0.0.1:${httpPort}/metrics`, { signal: AbortSignal.timeout(10_000) })
     ).text();
+    // What a Prometheus scrape of the scaler costs at this many triggers (rendering runs on the event loop).
+    counts.set('scrapeMs', performance.now() - started);
+    counts.set('scrapeBytes', text.length);
+    counts.set(
+      'scrapeSeries',
+      text.split('\n').filter((line) => line !== '' && !line.startsWith('#')).length,
+    );
     const pattern =
       /^keda_predictive_scaler_grpc_request_duration_seconds_(bucket|sum|count)\{([^}]*)\} (\S+)$/gm;
     for (const match of text.matchAll(pattern)) {
@@ -513,7 +529,7 @@ async function startServer(kind: 'scaler' | 'bare', context: RunContext): Promis
       // Each scaler starts from an empty store, as at first install: no history, no backfill markers.
       REDIS_KEY_PREFIX: `${context.prefix}:${++context.runs}`,
       LOG_LEVEL: 'info',
-      EVALUATION_TTL: '50ms',
+      EVALUATION_TTL: '1s',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -115,14 +115,22 @@ function redactMalformedUrl(raw: string): string {
 /**
  * `key1=value1,key2=value2` lists, as KEDA's prometheus scaler reads `customHeaders` and `queryParameters`.
  */
-export function parseKeyValueList(key: string, raw: string): Array<[string, string]> {
+export function parseKeyValueList(
+  key: string,
+  raw: string,
+  options: { httpHeaderValues?: boolean } = {},
+): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
   if (raw.trim() === '') return pairs;
   for (const item of raw.split(',')) {
     const eq = item.indexOf('=');
     const name = eq > 0 ? item.slice(0, eq).trim() : '';
     const value = eq > 0 ? item.slice(eq + 1).trim() : '';
-    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name) || /[\r\n\0]/.test(value)) {
+    // Header values must be what node:http sends: tab, visible ASCII and Latin-1, nothing else.
+    const badValue = options.httpHeaderValues
+      ? !/^[\t\x20-\x7e\x80-\xff]*$/.test(value)
+      : /[\r\n\0]/.test(value);
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name) || badValue) {
       throw new MetadataError(key, redactKeyValueText(raw), 'a comma-separated list of name=value pairs');
     }
     pairs.push([name, value]);

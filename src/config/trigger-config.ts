@@ -363,7 +363,8 @@ function parseHttpOptions(
     serverAddress,
     // From the parsed URL: `http:/user:pass@host` is accepted by URL parsing but has no `//` to redact after.
     serverAddressRedacted: redactUrlText(url.href).replace(/\/+$/, ''),
-    customHeaders: headers === undefined ? [] : parseKeyValueList('customHeaders', headers),
+    customHeaders:
+      headers === undefined ? [] : parseKeyValueList('customHeaders', headers, { httpHeaderValues: true }),
     queryParameters: params === undefined ? [] : parseKeyValueList('queryParameters', params),
     unsafeSsl: unsafe === undefined ? false : parseBoolean('unsafeSsl', unsafe),
   };
