@@ -25,7 +25,7 @@ export interface SimulateBenchOptions {
 }
 
 const WORLDCUP = 'worldcup98/invocation_count.csv';
-const AZURE_PERIODIC = 'azure_vm_cpu_v1/periodic_avg_78.csv.gz';
+export const AZURE_PERIODIC = 'azure_vm_cpu_v1/periodic_avg_78.csv.gz';
 const AZURE_LLM = 'azure_llm_2023/requests_per_second_conv.csv';
 /**
  * Of the `_p24` columns, the one with the strongest daily autocorrelation (0.82 at lag 288): an hourly
@@ -155,7 +155,10 @@ export async function runSimulateBench(
 }
 
 /** Issue 5's targets for one trace, each with the figures it was judged on. */
-function checkTargets(results: readonly StrategyResult[], goal: Scenario['goal']): Record<string, unknown> {
+export function checkTargets(
+  results: readonly StrategyResult[],
+  goal: Scenario['goal'],
+): Record<string, unknown> {
   const find = (name: string): StrategyResult => results.find((r) => r.strategy === name) as StrategyResult;
   const reactive = find('reactive');
   const predictive = find('predictive');

@@ -11,14 +11,18 @@ import { parseArgs } from 'node:util';
 import { loadBenchOptionsFromArgs, machine } from '../bench/load.bench';
 
 const USAGE = `usage: npm run bench -- [--json] [--quick] [--only load,sources,forecast,simulate]
-  [--triggers 1000,10000] [--soak 10m] [--concurrency 32] [--max-old-space-size MiB] [--profile DIR]
+  [--triggers 1000,10000] [--rounds 3] [--soak 10m] [--concurrency 32] [--max-old-space-size MiB] [--profile DIR]
   [--data-dir DIR]
 
   --json        one JSON object on stdout (otherwise the same object, indented)
   --quick       short version: 5 s + 4 s load phases, 10 Azure VMs in the forecast benchmark
   --only        run only these benchmarks (default: all four)
   --triggers    distinct triggers of the load benchmark (default 1000,10000)
-  --soak        also hold 10,000-trigger load this long and report RSS growth (e.g. 10m)
+  --rounds      scaler–bare pairs per trigger count; the targets take the median (default 1)
+  --soak        also hold 10,000-trigger load this long and report live-heap and RSS growth (e.g. 10m)
+  --max-old-space-size
+                the scaler's V8 heap limit in MiB (default: the chart's scaler.heapLimitMiB; 0: V8's)
+  --profile     write a CPU profile and a heap snapshot of each scaler process to DIR
   --data-dir    trace folder of the forecast and simulate benchmarks (default ../shared/data, or
                 BENCH_DATA_DIR)`;
 
@@ -41,6 +45,7 @@ function parse(argv: string[]): Selected | 'help' {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       triggers: { type: 'string' },
+      rounds: { type: 'string' },
       soak: { type: 'string' },
       concurrency: { type: 'string' },
       'max-old-space-size': { type: 'string' },

@@ -13,6 +13,10 @@ import {
 import { storeKeys, type StoreKeys } from './keys';
 import type { HistorySpec, ModelRecord, ModelSlots, StateStore, StoredReading } from './state-store';
 
+// One command rather than MULTI: the sample and the chunk's expiry still land together, and a plain command
+// joins the auto-pipeline, so the samples of many triggers written in one event-loop turn cost one write.
+const APPEND_SAMPLE = `redis.call('setrange', KEYS[1], ARGV[1], ARGV[2]) return redis.call('pexpireat', KEYS[1], ARGV[3])`;
+
 const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 // Current and previous move together so a reader never sees a half-done swap. The model JSON is spliced
@@ -75,11 +79,14 @@ export class RedisStore implements StateStore {
   async appendSample(signalId: string, spec: HistorySpec, atMs: number, value: number): Promise<void> {
     const { chunk, slot } = locate(spec.stepMs, atMs);
     const key = this.keys.historyChunk(signalId, spec.stepMs, chunk);
-    await this.redis
-      .multi()
-      .setrange(key, slot * BYTES_PER_SAMPLE, encodeSample(value))
-      .pexpireat(key, this.chunkExpiry(spec, chunk))
-      .exec();
+    await this.redis.eval(
+      APPEND_SAMPLE,
+      1,
+      key,
+      slot * BYTES_PER_SAMPLE,
+      encodeSample(value),
+      this.chunkExpiry(spec, chunk),
+    );
   }
 
   async writeSamples(signalId: string, spec: HistorySpec, series: RegularSeries): Promise<void> {

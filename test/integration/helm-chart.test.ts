@@ -73,6 +73,7 @@ const EXTRA_SERVICES = [
 /** Value sets that must render; each is checked against the schemas and the scaler's parser. */
 const SCENARIOS: Record<string, string[]> = {
   defaults: [],
+  'node heap default': set('scaler.heapLimitMiB=0'),
   'vllm overrides': set(
     'services.vllmService.minReplicas=0',
     'services.vllmService.maxReplicas=4',
@@ -179,6 +180,7 @@ const BAD_VALUES: Array<[string, string[], string]> = [
     'scaler.replicaCount=2 needs shared state',
   ],
   ['tls without a server secret', set('tls.enabled=true'), 'tls.enabled=true needs tls.server.secretName'],
+  ['a negative heap limit', set('scaler.heapLimitMiB=-1'), "at '/scaler/heapLimitMiB'"],
 ];
 
 const rendered = new Map<string, Manifest[]>();
@@ -359,6 +361,11 @@ describe('defaults', () => {
       `redis://:$(REDIS_PASSWORD)@${RELEASE}-redis.${NAMESPACE}.svc.cluster.local:6379/0`,
     );
     expect(env(container, 'TLS_CERT_FILE')).toBeUndefined();
+  });
+
+  it('caps the V8 heap at scaler.heapLimitMiB, and leaves Node’s default at 0', () => {
+    expect(env(scaler('defaults'), 'NODE_OPTIONS')?.value).toBe('--max-old-space-size=192');
+    expect(env(scaler('node heap default'), 'NODE_OPTIONS')).toBeUndefined();
   });
 
   it('selects the scaler pods from the headless Service, the PodDisruptionBudget and the ServiceAccount', () => {

@@ -1,0 +1,143 @@
+/**
+ * Issue 5's seasonal targets on every `_p24` column of the Azure VM `periodic_avg_78` trace, not just the
+ * one the simulate bench shows. Each column gets the same set-up (target = its peak / 20, so the peak
+ * needs 20 replicas; 180 s start-up; 5-minute steps) and the replay is run once per `quantile` × `leadTime`
+ * asked for. Prints the counts the docs' "All 41 `_p24` columns" table holds, and which columns met all
+ * targets. Run with
+ * `npx tsx src/bench/azure-columns.bench.ts [--quantiles 0.9,0.5] [--leads 5m,15m] [--json]`;
+ * `BENCH_DATA_DIR` overrides the trace folder.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { simulate, type StrategyResult } from '../sim/simulator';
+import { DEFAULT_STRATEGIES } from '../sim/strategies';
+import { loadTrace } from '../sim/trace';
+import { AZURE_PERIODIC, checkTargets } from './simulate.bench';
+
+interface ColumnOutcome {
+  column: string;
+  modelUsedShare: number;
+  forecastMase: number;
+  underVsReactive: number;
+  replicaHoursVsReactive: number;
+  underAtMostHalf: boolean;
+  replicaHoursAtMost10PercentMore: boolean;
+  belowFrontier: boolean;
+  oracleMeetsShortAndCost: boolean;
+}
+
+function median(values: number[]): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+async function runColumn(
+  file: string,
+  column: string,
+  quantile: string,
+  leadTime: string,
+): Promise<ColumnOutcome> {
+  const trace = loadTrace(file, { valueColumn: column, timeColumn: 'step', stepMs: 300_000 });
+  let peak = 0;
+  for (const value of trace.values) if (value > peak) peak = value;
+  const simulation = await simulate(trace, {
+    target: peak / 20,
+    startupMs: 180_000,
+    kind: 'rate',
+    leadTime,
+    metadata: { quantile },
+    strategies: DEFAULT_STRATEGIES,
+  });
+  const find = (name: string): StrategyResult =>
+    simulation.results.find((r) => r.strategy === name) as StrategyResult;
+  const targets = checkTargets(simulation.results, 'seasonal');
+  const reactive = find('reactive');
+  const oracle = find('oracle');
+  const predictive = find('predictive');
+  return {
+    column,
+    modelUsedShare: predictive.modelUsedShare ?? 0,
+    forecastMase: predictive.forecastMase ?? NaN,
+    underVsReactive: targets.underProvisionedVsReactive as number,
+    replicaHoursVsReactive: targets.replicaHoursVsReactive as number,
+    underAtMostHalf: targets.underAtMostHalf === true,
+    replicaHoursAtMost10PercentMore: targets.replicaHoursAtMost10PercentMore === true,
+    belowFrontier: targets.belowFrontier === true,
+    oracleMeetsShortAndCost:
+      oracle.underProvisionedTimeshare <= 0.5 * reactive.underProvisionedTimeshare &&
+      oracle.replicaHours <= 1.1 * reactive.replicaHours,
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quantiles: { type: 'string', default: '0.9' },
+      leads: { type: 'string', default: '5m,15m' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const dataDir = process.env.BENCH_DATA_DIR ?? path.resolve(__dirname, '../../../shared/data');
+  const file = path.join(dataDir, AZURE_PERIODIC);
+  if (!existsSync(file)) {
+    process.stderr.write(
+      `azure columns bench skipped: ${file} not found (the shared data folder is not part of a clone)\n`,
+    );
+    return;
+  }
+  const header = gunzipSync(readFileSync(file)).toString('utf8').split('\n', 1)[0] ?? '';
+  const columns = header.split(',').filter((name) => name.endsWith('_p24'));
+  const report: Record<string, unknown>[] = [];
+  for (const quantile of values.quantiles.split(',')) {
+    for (const leadTime of values.leads.split(',')) {
+      const started = performance.now();
+      const outcomes: ColumnOutcome[] = [];
+      for (const column of columns) {
+        const outcome = await runColumn(file, column, quantile, leadTime);
+        outcomes.push(outcome);
+        process.stderr.write(
+          `${quantile} ${leadTime} ${column}: short ${outcome.underVsReactive}×, replica-h ${outcome.replicaHoursVsReactive}×\n`,
+        );
+      }
+      const count = (test: (o: ColumnOutcome) => boolean): number => outcomes.filter(test).length;
+      const summary = {
+        quantile,
+        leadTime,
+        columns: outcomes.length,
+        modelUsable: count((o) => o.modelUsedShare > 0.5),
+        medianForecastMase: median(outcomes.map((o) => o.forecastMase)),
+        underAtMostHalf: count((o) => o.underAtMostHalf),
+        replicaHoursAtMost10PercentMore: count((o) => o.replicaHoursAtMost10PercentMore),
+        belowFrontier: count((o) => o.belowFrontier),
+        allThree: count((o) => o.underAtMostHalf && o.replicaHoursAtMost10PercentMore && o.belowFrontier),
+        medianUnderVsReactive: median(outcomes.map((o) => o.underVsReactive)),
+        medianReplicaHoursVsReactive: median(outcomes.map((o) => o.replicaHoursVsReactive)),
+        moreShortThanReactive: count((o) => o.underVsReactive > 1),
+        oracleMeetsShortAndCost: count((o) => o.oracleMeetsShortAndCost),
+        metAll: outcomes
+          .filter((o) => o.underAtMostHalf && o.replicaHoursAtMost10PercentMore && o.belowFrontier)
+          .map((o) => o.column),
+        seconds: Math.round((performance.now() - started) / 100) / 10,
+        outcomes,
+      };
+      process.stderr.write(`${JSON.stringify({ ...summary, outcomes: undefined })}\n`);
+      report.push(summary);
+    }
+  }
+  if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(
+      `azure columns bench failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  });
+}
