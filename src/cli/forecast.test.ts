@@ -86,7 +86,11 @@ describe('forecast CLI', () => {
     [['--input', 'x.csv', '--horizon', '0'], /--horizon must be a positive integer/],
     [['--input', 'x.csv', '--horizon', '5000'], /--horizon must be at most 1440/],
     [['--input', 'x.csv', '--horizon', '6', '--season', '2.5'], /--season must be a positive integer/],
-    [['--input', 'x.csv', '--horizon', '6', '--quantile', '1'], /--quantile must be above 0.5/],
+    [
+      ['--input', 'x.csv', '--horizon', '6', '--quantile', '1'],
+      /--quantile must be at least 0.5 and below 1/,
+    ],
+    [['--input', 'x.csv', '--horizon', '6', '--quantile', '0.49'], /--quantile must be at least 0.5/],
     [['--input', 'x.csv', '--horizon', '6', '--colour'], /Unknown option '--colour'/],
     [['--input', '/nonexistent/x.csv', '--horizon', '6'], /cannot read --input/],
   ])('exits with code 2 for arguments %p', (argv, message) => {

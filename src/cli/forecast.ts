@@ -72,8 +72,10 @@ export function parseCliArguments(argv: string[]): ForecastCliOptions {
     throw new UsageError(`--horizon must be at most ${MAX_FORECAST_STEPS} steps, got ${horizon}`);
   }
   const quantile = values.quantile === undefined ? 0.9 : Number(values.quantile);
-  if (!(quantile > 0.5 && quantile < 1)) {
-    throw new UsageError(`--quantile must be above 0.5 and below 1, got ${JSON.stringify(values.quantile)}`);
+  if (!(quantile >= 0.5 && quantile < 1)) {
+    throw new UsageError(
+      `--quantile must be at least 0.5 and below 1, got ${JSON.stringify(values.quantile)}`,
+    );
   }
   return {
     input: values.input,

@@ -48,6 +48,18 @@ describe('trainModel + forecastFrom on series with known answers', () => {
     });
   });
 
+  it('trains at quantile 0.5, the lowest the quantile metadata key allows: the upper bound is the median', () => {
+    const spec = { days: 15, stepMs: FIVE_MIN, daily: 30, noise: 1 };
+    const { model, full, cut } = trainOn(spec, 14, { quantile: 0.5 });
+    expect(model.usable).toBe(true);
+    expect(model.quantile).toBe(0.5);
+    const result = forecastFrom(model, sliceSeries(full, cut - 12, cut), 12);
+    result.upper.forEach((upper, i) => {
+      expect(upper).toBeGreaterThanOrEqual(result.lower[i] as number);
+      expect(Math.abs(upper - (result.mean[i] as number))).toBeLessThan(2);
+    });
+  });
+
   it('learns daily + weekly seasonality from 1-minute samples and forecasts every minute', () => {
     const spec = { days: 15, stepMs: 60_000, daily: 30, weekend: -40, noise: 2 };
     const { model, full, cut } = trainOn(spec, 14, { horizonMs: 30 * 60_000 });
@@ -345,7 +357,8 @@ describe('trainModel input checks', () => {
     ],
     ['-Infinity', { ...good, values: [1, -Infinity] }, options, /values\[1\] is -Infinity/],
     ['a zero step', { ...good, stepMs: 0 }, options, /stepMs must be a positive/],
-    ['quantile 0.4', good, { ...options, quantile: 0.4 }, /quantile must be above 0.5/],
+    ['quantile 0.4', good, { ...options, quantile: 0.4 }, /quantile must be at least 0.5 and below 1/],
+    ['quantile 1', good, { ...options, quantile: 1 }, /quantile must be at least 0.5 and below 1/],
     ['threshold 6', good, { ...options, anomalyThreshold: 6 }, /between 2 and 5/],
     ['no lead times', good, { ...options, leadTimesMs: [] }, /at least one lead time/],
     ['a bad seasonality', good, { ...options, seasonality: 'hourly' as never }, /seasonality must be one of/],

@@ -65,8 +65,9 @@ export function assertTrainingOptions(options: TrainingOptions): void {
   if (!(Number.isFinite(options.horizonMs) && options.horizonMs > 0)) {
     throw new ForecastInputError(`horizonMs must be a positive duration in ms, got ${options.horizonMs}`);
   }
-  if (!(options.quantile > 0.5 && options.quantile < 1)) {
-    throw new ForecastInputError(`quantile must be above 0.5 and below 1, got ${options.quantile}`);
+  // 0.5 is allowed, as the `quantile` metadata key allows it: the upper bound is then the median forecast.
+  if (!(options.quantile >= 0.5 && options.quantile < 1)) {
+    throw new ForecastInputError(`quantile must be at least 0.5 and below 1, got ${options.quantile}`);
   }
   try {
     assertThreshold(options.anomalyThreshold);
