@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
+import { median } from '../anomaly/robust-stats';
 import { simulate, type StrategyResult } from '../sim/simulator';
 import { DEFAULT_STRATEGIES } from '../sim/strategies';
 import { loadTrace } from '../sim/trace';
@@ -27,15 +28,6 @@ interface ColumnOutcome {
   replicaHoursAtMost10PercentMore: boolean;
   belowFrontier: boolean;
   oracleMeetsShortAndCost: boolean;
-}
-
-function median(values: number[]): number {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function runColumn(

@@ -33,6 +33,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
+import { median } from '../anomaly/robust-stats';
 import { parseDuration } from '../config/parse';
 import type { LoadClientConfig, LoadClientResult, LoadPhase, PhaseResult } from './load-client';
 import { liveHeapMb } from './heap-snapshot';
@@ -865,15 +866,6 @@ function slopePerMinute(points: Array<{ atS: number; rssMb: number }>): number {
     den += (p.atS - mx) ** 2;
   }
   return den === 0 ? 0 : (num / den) * 60;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  if (sorted.length === 0) return NaN;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
