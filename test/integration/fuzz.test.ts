@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { COMMON_KEYS } from '../../src/config/trigger-config';
 import { loadExternalScalerProto } from '../../src/server/proto';
 import { freePort } from '../support/ports';
 import { startPrometheus, type TestPrometheus } from '../support/prometheus';
@@ -104,19 +105,8 @@ const KNOWN_KEYS = [
   'customHeaders',
   'queryParameters',
   'unsafeSsl',
-  'timeout',
-  'maxStaleness',
-  'sampleInterval',
-  'predictive',
-  'leadTime',
-  'horizon',
-  'seasonality',
-  'historyWindow',
-  'quantile',
-  'anomalyThreshold',
-  'businessHours',
-  'businessHoursMultiplier',
-  'timezone',
+  // The keys every source takes, in the parser's order.
+  ...COMMON_KEYS.filter((key) => key !== 'source'),
   'host',
   'hostFromEnv',
   'queueName',
