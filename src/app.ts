@@ -11,6 +11,7 @@ import { ScalerMetrics } from './metrics/scaler-metrics';
 import { startHttpServer, type HttpRoute } from './metrics/http-server';
 import { ActivationWatcher } from './server/activation-watcher';
 import { externalScalerService, type StreamSet } from './server/external-scaler.service';
+import { GRPC_SERVER_OPTIONS } from './server/grpc-server-options';
 import { loadExternalScalerProto } from './server/proto';
 import { TriggerEvaluator } from './server/trigger-evaluator';
 import { TriggerRegistry } from './server/trigger-registry';
@@ -102,11 +103,7 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
   );
 
   const { packageDefinition, service } = loadExternalScalerProto();
-  const server = new Server({
-    'grpc.max_receive_message_length': 1024 * 1024,
-    'grpc.keepalive_time_ms': 60_000,
-    'grpc.keepalive_timeout_ms': 20_000,
-  });
+  const server = new Server(GRPC_SERVER_OPTIONS);
   const streams: StreamSet = new Set();
   server.addService(
     service.service,

@@ -11,19 +11,13 @@ import {
   type ServerUnaryCall,
   type ServerWritableStream,
 } from '@grpc/grpc-js';
+import { GRPC_SERVER_OPTIONS } from '../server/grpc-server-options';
 import { loadExternalScalerProto } from '../server/proto';
 
 export interface BareServer {
   port: number;
   stop(): Promise<void>;
 }
-
-/** The same server options as src/app.ts, so both servers pay the same transport costs. */
-export const BENCH_SERVER_OPTIONS = {
-  'grpc.max_receive_message_length': 1024 * 1024,
-  'grpc.keepalive_time_ms': 60_000,
-  'grpc.keepalive_timeout_ms': 20_000,
-} as const;
 
 const METRIC_SPEC = {
   metricSpecs: [{ metricName: 'prometheus-bench', targetSize: 10, targetSizeFloat: 10 }],
@@ -35,7 +29,7 @@ const METRICS = {
 /** Starts the constant-answer server on `host:port` (port 0 picks a free one). */
 export async function startBareServer(host = '127.0.0.1', port = 0): Promise<BareServer> {
   const { service } = loadExternalScalerProto();
-  const server = new Server(BENCH_SERVER_OPTIONS);
+  const server = new Server(GRPC_SERVER_OPTIONS);
   const constant =
     <T>(value: T) =>
     (_call: ServerUnaryCall<unknown, T>, callback: sendUnaryData<T>): void =>

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { loadBenchOptionsFromArgs, machine } from '../bench/load.bench';
 
 const USAGE = `usage: npm run bench -- [--json] [--quick] [--only load,sources,forecast,simulate]
-  [--triggers 1000,10000] [--rounds 3] [--soak 10m] [--concurrency 32] [--max-old-space-size MiB] [--profile DIR]
+  [--triggers 1000,10000] [--rounds 3] [--soak 10m] [--concurrency 32,64,128] [--max-old-space-size MiB] [--profile DIR]
   [--data-dir DIR]
 
   --json        one JSON object on stdout (otherwise the same object, indented)
@@ -19,6 +19,7 @@ const USAGE = `usage: npm run bench -- [--json] [--quick] [--only load,sources,f
   --only        run only these benchmarks (default: all four)
   --triggers    distinct triggers of the load benchmark (default 1000,10000)
   --rounds      scaler–bare pairs per trigger count; the targets take the median (default 1)
+  --concurrency closed-loop pollers, one phase each; each server's throughput is its best (default 32,64,128)
   --soak        also hold 10,000-trigger load this long and report live-heap and RSS growth (e.g. 10m)
   --max-old-space-size
                 the scaler's V8 heap limit in MiB (default: the chart's scaler.heapLimitMiB; 0: V8's)

@@ -25,7 +25,8 @@ const agents = {
  */
 export function getJson(request: HttpJsonRequest): Promise<{ status: number; body: unknown }> {
   const { url } = request;
-  const shown = redactUrlText(`${url.origin}${url.pathname}`);
+  // Only failures name the URL: built on demand, it costs the answered reads nothing.
+  const shown = (): string => redactUrlText(`${url.origin}${url.pathname}`);
   return new Promise((resolve, reject) => {
     const isHttps = url.protocol === 'https:';
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -53,7 +54,7 @@ export function getJson(request: HttpJsonRequest): Promise<{ status: number; bod
           // A runaway response must not take the process's memory with it.
           if (size > 16 * 1024 * 1024) {
             req.destroy(
-              new UpstreamDataError(`response from ${shown} is larger than 16 MiB`, 'bad_response'),
+              new UpstreamDataError(`response from ${shown()} is larger than 16 MiB`, 'bad_response'),
             );
             return;
           }
@@ -72,18 +73,18 @@ export function getJson(request: HttpJsonRequest): Promise<{ status: number; bod
         });
         res.on('error', (error) => {
           clearTimeout(timer);
-          reject(toUpstreamError(error, shown, request.timeoutMs));
+          reject(toUpstreamError(error, shown(), request.timeoutMs));
         });
       },
     );
     const timer = setTimeout(() => {
       req.destroy(
-        new UpstreamUnavailableError(`${shown} did not answer within ${request.timeoutMs} ms`, 'timeout'),
+        new UpstreamUnavailableError(`${shown()} did not answer within ${request.timeoutMs} ms`, 'timeout'),
       );
     }, request.timeoutMs);
     req.on('error', (error) => {
       clearTimeout(timer);
-      reject(toUpstreamError(error, shown, request.timeoutMs));
+      reject(toUpstreamError(error, shown(), request.timeoutMs));
     });
     req.end();
   });

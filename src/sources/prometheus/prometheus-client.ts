@@ -18,13 +18,18 @@ const MAX_POINTS_PER_RANGE_QUERY = 10_000;
  * trigger's headers, extra query parameters, TLS setting and timeout.
  */
 export class PrometheusClient {
+  /** A source asks the same instant query on every read; its URL is built once. */
+  private instantUrl: { query: string; url: URL } | undefined;
+
   constructor(
     private readonly options: HttpQueryOptions,
     private readonly timeoutMs: number,
   ) {}
 
   async instantQuery(query: string, signal?: AbortSignal): Promise<InstantSample[]> {
-    const data = await this.call('/api/v1/query', { query }, signal);
+    if (this.instantUrl?.query !== query)
+      this.instantUrl = { query, url: this.url('/api/v1/query', { query }) };
+    const data = await this.call(this.instantUrl.url, signal);
     const result = data.result;
     if (data.resultType === 'scalar' || data.resultType === 'string') {
       const [atSeconds, raw] = result as [number, string];
@@ -60,8 +65,12 @@ export class PrometheusClient {
       const chunkStart = startMs + offset * stepMs;
       const chunkEnd = startMs + Math.min(count - 1, offset + MAX_POINTS_PER_RANGE_QUERY - 1) * stepMs;
       const data = await this.call(
-        '/api/v1/query_range',
-        { query, start: String(chunkStart / 1000), end: String(chunkEnd / 1000), step: `${stepMs / 1000}s` },
+        this.url('/api/v1/query_range', {
+          query,
+          start: String(chunkStart / 1000),
+          end: String(chunkEnd / 1000),
+          step: `${stepMs / 1000}s`,
+        }),
         signal,
       );
       const result = data.result as Array<{
@@ -88,14 +97,14 @@ export class PrometheusClient {
     return { startMs, stepMs, values };
   }
 
-  private async call(
-    path: string,
-    params: Record<string, string>,
-    signal?: AbortSignal,
-  ): Promise<Record<string, unknown>> {
+  private url(path: string, params: Record<string, string>): URL {
     const url = new URL(`${this.options.serverAddress}${path}`);
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
     for (const [name, value] of this.options.queryParameters) url.searchParams.set(name, value);
+    return url;
+  }
+
+  private async call(url: URL, signal?: AbortSignal): Promise<Record<string, unknown>> {
     const { status, body } = await getJson({
       url,
       headers: this.options.customHeaders,
