@@ -150,9 +150,14 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
 
   const sweeper = setInterval(
     () => {
-      for (const handle of registry.sweep(settings.triggerIdleMs)) {
+      const gone = registry.sweep(settings.triggerIdleMs);
+      if (gone.length === 0) return;
+      // ScaledObjects with identical metadata share one config and so one source.
+      const inUse = new Set<TriggerConfig>();
+      for (const handle of registry.all()) inUse.add(handle.config);
+      for (const handle of gone) {
         metrics.forgetTrigger(handle.labels);
-        evaluator.forget(handle);
+        evaluator.forget(handle, { releaseSource: !inUse.has(handle.config) });
       }
     },
     Math.min(settings.triggerIdleMs, 60_000),

@@ -75,10 +75,21 @@ export class TriggerEvaluator {
     return source;
   }
 
-  /** Drops what is kept for triggers that are gone. */
-  forget(handle: TriggerHandle): void {
+  /**
+   * Drops what is kept for a trigger that is gone. With `releaseSource` (no remaining trigger shares its
+   * config) the source lets go of what it holds, so a broker that no trigger reads any more is
+   * disconnected; should the trigger come back, its next read opens a new source.
+   */
+  forget(handle: TriggerHandle, options: { releaseSource?: boolean } = {}): void {
     this.states.delete(handle.key);
     this.lastReadings.delete(handle.key);
+    if (!options.releaseSource) return;
+    const source = this.sources.get(handle.config);
+    if (source === undefined) return;
+    this.sources.delete(handle.config);
+    source.close?.().catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, source: source.kind }, 'could not release the source of a trigger');
+    });
   }
 
   private async run(handle: TriggerHandle, state: TriggerState, now: number): Promise<Evaluation> {

@@ -19,6 +19,7 @@ import {
   closeConnectionsNamed,
   createVhost,
   ensureManagementPlugin,
+  listConnections,
   uniqueName,
   waitForConnectionCount,
   waitForManagementCount,
@@ -425,6 +426,63 @@ describe('rabbitmq source against the real broker', () => {
       expect(error.details).toContain(`queue "${queue}" not found in vhost "/"`);
       const inactive = await grpcError(scaler.client.isActive(ref));
       expect(inactive.code).toBe(status.FAILED_PRECONDITION);
+    }, 60_000);
+
+    it('lets go of a broker connection once no trigger reads that broker, and reconnects when one returns', async () => {
+      const idle = await startTestScaler({ TRIGGER_IDLE: '1s', EVALUATION_TTL: '0' });
+      const vhost = uniqueName('idle-vhost');
+      const dropVhost = await createVhost(vhost);
+      const inVhost = await RabbitFixture.open(vhost);
+      const scalerConnections = async (): Promise<number> =>
+        (await listConnections()).filter(
+          (c) => c.vhost === vhost && c.connectionName === 'keda-predictive-scaler',
+        ).length;
+      const settlesAt = (expected: number): Promise<unknown> =>
+        waitFor(
+          `${expected} scaler connection(s) on ${vhost}`,
+          async () => ((await scalerConnections()) === expected ? true : undefined),
+          { timeoutMs: 15_000, intervalMs: 250 },
+        );
+      try {
+        const queue = await inVhost.createQueue(uniqueName('idle'));
+        await inVhost.publish(queue, 3);
+        // Two ScaledObjects with the same trigger metadata share one parsed config and one source.
+        const metadata = {
+          source: 'rabbitmq',
+          host: `${AMQP_URL}/${encodeURIComponent(vhost)}`,
+          queueName: queue,
+          value: '5',
+          predictive: 'false',
+          maxStaleness: '0',
+        };
+        const kept = kedaRef(metadata, 'kept');
+        const dropped = kedaRef(metadata, 'dropped');
+        const value = async (ref: typeof kept): Promise<number> =>
+          (await idle.client.getMetrics(ref, '')).metricValues[0]!.metricValueFloat;
+        expect(await value(kept)).toBe(3);
+        expect(await value(dropped)).toBe(3);
+        await settlesAt(1);
+
+        // One of them goes away; the other, still polled, keeps the shared source and its connection.
+        const until = Date.now() + 3_500;
+        while (Date.now() < until) {
+          expect(await value(kept)).toBe(3);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        expect(await scalerConnections()).toBe(1);
+
+        // Neither is asked about any more: the connection closes.
+        await settlesAt(0);
+
+        // KEDA asks again: a new connection, the same answer.
+        await inVhost.publish(queue, 1);
+        expect(await value(kept)).toBe(4);
+        await settlesAt(1);
+      } finally {
+        await idle.stop();
+        await inVhost.cleanup();
+        await dropVhost();
+      }
     }, 60_000);
 
     it('answers UNAVAILABLE within the timeout when the broker cannot be reached', async () => {

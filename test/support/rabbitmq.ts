@@ -63,6 +63,7 @@ async function managementAnswers(): Promise<boolean> {
 export interface BrokerConnectionInfo {
   id: string;
   connectionName: string | undefined;
+  vhost: string;
 }
 
 /**
@@ -75,7 +76,7 @@ export async function listConnections(): Promise<BrokerConnectionInfo[]> {
     // The table format prints pids the way close_connection takes them (the JSON one does not).
     const { stdout } = await run(
       RABBITMQCTL,
-      ['list_connections', '-q', '--no-table-headers', 'pid', 'client_properties'],
+      ['list_connections', '-q', '--no-table-headers', 'pid', 'vhost', 'client_properties'],
       {
         timeout: 30_000,
       },
@@ -83,20 +84,23 @@ export async function listConnections(): Promise<BrokerConnectionInfo[]> {
     return stdout
       .split('\n')
       .filter((line) => line.startsWith('<'))
-      .map((line) => ({
-        id: line.slice(0, line.indexOf('\t')),
-        connectionName: /\{"connection_name","((?:[^"\\]|\\.)*)"\}/.exec(line)?.[1],
-      }));
+      .map((line) => {
+        const [id = '', vhost = ''] = line.split('\t');
+        return {
+          id,
+          vhost,
+          connectionName: /\{"connection_name","((?:[^"\\]|\\.)*)"\}/.exec(line)?.[1],
+        };
+      });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     const { body } = await managementApi(
       'GET',
-      '/connections?columns=name,client_properties,user_provided_name',
+      '/connections?columns=name,vhost,client_properties,user_provided_name',
     );
-    return ((body as Array<{ name: string; user_provided_name?: string }> | undefined) ?? []).map((row) => ({
-      id: row.name,
-      connectionName: row.user_provided_name,
-    }));
+    const rows =
+      (body as Array<{ name: string; vhost: string; user_provided_name?: string }> | undefined) ?? [];
+    return rows.map((row) => ({ id: row.name, vhost: row.vhost, connectionName: row.user_provided_name }));
   }
 }
 
