@@ -1,8 +1,8 @@
 /**
  * Load benchmark: KEDA's calls against the scaler and against a bare @grpc/grpc-js server whose handlers
  * return constants, in the same run and with the same client. Run alone with
- * `npx tsx src/bench/load.bench.ts [--json] [--quick] [--triggers 1000,10000] [--soak 10m] [--profile DIR]
- * [--max-old-space-size MiB]`.
+ * `npx tsx src/bench/load.bench.ts [--json] [--quick] [--triggers 1000,10000] [--rounds 3] [--soak 10m]
+ * [--concurrency 32,64,128] [--profile DIR] [--max-old-space-size MiB]`.
  *
  * The working tree is compiled first (tsc, into a temporary folder) and every process runs plain
  * JavaScript, as the image does: tsx's loader alone adds about 35 MiB to a process's RSS.
@@ -18,7 +18,8 @@
  * trigger's history (its range queries, as at first sight of a trigger), then:
  * - `paced`: open loop, every trigger polled once per 15 s (KEDA's HPA sync period), GetMetricSpec then
  *   GetMetrics then IsActive: the latency KEDA sees with that many ScaledObjects;
- * - `closed`: 32 pollers back to back: the most calls per second the server answers on this machine.
+ * - `closed-32`, `closed-64`, `closed-128`: that many pollers back to back; the best of them is the most
+ *   calls per second the server answers on this machine.
  * The scaler runs with EVALUATION_TTL=500ms rather than the default 2 s: the closed loop comes back to a
  * trigger within a second or two, and each poll must read the source once, as KEDA's 15–30 s polls do,
  * while the IsActive right after GetMetrics still shares that evaluation (sourceReadsPerPoll shows it).
