@@ -138,9 +138,9 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Reco
   const rounds = options.rounds ?? 1;
   const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   // A closed loop measures a server's capacity only once it keeps the server busy. Each poll waits on
-  // three calls and a source read, so 32 pollers left the scaler idle half the time (CPU profile); more
-  // pollers make the single-threaded client the limit instead, for the bare server first. Each server
-  // is credited with its best.
+  // three calls and a source read, so with 32 pollers the scaler still had room (its calls per second
+  // rise up to 128); more pollers make the single-threaded client the limit instead, for the bare
+  // server first. Each server is credited with its best.
   const concurrency = options.concurrency ?? [32, 64, 128];
   const prefix = `kps-bench-${process.pid}-${randomBytes(3).toString('hex')}`;
   const started = new Date();
