@@ -162,6 +162,22 @@ describe('trainModel + forecastFrom on series with known answers', () => {
     ).toEqual([12 * 3_600_000]);
   });
 
+  it('learns a cycle that is not daily (a job every 65 minutes) when auto finds no day or week', () => {
+    // 13 steps of 5 minutes: the job's start moves 5 minutes later every hour, so no two days align.
+    const noise = gaussian(seededRandom(7));
+    const values = Array.from({ length: 14 * 288 }, (_, i) => (i % 13 === 0 ? 400 : 20) + noise());
+    const history = { startMs: 0, stepMs: FIVE_MIN, values };
+    const model = trainModel(history, options, 0);
+    expect(model.seasonalPeriods).toEqual([13 * FIVE_MIN]);
+    expect(model.seasonalityConfidence?.[String(DAY_MS)]).toBeLessThan(0.5);
+    expect(model.usable).toBe(true);
+    // The next job runs 13 steps after the last one in the history.
+    const lastJob = values.length - 1 - ((values.length - 1) % 13);
+    const result = forecastFrom(model, sliceSeries(history, values.length - 26), 13);
+    const peakAt = result.mean.indexOf(Math.max(...result.mean));
+    expect(result.fromMs + peakAt * FIVE_MIN).toBe((lastJob + 13) * FIVE_MIN);
+  });
+
   it('falls back to last value when the history is too short to backtest', () => {
     const model = trainModel({ startMs: 0, stepMs: FIVE_MIN, values: [1, 2, 3] }, options, 0);
     expect(model).toMatchObject({ usable: false, method: 'last-value' });

@@ -45,12 +45,16 @@ export function detectSeasonality(values: ArrayLike<number>, stepMs: number): Se
 /**
  * The dominant period of a series with no calendar (integer steps): the shortest lag whose autocorrelation
  * (after removing a linear trend) is a prominent local peak within 90 % of the highest one, if that peak
- * clears the same thresholds as `detectSeasonality`. Lags up to a third of the series (so two cycles fit), at most 2000.
+ * clears the same thresholds as `detectSeasonality`. Lags up to a third of the series (so two cycles fit),
+ * at most `maxLag` (2000 unless given).
  */
-export function detectDominantPeriod(values: ArrayLike<number>): SeasonalityTest | undefined {
+export function detectDominantPeriod(
+  values: ArrayLike<number>,
+  options: { maxLag?: number } = {},
+): SeasonalityTest | undefined {
   const n = values.length;
   const detrended = removeLinearTrend(values);
-  const maxLag = Math.min(2000, Math.floor(n / 3));
+  const maxLag = Math.min(options.maxLag ?? 2000, Math.floor(n / 3));
   if (maxLag < 2) return undefined;
   const acf = new Float64Array(maxLag + 2);
   for (let lag = 1; lag <= maxLag + 1; lag++) acf[lag] = autocorrelation(detrended, lag).value;

@@ -302,6 +302,17 @@ function resolveSeasonality(
       confidence[String(test.periodMs)] = test.confidence;
       if (test.detected) requested.push(test.periodMs);
     }
+    // A job that runs every 65 minutes repeats, but not at the same time each day. Without a daily or
+    // weekly cycle, the series' own dominant period under a day is learned instead; the backtest still
+    // decides whether the model that uses it is any good.
+    if (requested.length === 0) {
+      const dominant = detectDominantPeriod(observed, { maxLag: Math.floor(DAY_MS / blockMs) - 1 });
+      if (dominant?.detected === true) {
+        const periodMs = dominant.period * blockMs;
+        confidence[String(periodMs)] = dominant.confidence;
+        requested.push(periodMs);
+      }
+    }
   } else {
     requested = {
       none: [],
