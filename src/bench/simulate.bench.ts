@@ -32,6 +32,11 @@ const AZURE_LLM = 'azure_llm_2023/requests_per_second_conv.csv';
  * batch job whose phase repeats every day. Most `_p24` columns have almost none.
  */
 const AZURE_COLUMN = '964968_p24';
+/**
+ * A `_p24` column with no daily cycle at all: one-step spikes about every 65 minutes whose phase drifts
+ * against the clock, learned from the series' own period (`seasonality: auto` without a day or week).
+ */
+const AZURE_CYCLE_COLUMN = '1943071_p24';
 
 /** The oracle with 10 % headroom shows how much of its shortfall is the HPA's 10 % tolerance. */
 const STRATEGIES: readonly StrategySpec[] = [
@@ -95,6 +100,15 @@ const SCENARIOS: Scenario[] = [
     simulation: { target: 2.5, startupMs: 180_000, kind: 'rate', leadTime: '5m' },
     goal: 'seasonal',
     why: 'the same VM as a batch worker: demand = CPU above 5 % (0 between jobs), so scale-to-zero and cold starts happen; lead 5m',
+  },
+  {
+    name: `azure-vm-${AZURE_CYCLE_COLUMN}`,
+    file: AZURE_PERIODIC,
+    trace: { valueColumn: AZURE_CYCLE_COLUMN, timeColumn: 'step', stepMs: 300_000 },
+    // CPU % peaks near 23.4: 1.17 % per replica puts it at 20 replicas.
+    simulation: { target: 1.17, startupMs: 180_000, kind: 'rate', leadTime: '5m' },
+    goal: 'seasonal',
+    why: 'average CPU %, 5-minute steps, 29 days: a job about every 65 minutes, no daily cycle; target 1.17 % per replica (peak = 20), startup 180 s, lead 5m',
   },
   {
     name: 'azure-llm-conv',
