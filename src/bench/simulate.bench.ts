@@ -67,6 +67,14 @@ const SCENARIOS: Scenario[] = [
     why: 'requests per minute, 87 days; target 11,500/min per replica (peak = 20 replicas), startup 180 s, lead 15m',
   },
   {
+    name: 'worldcup98-lead-10m',
+    file: WORLDCUP,
+    trace: { valueColumn: 'count', timeColumn: 'period' },
+    simulation: { target: 11_500, startupMs: 180_000, kind: 'rate', leadTime: '10m' },
+    goal: 'seasonal',
+    why: 'as above with lead 10m',
+  },
+  {
     name: 'worldcup98-lead-5m',
     file: WORLDCUP,
     trace: { valueColumn: 'count', timeColumn: 'period' },
