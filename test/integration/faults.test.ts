@@ -328,7 +328,7 @@ describe('Prometheus slow and stopped', () => {
       expect(await poll(scaler.client, bridged)).toEqual({ value: 5, active: true });
 
       // Slow: the process is frozen, requests hang.
-      prometheus.pause();
+      await prometheus.pause();
       try {
         const started = Date.now();
         const slow = await grpcError(scaler.client.getMetrics(strict, ''));

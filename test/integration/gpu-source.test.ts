@@ -181,7 +181,7 @@ describe('gpu source: DCGM exporter through a real Prometheus', () => {
 
   it('fails with UpstreamUnavailableError when Prometheus does not answer in time', async () => {
     const source = sourceFor({ timeout: '500ms' });
-    prometheus.pause();
+    await prometheus.pause();
     try {
       const started = Date.now();
       const error = await source.read().then(

@@ -73,7 +73,7 @@ describe('prometheus source against a real Prometheus', () => {
 
   it('answers DEADLINE_EXCEEDED when Prometheus does not answer within timeout', async () => {
     const ref = trigger('sum(app_queue_depth) + 1', { timeout: '300ms', maxStaleness: '0s' });
-    prometheus.pause();
+    await prometheus.pause();
     try {
       const started = Date.now();
       const error = await grpcError(scaler.client.getMetrics(ref, ''));

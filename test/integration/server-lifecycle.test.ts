@@ -149,7 +149,7 @@ describe('SIGTERM', () => {
       );
       await new Promise((resolve) => stream.once('data', resolve));
 
-      prometheus.pause();
+      await prometheus.pause();
       const inFlight = client.getMetrics(
         kedaRef({
           source: 'prometheus',

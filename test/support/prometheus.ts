@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -18,8 +18,12 @@ export interface PrometheusOptions {
 
 export interface TestPrometheus {
   url: string;
-  /** Freezes the process (SIGSTOP): requests hang, as with an overloaded server. */
-  pause(): void;
+  /**
+   * Freezes the process (SIGSTOP): requests hang, as with an overloaded server. Resolves once every
+   * thread is stopped: the signal takes effect when each thread is next scheduled, and a request sent in
+   * between was seen answered.
+   */
+  pause(): Promise<void>;
   resume(): void;
   stop(): Promise<void>;
   /** Instant query through Prometheus's own API, for comparing with what the scaler reports. */
@@ -74,7 +78,13 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
   let stopped = false;
   return {
     url,
-    pause: () => child.kill('SIGSTOP'),
+    pause: async () => {
+      child.kill('SIGSTOP');
+      await waitFor('every Prometheus thread to stop', () => allThreadsStopped(child.pid as number), {
+        timeoutMs: 5_000,
+        intervalMs: 5,
+      });
+    },
     resume: () => child.kill('SIGCONT'),
     async stop() {
       if (stopped) return;
@@ -166,4 +176,15 @@ async function spawnPrometheus(
     throw error;
   }
   return { child, url };
+}
+
+/** True when every thread of `pid` is in state T (stopped), from /proc/<pid>/task/<tid>/stat. */
+async function allThreadsStopped(pid: number): Promise<true | undefined> {
+  const tasks = await readdir(`/proc/${pid}/task`);
+  for (const tid of tasks) {
+    const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => '');
+    // The state follows the command name, which may hold spaces but ends at the last parenthesis.
+    if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'T') return undefined;
+  }
+  return true;
 }
