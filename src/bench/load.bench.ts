@@ -362,7 +362,7 @@ async function measure(
     const previous = (index: number): string =>
       index === 0 ? 'paced' : (closedPhases[index - 1]?.name ?? '');
     const closedSweep = closedPhases.map((phase, index): ClosedPhase => ({
-      concurrency: Number(phase.name.slice('closed-'.length)),
+      concurrency: phases[index + 1]?.concurrency ?? NaN,
       callsPerSecond: phase.callsPerSecond,
       p50Ms: phase.latency.p50Ms,
       p99Ms: phase.latency.p99Ms,
