@@ -114,7 +114,12 @@ describe('training shared by replicas', () => {
       );
       expect(record.version).toBe(1);
       // The lock outlived A by up to its 3 s expiry; B did not jump it.
-      const trained = replicaB.logs.lines.find((l) => String(l.msg).startsWith('model trained'));
+      // The model is in Redis a moment before B's log line is written: wait for the line too.
+      const trained = await waitFor(
+        "replica B's 'model trained' log line",
+        async () => replicaB.logs.lines.find((l) => String(l.msg).startsWith('model trained')),
+        { timeoutMs: 5_000, intervalMs: 50 },
+      ).catch(() => undefined);
       expect(trained).toBeDefined();
       expect(new Date(String(trained!.time)).getTime()).toBeGreaterThan(killedAt);
     } finally {
