@@ -5,10 +5,17 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { capacityRoutes } from './capacity/http-api';
 import type { Settings } from './config/settings';
-import { NO_FORECAST, type ForecastPort } from './decision/forecast-port';
+import {
+  ForecastService,
+  forecastServiceSettings,
+  type ForecastServiceDeps,
+  type ForecastServiceSettings,
+} from './forecast/lifecycle/forecast-service';
+import { NO_FORECAST, type ForecastPort } from './forecast/port/forecast-port';
 import { ScalerMetrics } from './metrics/scaler-metrics';
-import { startHttpServer, type HttpRoute } from './metrics/http-server';
+import { startHttpServer } from './metrics/http-server';
 import { ActivationWatcher } from './server/activation-watcher';
 import { externalScalerService, type StreamSet } from './server/external-scaler.service';
 import { GRPC_SERVER_OPTIONS } from './server/grpc-server-options';
@@ -16,7 +23,6 @@ import { loadExternalScalerProto } from './server/proto';
 import { TriggerEvaluator } from './server/trigger-evaluator';
 import { TriggerRegistry } from './server/trigger-registry';
 import type { SourceDeps } from './sources/source-deps';
-import type { Source } from './sources/source';
 import type { TriggerConfig } from './config/trigger-config';
 import { createAmqpPool } from './sources/rabbitmq/create-pool';
 import { createStore } from './store/create-store';
@@ -30,7 +36,7 @@ export interface Scaler {
   metrics: ScalerMetrics;
   registry: TriggerRegistry;
   evaluator: TriggerEvaluator;
-  forecast: ForecastRuntime | undefined;
+  forecast: ForecastService | undefined;
   /** SIGTERM behaviour: stop accepting, finish in-flight calls, end push streams with OK, close. */
   stop(): Promise<void>;
 }
@@ -39,26 +45,16 @@ export interface ScalerDeps {
   logger: Logger;
   clock?: () => number;
   store?: StateStore;
-  /** The forecast the decision uses; built from the store when omitted. */
-  forecast?: (context: ForecastContext) => ForecastRuntime;
+  /** Builds the forecast service from the scaler's parts (see `forecastFrom`); live-only when omitted. */
+  forecast?: (deps: ForecastServiceDeps) => ForecastService;
 }
 
-/** What the forecast runtime is built from. */
-export interface ForecastContext {
-  store: StateStore;
-  metrics: ScalerMetrics;
-  logger: Logger;
-  clock: () => number;
-  /** The live source of a trigger (shared with the request path), for history backfill. */
-  sourceFor: (config: TriggerConfig) => Source;
-  /** The triggers KEDA has asked about, so the HTTP API can name them by ScaledObject. */
-  triggers: TriggerRegistry;
-}
-
-/** The forecast side of the scaler: the request path's view, plus its own lifecycle and HTTP routes. */
-export interface ForecastRuntime extends ForecastPort {
-  stop?(): Promise<void>;
-  routes?: HttpRoute[];
+/** The forecast service as the process settings ask for it; `overrides` let tests change a setting. */
+export function forecastFrom(
+  settings: Settings,
+  overrides: Partial<ForecastServiceSettings> = {},
+): (deps: ForecastServiceDeps) => ForecastService {
+  return (deps) => new ForecastService(deps, { ...forecastServiceSettings(settings), ...overrides });
 }
 
 const HEALTH_SERVICES = ['', 'externalscaler.ExternalScaler'];
@@ -92,9 +88,20 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
     logger,
     clock,
     sourceFor: (config) => evaluator.sourceFor(config),
-    triggers: registry,
   });
   if (forecast) forecastPort = forecast;
+  // The forecast API reads the same store and names the triggers KEDA asked about.
+  const routes =
+    forecast &&
+    capacityRoutes({
+      store,
+      triggers: registry,
+      clock,
+      logger,
+      adminToken: settings.adminToken,
+      // A model missing now is looked for again at the next training attempt, at most a minute away.
+      retryAfterSeconds: Math.ceil(Math.min(settings.retrainIntervalMs, 60_000) / 1000),
+    });
   const watcher = new ActivationWatcher(
     evaluator,
     (handle) =>
@@ -130,7 +137,7 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
     host: settings.bindAddress,
     registry: metrics.registry,
     logger,
-    routes: forecast?.routes,
+    routes,
     // Ready once Redis has answered; a later Redis outage is reported but keeps the replica ready, because
     // it still answers KEDA from live sources and the models it holds.
     readiness: async () => {
@@ -190,7 +197,7 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
       ]);
       server.forceShutdown();
       await closeHttp(httpServer);
-      await forecast?.stop?.();
+      await forecast?.stop();
       await sourceDeps.amqp.close();
       await store.close();
       logger.info('keda-predictive-scaler stopped');

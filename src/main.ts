@@ -1,7 +1,6 @@
 import { readSettings } from './config/settings';
 import { createLogger } from './logger';
-import { startScaler } from './app';
-import { createForecastRuntime } from './forecast-runtime';
+import { forecastFrom, startScaler } from './app';
 
 /** Reads the environment, starts the scaler, and drains on SIGTERM / SIGINT. */
 async function main(): Promise<void> {
@@ -13,7 +12,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(settings.logLevel);
-  const scaler = await startScaler(settings, { logger, forecast: createForecastRuntime(settings) });
+  const scaler = await startScaler(settings, { logger, forecast: forecastFrom(settings) });
   let signals = 0;
   const shutdown = (signal: string): void => {
     signals += 1;

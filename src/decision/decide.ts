@@ -1,13 +1,9 @@
 import { isWithinBusinessHours } from '../config/business-hours';
 import type { CommonTriggerConfig } from '../config/trigger-config';
+import type { ForecastView } from '../forecast/port/forecast-port';
 
 /** Why the returned value is what it is; exported as a metric label. */
 export type DecisionReason = 'live' | 'forecast' | 'business-hours' | 'fallback';
-
-export interface ForecastSummary {
-  /** Largest upper-quantile forecast over `[now, now + leadTime]`. */
-  peakWithinLead: number;
-}
 
 export interface DecisionInput {
   /** The live value, or the last good one while it is within `maxStaleness`. */
@@ -15,7 +11,7 @@ export interface DecisionInput {
   /** True when `live` is a last good value served because the source failed. */
   liveIsStale: boolean;
   /** Present only when a model that beat the baselines is available for this trigger. */
-  forecast: ForecastSummary | undefined;
+  forecast: Pick<ForecastView, 'peakWithinLead'> | undefined;
   nowMs: number;
 }
 
@@ -37,9 +33,9 @@ export type DecisionConfig = Pick<
 >;
 
 /**
- * The rule from DESIGN.md: value = max(live, forecast over the lead window) × business-hours multiplier;
+ * The decision rule (docs/architecture.md, "Data flow"): value = max(live, forecast over the lead window) × business-hours multiplier;
  * active when live or that forecast exceeds the activation level. Pure: the server and the simulator
- * both call it, so they can never disagree.
+ * both reach it through `EvaluationStep`, so they can never disagree.
  */
 export function decide(config: DecisionConfig, input: DecisionInput): Decision {
   const live = clampMetric(input.live);

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { decide, type Decision } from '../decision/decide';
-import { LeadErrorTracker } from '../decision/lead-error-tracker';
-import type { ForecastPort, ForecastView } from '../decision/forecast-port';
+import type { Decision } from '../decision/decide';
+import { EvaluationStep } from '../decision/evaluation-step';
+import type { ForecastPort, ForecastView } from '../forecast/port/forecast-port';
 import { UpstreamDataError, UpstreamUnavailableError } from '../errors';
 import type { ScalerMetrics, TriggerLabels } from '../metrics/scaler-metrics';
 import { createSource } from '../sources/create-source';
@@ -32,7 +32,7 @@ export interface EvaluatorDeps {
 
 interface TriggerState {
   cached?: { atMs: number; result: Promise<Evaluation> };
-  leadError?: LeadErrorTracker;
+  step?: EvaluationStep;
   lastActive?: boolean;
   lastEvaluatedAtMs?: number;
 }
@@ -96,13 +96,8 @@ export class TriggerEvaluator {
     const { config, labels } = handle;
     const { metrics } = this.deps;
     const { reading, stale } = await this.readLive(handle);
-    const forecast = config.predictive === 'false' ? undefined : this.deps.forecast.view(config, now);
-    const decision = decide(config, {
-      live: reading.value,
-      liveIsStale: stale,
-      forecast: forecast && { peakWithinLead: forecast.peakWithinLead },
-      nowMs: now,
-    });
+    state.step ??= new EvaluationStep(config, this.deps.forecast);
+    const { decision, forecast } = state.step.run(reading, stale, now);
 
     metrics.liveValue.set(labels, finiteOrZero(reading.value));
     metrics.sourceStaleness.set(labels, stale ? Math.max(0, (now - reading.atMs) / 1000) : 0);
@@ -113,13 +108,8 @@ export class TriggerEvaluator {
       withLabel(labels, 'mode', config.predictive),
       config.predictive === 'true' && forecast ? 1 : 0,
     );
-    if (!stale && config.leadTimeMs > 0) {
-      state.leadError ??= new LeadErrorTracker(config.leadTimeMs, config.sampleIntervalMs);
-      state.leadError.observe(now, reading.value);
-      if (forecast) state.leadError.record(now, forecast.meanAtLead, reading.value);
-      const mase = state.leadError.mase();
-      if (mase !== undefined) metrics.forecastLeadMase.set(labels, mase);
-    }
+    const mase = stale ? undefined : state.step.leadMase();
+    if (mase !== undefined) metrics.forecastLeadMase.set(labels, mase);
     if (forecast) {
       metrics.forecastValue.set(labels, forecast.meanAtLead);
       metrics.forecastLower.set(labels, forecast.lowerAtLead);
@@ -175,7 +165,6 @@ export class TriggerEvaluator {
       store.setLastReading(handle.storeId, fresh).catch((error: unknown) => {
         logger.debug({ err: error, metric: config.metricName }, 'could not store last reading');
       });
-      this.deps.forecast.observe(config, fresh);
       return { reading: fresh, stale: false };
     } catch (error) {
       const reason =

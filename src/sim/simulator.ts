@@ -1,12 +1,13 @@
 import os from 'node:os';
+import { readSettings } from '../config/settings';
 import type { TriggerConfig } from '../config/trigger-config';
 import type { ModelFitter } from '../forecast/lifecycle/model-fitter';
 import { WorkerPoolFitter } from '../forecast/lifecycle/model-fitter';
 import { createDemandModel, type DemandKind } from './demand';
 import { HPA_DEFAULTS, HpaModel } from './hpa-model';
 import { KEDA_COOLDOWN_MS, KedaModel, kedaQuantity } from './keda-model';
-import { OnlineModel, type TrainingStats } from './online-model';
 import { PodModel } from './pod-model';
+import { SimulatedForecast, type TrainingStats } from './simulated-forecast';
 import { Scorecard, type ScoreDetails, type StrategyScore } from './score';
 import {
   DEFAULT_STRATEGIES,
@@ -106,6 +107,9 @@ export class SimulationSettingsError extends Error {
   override readonly name = 'SimulationSettingsError';
 }
 
+/** The scaler's settings when nothing is set: the replay runs the server as shipped. */
+const SERVER_DEFAULTS = readSettings({});
+
 /** More ticks than this is a replay nobody wants to wait for (a 1 ms tick over a month). */
 const MAX_TICKS = 50_000_000;
 
@@ -158,7 +162,7 @@ export async function simulate(trace: Trace, options: SimulationOptions): Promis
     cooldownMs: options.cooldownMs ?? KEDA_COOLDOWN_MS,
     minReplicas: options.minReplicas ?? 0,
     maxReplicas: options.maxReplicas ?? 100,
-    retrainIntervalMs: options.retrainIntervalMs ?? 3_600_000,
+    retrainIntervalMs: options.retrainIntervalMs ?? SERVER_DEFAULTS.retrainIntervalMs,
     tickMs,
     ticks,
     // A demand rise is met on time only if the poll or sync that sees it comes `startup` before it, and
@@ -227,6 +231,7 @@ function trainingPlan(context: RunContext): TrainingPlan {
     context.trigger,
     {
       retrainIntervalMs: context.retrainIntervalMs,
+      trainingLockTtlMs: SERVER_DEFAULTS.trainingLockTtlMs,
       endMs: trace.startMs + trace.values.length * trace.stepMs,
     },
   );
@@ -334,7 +339,7 @@ async function runStrategy(
   if (predictive) {
     result.modelUsedShare =
       predictive.evaluations > 0 ? predictive.evaluationsWithModel / predictive.evaluations : 0;
-    result.training = { ...predictive.model.stats };
+    result.training = { ...predictive.forecast.stats };
   }
   return result;
 }
@@ -349,13 +354,11 @@ function createPolicy(
     case 'reactive':
       return { policy: new ReactivePolicy(trigger, spec.headroom) };
     case 'predictive': {
-      const model = new OnlineModel(trigger, {
+      const forecast = new SimulatedForecast({
         retrainIntervalMs: context.retrainIntervalMs,
-        startMs: trace.startMs,
-        endMs: trace.startMs + trace.values.length * trace.stepMs,
         ...(fitter ? { fitter } : {}),
       });
-      const predictive = new PredictivePolicy(trigger, model);
+      const predictive = new PredictivePolicy(trigger, forecast);
       return { policy: predictive, predictive };
     }
     case 'oracle':

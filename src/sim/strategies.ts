@@ -1,7 +1,7 @@
 import type { TriggerConfig } from '../config/trigger-config';
 import { decide } from '../decision/decide';
-import { LeadErrorTracker } from '../decision/lead-error-tracker';
-import type { OnlineModel } from './online-model';
+import { EvaluationStep } from '../decision/evaluation-step';
+import type { SimulatedForecast } from './simulated-forecast';
 
 /** How a strategy turns the live signal into what KEDA receives. */
 export type StrategyKind = 'reactive' | 'predictive' | 'oracle';
@@ -15,7 +15,7 @@ export interface StrategySpec {
 }
 
 /**
- * The comparison DESIGN.md asks for: KEDA alone, KEDA alone with 10/20/30 % more capacity (the
+ * The comparison docs/simulator.md describes: KEDA alone, KEDA alone with 10/20/30 % more capacity (the
  * equal-cost frontier), this scaler, and perfect foresight.
  */
 export const DEFAULT_STRATEGIES: readonly StrategySpec[] = [
@@ -59,56 +59,43 @@ export class ReactivePolicy implements MetricPolicy {
 }
 
 /**
- * This scaler: each evaluation observes the live value, asks the online model for its forecast over the
- * lead window and calls `decide`, in the order the server's TriggerEvaluator does; the forecast error at
- * the lead is tracked by the server's own LeadErrorTracker, over the whole replay.
+ * This scaler: each evaluation is the server's own `EvaluationStep` (observe → view → decide → record)
+ * over the server's own `ForecastService`, on the replay's clock; the forecast error at the lead is
+ * scored over the whole replay.
  */
 export class PredictivePolicy implements MetricPolicy {
   /** Evaluations, and those that had a usable model (the rest ran live-only). */
   evaluations = 0;
   evaluationsWithModel = 0;
-  private readonly leadError: LeadErrorTracker;
+  private readonly step: EvaluationStep;
 
   constructor(
-    private readonly config: TriggerConfig,
-    readonly model: OnlineModel,
+    config: TriggerConfig,
+    readonly forecast: SimulatedForecast,
   ) {
-    this.leadError = new LeadErrorTracker(
-      config.leadTimeMs,
-      config.sampleIntervalMs,
-      Number.MAX_SAFE_INTEGER,
-    );
+    this.step = new EvaluationStep(config, forecast.service, Number.MAX_SAFE_INTEGER);
   }
 
   evaluate(nowMs: number, live: number): Evaluation {
-    this.model.observe(nowMs, live);
-    const forecast = this.config.predictive === 'false' ? undefined : this.model.view(nowMs);
-    const decision = decide(this.config, {
-      live,
-      liveIsStale: false,
-      forecast: forecast && { peakWithinLead: forecast.peakWithinLead },
-      nowMs,
-    });
+    this.forecast.setTime(nowMs);
+    const { decision, forecast } = this.step.run({ value: live, atMs: nowMs }, false, nowMs);
     this.evaluations++;
     if (forecast) this.evaluationsWithModel++;
-    if (this.config.leadTimeMs > 0) {
-      this.leadError.observe(nowMs, live);
-      if (forecast) this.leadError.record(nowMs, forecast.meanAtLead, live);
-    }
     return decision;
   }
 
   backgroundDue(nowMs: number): boolean {
-    return this.model.trainingDue(nowMs);
+    return this.forecast.service.trainingDue(nowMs);
   }
 
   async background(nowMs: number): Promise<void> {
-    await this.model.train(nowMs);
+    this.forecast.setTime(nowMs);
+    await this.forecast.service.runOnce();
   }
 
   /** Mean absolute error of the forecast at the lead over that of "it stays as it is now"; null if never scored. */
   forecastMase(): number | null {
-    return this.leadError.mase() ?? null;
+    return this.step.leadMase() ?? null;
   }
 }
 

@@ -243,11 +243,12 @@ describe('TrainingPlan', () => {
     MINUTE,
     { startMs: START, tickMs: 15_000, ticks: 2 * 1440 * 4, pollEvery: 2, syncEvery: 1 },
     config,
-    { retrainIntervalMs: 60 * MINUTE, endMs: START + 2 * DAY },
+    { retrainIntervalMs: 60 * MINUTE, trainingLockTtlMs: 5 * MINUTE, endMs: START + 2 * DAY },
   );
 
   it('trains first once 60 samples exist, then every interval', () => {
-    // Attempts every minute from the start; at 60:00 the slots of minutes 0 to 59 are stored.
+    // Attempts every 5 minutes from the start (the retry after too few samples); at 60:00 the slots of
+    // minutes 0 to 59 are stored.
     expect(plan.firstFit()).toBe(START + 60 * MINUTE);
     expect(plan.nextFit(START + 60 * MINUTE)).toBe(START + 120 * MINUTE);
     expect(plan.nextFit(START + 2 * DAY - 30 * MINUTE)).toBeUndefined();

@@ -3,8 +3,12 @@ import { serialize } from 'node:v8';
 import type { TriggerConfig } from '../config/trigger-config';
 import { historySpec, trainingOptions } from '../forecast/lifecycle/model-key';
 import { inlineFitter, type ModelFitter } from '../forecast/lifecycle/model-fitter';
+import {
+  LIFECYCLE_DEFAULTS,
+  retryDelayMs,
+  type TrainingSchedule,
+} from '../forecast/lifecycle/training-schedule';
 import type { RegularSeries, TrainedModel, TrainingOptions } from '../forecast/types';
-import { MIN_SAMPLES, RETRY_GAP_MS } from './online-model';
 
 /**
  * Everything `trainModel(history, options, nowMs)` reads, as one string: `nowMs`, then a SHA-256 of the
@@ -127,10 +131,8 @@ export interface ReplaySchedule {
   syncEvery: number;
 }
 
-export interface TrainingPlanSettings {
-  /** The server's `RETRAIN_INTERVAL`. */
-  retrainIntervalMs: number;
-  /** The replay's end, to size the sample buffers as `OnlineModel` does. */
+export interface TrainingPlanSettings extends TrainingSchedule {
+  /** The replay's end, to size the sample buffer. */
   endMs: number;
 }
 
@@ -138,7 +140,7 @@ export interface TrainingPlanSettings {
  * The predictive strategy's trainings on a `rate` trace, worked out before the replay. The value such
  * a replay reads is the trace's own value at that tick whatever the strategy does, and it reads at every
  * KEDA poll and at every HPA sync while it has replicas. Assuming it always has some (a deployment under
- * load), the samples `OnlineModel` stores, the history `ModelTrainer` reads at a given time and the
+ * load), the samples the forecast service stores, the history `ModelTrainer` reads at a given time and the
  * times the server's schedule trains at all follow from the trace and the poll and sync periods.
  * A guess that turns out wrong (the replay scaled to zero and skipped a sync that would have stored a
  * sample, or a training failed and was retried sooner) only costs a prefetch miss.
@@ -163,7 +165,7 @@ export class TrainingPlan {
     this.stored = new Float32Array(slots).fill(NaN);
     this.endMs = schedule.startMs + schedule.ticks * schedule.tickMs;
     const ticksPerSample = traceStepMs / schedule.tickMs;
-    // The first reading of each slot is its stored sample, as in OnlineModel.observe.
+    // The first reading of each slot is its stored sample, as TriggerForecaster.observe hands it out.
     let lastSlot = -1;
     for (let k = 0; k < schedule.ticks; k++) {
       if (!this.reads(k)) continue;
@@ -192,13 +194,13 @@ export class TrainingPlan {
 
   /** The first training that gets past the minimum of samples (the attempts before are skipped). */
   firstFit(): number | undefined {
-    const gap = Math.min(this.settings.retrainIntervalMs, RETRY_GAP_MS);
+    const gap = retryDelayMs('skipped', this.settings);
     for (
       let at: number | undefined = this.schedule.startMs;
       at !== undefined;
       at = this.tickAtOrAfter(at + gap)
     ) {
-      if (this.samples(at) >= MIN_SAMPLES) return at;
+      if (this.samples(at) >= LIFECYCLE_DEFAULTS.minSamples) return at;
     }
     return undefined;
   }

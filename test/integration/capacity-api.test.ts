@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { parseTriggerMetadata } from '../../src/config/trigger-config';
-import type { ForecastRuntimeImpl } from '../../src/forecast/lifecycle/forecast-runtime';
+import type { ForecastService } from '../../src/forecast/lifecycle/forecast-service';
 import { openMetricsGauge } from '../support/openmetrics';
 import { waitFor } from '../support/ports';
 import { startPrometheus, type TestPrometheus } from '../support/prometheus';
@@ -239,7 +239,7 @@ describe('capacity API', () => {
     expect(nothing.body.error).toContain('nothing to roll back to');
 
     // A retraining keeps the first model as the previous version.
-    const runtime = scaler.forecast as unknown as ForecastRuntimeImpl;
+    const runtime = scaler.forecast as ForecastService;
     expect(await runtime.trainNow(parseTriggerMetadata(metadata()))).toBe('saved');
     const retrained = await api(`/models/shop/web/${metricName}`);
     expect(retrained.body.current.version).toBe(2);

@@ -4,7 +4,7 @@ import { Server, ServerCredentials, status, type ClientReadableStream } from '@g
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { parseTriggerMetadata } from '../../src/config/trigger-config';
-import { NO_FORECAST } from '../../src/decision/forecast-port';
+import { NO_FORECAST } from '../../src/forecast/port/forecast-port';
 import { historySpec, modelKey } from '../../src/forecast/lifecycle/model-key';
 import { createLogger } from '../../src/logger';
 import { ScalerMetrics } from '../../src/metrics/scaler-metrics';

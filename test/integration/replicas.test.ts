@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { parseTriggerMetadata } from '../../src/config/trigger-config';
-import { ForecastRuntimeImpl } from '../../src/forecast/lifecycle/forecast-runtime';
+import { ForecastService } from '../../src/forecast/lifecycle/forecast-service';
 import { modelKey } from '../../src/forecast/lifecycle/model-key';
 import type { HistorySpec } from '../../src/store/state-store';
 import { dailyPattern, openMetricsGauge } from '../support/openmetrics';
@@ -99,7 +99,7 @@ describe('scaler replicas on one Redis', () => {
 
   const modelVersion = (replica: TestScaler, key: string): number => {
     const runtime = replica.forecast;
-    if (!(runtime instanceof ForecastRuntimeImpl)) throw new Error('expected the forecast runtime');
+    if (!(runtime instanceof ForecastService)) throw new Error('expected the forecast runtime');
     return runtime.models().find((m) => m.key === key)?.version ?? 0;
   };
 

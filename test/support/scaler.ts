@@ -7,10 +7,9 @@ import {
 } from '@grpc/grpc-js';
 import { Writable } from 'node:stream';
 import type pino from 'pino';
-import { startScaler, type Scaler, type ScalerDeps } from '../../src/app';
+import { forecastFrom, startScaler, type Scaler, type ScalerDeps } from '../../src/app';
 import { readSettings, type Settings } from '../../src/config/settings';
 import { createLogger } from '../../src/logger';
-import { createForecastRuntime } from '../../src/forecast-runtime';
 import { loadExternalScalerProto } from '../../src/server/proto';
 
 /** Every JSON log line the scaler wrote, parsed, for assertions on logs. */
@@ -46,7 +45,7 @@ export async function startTestScaler(
   });
   const logs = new LogCapture();
   const logger = deps.logger ?? createLogger(settings.logLevel, logs as unknown as pino.DestinationStream);
-  const scaler = await startScaler(settings, { forecast: createForecastRuntime(settings), ...deps, logger });
+  const scaler = await startScaler(settings, { forecast: forecastFrom(settings), ...deps, logger });
   const client = externalScalerClient(`127.0.0.1:${scaler.grpcPort}`);
   return {
     ...scaler,

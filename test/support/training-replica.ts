@@ -3,25 +3,20 @@
  * `TRAINING <model>` and waits forever, so a test can kill it mid-training. Settings come from the
  * environment, as for src/main.ts.
  */
-import { startScaler } from '../../src/app';
+import { forecastFrom, startScaler } from '../../src/app';
 import { readSettings } from '../../src/config/settings';
-import { ForecastRuntimeImpl } from '../../src/forecast/lifecycle/forecast-runtime';
 import { createLogger } from '../../src/logger';
 
 async function main(): Promise<void> {
   const settings = readSettings();
   const scaler = await startScaler(settings, {
     logger: createLogger(settings.logLevel),
-    forecast: (context) =>
-      new ForecastRuntimeImpl(context, {
-        retrainIntervalMs: settings.retrainIntervalMs,
-        refreshIntervalMs: settings.modelRefreshIntervalMs,
-        trainingLockTtlMs: settings.trainingLockTtlMs,
-        beforeTrain: async (key) => {
-          process.stdout.write(`TRAINING ${key}\n`);
-          await new Promise(() => undefined);
-        },
-      }),
+    forecast: forecastFrom(settings, {
+      beforeTrain: async (key) => {
+        process.stdout.write(`TRAINING ${key}\n`);
+        await new Promise(() => undefined);
+      },
+    }),
   });
   process.stdout.write(`LISTENING ${scaler.grpcPort}\n`);
 }

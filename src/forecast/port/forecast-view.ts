@@ -1,13 +1,13 @@
-import type { ForecastResult } from '../forecast/types';
+import type { ForecastResult } from '../types';
 import type { ForecastView } from './forecast-port';
 
 /**
  * Reduces a forecast to what the decision needs: the largest upper-quantile value over
  * `[nowMs, nowMs + leadMs]`, and the mean and lower bound at the end of that window. Points before `nowMs`
  * (the forecast starts at the step after the newest sample) are ignored; when the window holds no point,
- * the first point stands for it. Shared by the server and the simulator.
+ * the first point stands for it.
  */
-export function summariseForecast(
+export function forecastView(
   result: ForecastResult,
   nowMs: number,
   leadMs: number,

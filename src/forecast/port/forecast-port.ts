@@ -1,11 +1,11 @@
-import type { TriggerConfig } from '../config/trigger-config';
-import type { Reading } from '../sources/source';
+import type { TriggerConfig } from '../../config/trigger-config';
+import type { Reading } from '../../sources/source';
 
 /** What the decision needs from a trigger's forecast over `[now, now + leadTime]`. */
 export interface ForecastView {
   /** Largest upper-quantile value over the lead window: what scale-up compares with live. */
   peakWithinLead: number;
-  /** Mean and lower interval at `now + leadTime`, for metrics. */
+  /** Mean and lower interval at `now + leadTime`, for metrics and the lead-time error. */
   meanAtLead: number;
   lowerAtLead: number;
   method: string;
@@ -18,11 +18,11 @@ export interface ForecastView {
 export interface ForecastPort {
   /** The forecast for this trigger, or undefined while no model that beat the baselines is available. */
   view(config: TriggerConfig, nowMs: number): ForecastView | undefined;
-  /** Hands a fresh live reading to history sampling (fire and forget). */
+  /** Hands a fresh live reading to the forecast (history sampling; fire and forget). */
   observe(config: TriggerConfig, reading: Reading): void;
 }
 
-/** Live-only: used when `predictive` is false everywhere, and until models exist. */
+/** Live-only: used when no forecast service runs, and in tests of the request path. */
 export const NO_FORECAST: ForecastPort = {
   view: () => undefined,
   observe: () => undefined,

@@ -1,0 +1,210 @@
+import type { Logger } from 'pino';
+import type { Settings } from '../../config/settings';
+import type { TriggerConfig } from '../../config/trigger-config';
+import type { ScalerMetrics } from '../../metrics/scaler-metrics';
+import type { Reading, Source } from '../../sources/source';
+import type { StateStore } from '../../store/state-store';
+import type { ForecastPort, ForecastView } from '../port/forecast-port';
+import type { TrainedModel } from '../types';
+import { historySpec } from './model-key';
+import { WorkerFitter, type ModelFitter } from './model-fitter';
+import { ModelTrainer, type TrainingOutcome } from './model-trainer';
+import { LIFECYCLE_DEFAULTS, type TrainingSchedule } from './training-schedule';
+import { TriggerForecaster } from './trigger-forecaster';
+
+/** What the forecast service is built from; the composition root passes the scaler's own parts. */
+export interface ForecastServiceDeps {
+  store: StateStore;
+  metrics: ScalerMetrics;
+  logger: Logger;
+  clock: () => number;
+  /** The live source of a trigger (shared with the request path), for history backfill. */
+  sourceFor: (config: TriggerConfig) => Source;
+}
+
+/** One training attempt, as the service saw it. */
+export interface TrainingAttempt {
+  key: string;
+  outcome: TrainingOutcome;
+  /** The model now current after a saved or kept model, else undefined. */
+  model: TrainedModel | undefined;
+  /** Wall-clock time of the attempt (lock, history read, fit, promotion). */
+  elapsedMs: number;
+}
+
+export interface ForecastServiceSettings extends TrainingSchedule {
+  /** How often models and recent history are reloaded from the store (what other replicas trained). */
+  refreshIntervalMs: number;
+  /**
+   * How often the background loop looks for due work; 0 runs no loop, and the owner calls `runOnce`
+   * (the simulator, on its own clock). @default min(retrain, refresh, 10s)
+   */
+  tickMs?: number;
+  /** Lets tests stop a replica in the middle of training. */
+  beforeTrain?: (key: string) => Promise<void>;
+  /** Where training runs. @default a worker thread */
+  fitter?: ModelFitter;
+  /** Told of every training attempt (the simulator counts them). */
+  onTrainingAttempt?: (attempt: TrainingAttempt) => void;
+}
+
+/** The service's settings from the process settings. */
+export function forecastServiceSettings(settings: Settings): ForecastServiceSettings {
+  return {
+    retrainIntervalMs: settings.retrainIntervalMs,
+    refreshIntervalMs: settings.modelRefreshIntervalMs,
+    trainingLockTtlMs: settings.trainingLockTtlMs,
+  };
+}
+
+interface Tracked {
+  forecaster: TriggerForecaster;
+  lastRefreshMs: number;
+}
+
+/**
+ * The forecast side of a running scaler: one `TriggerForecaster` per model, and the work around them.
+ * The request path only calls `view` and `observe`, which work on memory. Sampling writes, training and
+ * reloading run in a background loop; training takes a lock in the store so one replica trains each
+ * model, and every replica reloads the result.
+ */
+export class ForecastService implements ForecastPort {
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly byConfig = new WeakMap<TriggerConfig, Tracked>();
+  private readonly trainer: ModelTrainer;
+  private readonly fitter: ModelFitter;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: ForecastServiceDeps,
+    private readonly settings: ForecastServiceSettings,
+  ) {
+    this.fitter = settings.fitter ?? new WorkerFitter();
+    this.trainer = new ModelTrainer({
+      fitter: this.fitter,
+      store: deps.store,
+      metrics: deps.metrics,
+      logger: deps.logger,
+      clock: deps.clock,
+      sourceFor: deps.sourceFor,
+      lockTtlMs: settings.trainingLockTtlMs,
+      minSamples: LIFECYCLE_DEFAULTS.minSamples,
+      maxModelAgeMs: LIFECYCLE_DEFAULTS.maxModelAgeMs,
+      beforeTrain: settings.beforeTrain,
+    });
+    const tick = settings.tickMs ?? Math.min(settings.retrainIntervalMs, settings.refreshIntervalMs, 10_000);
+    if (tick > 0) {
+      this.timer = setInterval(() => void this.runOnce(), tick);
+      this.timer.unref();
+    }
+  }
+
+  view(config: TriggerConfig, nowMs: number): ForecastView | undefined {
+    return this.track(config).forecaster.view(nowMs);
+  }
+
+  observe(config: TriggerConfig, reading: Reading): void {
+    if (!this.track(config).forecaster.observe(reading)) return;
+    this.deps.store
+      .appendSample(config.signalId, historySpec(config), reading.atMs, reading.value)
+      .then(() => this.deps.metrics.historySamples.inc({ source: config.source }))
+      .catch((error: unknown) =>
+        this.deps.logger.debug({ err: error, metric: config.metricName }, 'could not write history sample'),
+      );
+  }
+
+  /** True when some model's training is due at `nowMs` (an owner that runs no loop asks this). */
+  trainingDue(nowMs: number): boolean {
+    for (const { forecaster } of this.tracked.values())
+      if (forecaster.trainingDue(nowMs, this.settings)) return true;
+    return false;
+  }
+
+  /** Runs one pass of the background loop now: reloads what is due for reload, trains what is due. */
+  runOnce(): Promise<void> {
+    this.running ??= this.pass().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /** Trains one model now regardless of schedule, and reloads it. */
+  async trainNow(config: TriggerConfig): Promise<TrainingOutcome> {
+    const tracked = this.track(config);
+    const { outcome } = await this.trainer.train(config);
+    await this.refresh(tracked);
+    return outcome;
+  }
+
+  /** The models this replica tracks, for the HTTP API and tests. */
+  models(): Array<{ key: string; config: TriggerConfig; model: TrainedModel | undefined; version: number }> {
+    return [...this.tracked.values()].map(({ forecaster }) => ({
+      key: forecaster.key,
+      config: forecaster.config,
+      ...forecaster.current,
+    }));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+    await this.fitter.close();
+  }
+
+  private track(config: TriggerConfig): Tracked {
+    let tracked = this.byConfig.get(config);
+    if (tracked) return tracked;
+    const forecaster = new TriggerForecaster(config, (error) =>
+      this.deps.logger.warn({ model: forecaster.key, err: error }, 'forecast failed; running live-only'),
+    );
+    tracked = this.tracked.get(forecaster.key);
+    if (!tracked) {
+      tracked = { forecaster, lastRefreshMs: 0 };
+      this.tracked.set(forecaster.key, tracked);
+    }
+    this.byConfig.set(config, tracked);
+    return tracked;
+  }
+
+  private async pass(): Promise<void> {
+    for (const tracked of this.tracked.values()) {
+      if (this.stopped) return;
+      const { forecaster } = tracked;
+      const now = this.deps.clock();
+      if (now - tracked.lastRefreshMs >= this.settings.refreshIntervalMs) await this.refresh(tracked);
+      if (!forecaster.trainingDue(now, this.settings)) continue;
+      const started = performance.now();
+      const { outcome } = await this.trainer.train(forecaster.config);
+      forecaster.attempted(outcome, now, this.settings);
+      if (outcome === 'saved' || outcome === 'kept_previous') await this.refresh(tracked);
+      this.settings.onTrainingAttempt?.({
+        key: forecaster.key,
+        outcome,
+        model: outcome === 'saved' || outcome === 'kept_previous' ? forecaster.current.model : undefined,
+        elapsedMs: performance.now() - started,
+      });
+    }
+  }
+
+  private async refresh(tracked: Tracked): Promise<void> {
+    const { store, clock, logger } = this.deps;
+    const { forecaster } = tracked;
+    const now = clock();
+    tracked.lastRefreshMs = now;
+    try {
+      const { current } = await store.getModels<TrainedModel>(forecaster.key);
+      forecaster.adopt(current);
+      const fromMs = forecaster.tailStartMs(now);
+      if (fromMs === undefined) return;
+      const spec = historySpec(forecaster.config);
+      forecaster.mergeStoredTail(
+        await store.readHistory(forecaster.config.signalId, spec, fromMs, now + spec.stepMs),
+      );
+    } catch (error) {
+      logger.debug({ model: forecaster.key, err: error }, 'could not reload model; keeping the one in memory');
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { readSettings } from '../config/settings';
+import { ForecastService, forecastServiceSettings } from '../forecast/lifecycle/forecast-service';
+import { inlineFitter, type ModelFitter } from '../forecast/lifecycle/model-fitter';
+import { ScalerMetrics } from '../metrics/scaler-metrics';
+import type { Source } from '../sources/source';
+import { MemoryStore } from '../store/memory-store';
+
+/** What training cost during one replay. */
+export interface TrainingStats {
+  attempts: number;
+  saved: number;
+  keptPrevious: number;
+  skipped: number;
+  failed: number;
+  /** Wall-clock time spent in training attempts (history read, `trainModel`, promotion, reload). */
+  trainingMs: number;
+  /** Saved models that were usable (beat the baselines). */
+  usableSaved: number;
+  /** With training prefetched on worker threads: fits served from a prefetched model, and the others. */
+  prefetchHits?: number;
+  prefetchMisses?: number;
+}
+
+export interface SimulatedForecastSettings {
+  /** The server's `RETRAIN_INTERVAL`. @default the server's default */
+  retrainIntervalMs?: number;
+  /**
+   * Where `trainModel` runs. Any fitter gives the same models; the simulator's prefetching one only
+   * makes them arrive sooner. @default inlineFitter
+   */
+  fitter?: ModelFitter;
+}
+
+/** Training reads no source: every sample it learns from was observed by the replay itself. */
+const NO_BACKFILL_SOURCE: Source = {
+  kind: 'simulated',
+  read: () => Promise.reject(new Error('the simulated source is never read')),
+};
+
+/**
+ * The forecast side of one simulated scaler replica: the server's own `ForecastService` with the server's
+ * default settings, on the replay's clock, over an in-memory store, with no background timer. It learns
+ * only what the replica observed, at the moments it observed it; the replay runs its background pass
+ * whenever a training is due, and waits for it (decisions after a training depend on its model).
+ */
+export class SimulatedForecast {
+  readonly service: ForecastService;
+  readonly stats: TrainingStats = {
+    attempts: 0,
+    saved: 0,
+    keptPrevious: 0,
+    skipped: 0,
+    failed: 0,
+    trainingMs: 0,
+    usableSaved: 0,
+  };
+  private nowMs = 0;
+
+  constructor(settings: SimulatedForecastSettings = {}) {
+    const clock = (): number => this.nowMs;
+    const server = forecastServiceSettings(readSettings({}));
+    this.service = new ForecastService(
+      {
+        store: new MemoryStore(clock),
+        metrics: new ScalerMetrics(new Registry(), { defaultMetrics: false }),
+        logger: pino({ level: 'silent' }),
+        clock,
+        sourceFor: () => NO_BACKFILL_SOURCE,
+      },
+      {
+        ...server,
+        retrainIntervalMs: settings.retrainIntervalMs ?? server.retrainIntervalMs,
+        tickMs: 0,
+        fitter: settings.fitter ?? inlineFitter,
+        onTrainingAttempt: ({ outcome, model, elapsedMs }) => {
+          const { stats } = this;
+          stats.attempts++;
+          stats.trainingMs += elapsedMs;
+          if (outcome === 'saved') {
+            stats.saved++;
+            if (model?.usable) stats.usableSaved++;
+          } else if (outcome === 'kept_previous') stats.keptPrevious++;
+          else if (outcome === 'skipped') stats.skipped++;
+          else stats.failed++;
+        },
+      },
+    );
+  }
+
+  /** Moves the replica's clock (the replay's time only goes forward). */
+  setTime(nowMs: number): void {
+    this.nowMs = nowMs;
+  }
+}
