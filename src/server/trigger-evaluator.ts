@@ -28,6 +28,8 @@ export interface EvaluatorDeps {
   clock: () => number;
   /** How long one evaluation answers every call for the same trigger. */
   evaluationTtlMs: number;
+  /** Builds a trigger's source. @default the source its `source` key names */
+  createSource?: (config: TriggerConfig, deps: SourceDeps) => Source;
 }
 
 interface TriggerState {
@@ -69,7 +71,7 @@ export class TriggerEvaluator {
   sourceFor(config: TriggerConfig): Source {
     let source = this.sources.get(config);
     if (source === undefined) {
-      source = createSource(config, this.deps.sourceDeps);
+      source = (this.deps.createSource ?? createSource)(config, this.deps.sourceDeps);
       this.sources.set(config, source);
     }
     return source;
