@@ -222,7 +222,7 @@ describe('docs/metadata.md', () => {
     },
   );
 
-  it('states the defaults DESIGN.md gives', () => {
+  it('states the defaults of the product contract', () => {
     const defaults = Object.fromEntries(ROWS.map((row) => [row.key, row.defaultText]));
     expect(defaults).toMatchObject({
       source: 'required',

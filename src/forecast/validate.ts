@@ -47,7 +47,7 @@ export function assertRegularSeries(
   }
 }
 
-/** Checks every training option against the ranges of the contract (DESIGN.md, trigger metadata). */
+/** Checks every training option against the ranges of the contract (docs/metadata.md). */
 export function assertTrainingOptions(options: TrainingOptions): void {
   if (!SEASONALITY_OPTIONS.includes(options.seasonality)) {
     throw new ForecastInputError(

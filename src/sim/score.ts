@@ -1,6 +1,6 @@
 import type { TickOutcome } from './demand';
 
-/** The six figures DESIGN.md asks for, per strategy. */
+/** The six figures of every strategy (docs/simulator.md, "Output"). */
 export interface StrategyScore {
   /** Share of the replay's time during which demand exceeded ready capacity. */
   underProvisionedTimeshare: number;
