@@ -1,5 +1,5 @@
 import type { TriggerConfig } from '../config/trigger-config';
-import { decide } from '../decision/decide';
+import { decide, type Decision } from '../decision/decide';
 import { EvaluationStep } from '../decision/evaluation-step';
 import type { SimulatedForecast } from './simulated-forecast';
 
@@ -76,7 +76,7 @@ export class PredictivePolicy implements MetricPolicy {
     this.step = new EvaluationStep(config, forecast.service, Number.MAX_SAFE_INTEGER);
   }
 
-  evaluate(nowMs: number, live: number): Evaluation {
+  evaluate(nowMs: number, live: number): Decision {
     this.forecast.setTime(nowMs);
     const { decision, forecast } = this.step.run({ value: live, atMs: nowMs }, false, nowMs);
     this.evaluations++;

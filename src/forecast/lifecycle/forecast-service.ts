@@ -204,7 +204,10 @@ export class ForecastService implements ForecastPort {
         await store.readHistory(forecaster.config.signalId, spec, fromMs, now + spec.stepMs),
       );
     } catch (error) {
-      logger.debug({ model: forecaster.key, err: error }, 'could not reload model; keeping the one in memory');
+      logger.debug(
+        { model: forecaster.key, err: error },
+        'could not reload model; keeping the one in memory',
+      );
     }
   }
 }

@@ -99,7 +99,7 @@ export class TriggerForecaster {
   }
 
   /** Takes the store's current model if it is another version than the one in use; true if it did. */
-  adopt(record: ModelRecord<TrainedModel> | undefined): boolean {
+  adopt(record: Pick<ModelRecord<TrainedModel>, 'model' | 'version'> | undefined): boolean {
     if (!record || record.version === this.version) return false;
     this.model = record.model;
     this.version = record.version;
