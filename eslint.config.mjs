@@ -110,7 +110,7 @@ export default tseslint.config(
   {
     // Tests may wire layers together (the server-simulator parity test does); shipped code may not.
     files: ['src/**/*.ts'],
-    ignores: ['src/**/*.test.ts', 'src/**/*.conformance.ts'],
+    ignores: ['src/**/*.test.ts', 'src/**/*.conformance.ts', 'src/**/*.fixtures.ts'],
     rules: { 'import/no-restricted-paths': ['error', { zones: LAYERS }] },
   },
 );

@@ -1,11 +1,43 @@
-/** @type {import('jest').Config} */
-module.exports = {
+const fs = require('node:fs');
+const path = require('node:path');
+
+/**
+ * Two projects: `unit` needs no Redis, RabbitMQ or Prometheus and runs anywhere; `integration` talks
+ * to the real servers, which its global setup checks for. `npm test` runs both; `npm run test:unit`
+ * runs only the first.
+ */
+const shared = {
+  rootDir: __dirname,
   testEnvironment: 'node',
-  roots: ['<rootDir>/src', '<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
+};
+
+const unitRoots = ['<rootDir>/src', '<rootDir>/test'];
+if (fs.existsSync(path.join(__dirname, 'bench'))) unitRoots.push('<rootDir>/bench');
+
+/** @type {import('jest').Config} */
+module.exports = {
+  // A global option in Jest 29 (a project's own testTimeout is ignored): it applies to both projects.
   testTimeout: 30000,
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      roots: unitRoots,
+      testMatch: [
+        '<rootDir>/src/**/*.test.ts',
+        '<rootDir>/test/presets.test.ts',
+        '<rootDir>/bench/**/*.test.ts',
+      ],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      roots: ['<rootDir>/test'],
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+    },
+  ],
 };

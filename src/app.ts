@@ -24,7 +24,7 @@ import { TriggerEvaluator } from './server/trigger-evaluator';
 import { TriggerRegistry } from './server/trigger-registry';
 import type { SourceDeps } from './sources/source-deps';
 import type { TriggerConfig } from './config/trigger-config';
-import { createAmqpPool } from './sources/rabbitmq/create-pool';
+import { createAmqpConnectionPool } from './sources/rabbitmq/amqp-connection-pool';
 import { createStore } from './store/create-store';
 import type { StateStore } from './store/state-store';
 
@@ -65,7 +65,7 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
   const clock = deps.clock ?? Date.now;
   const store = deps.store ?? createStore(settings.redisUrl, { keyPrefix: settings.redisKeyPrefix, logger });
   const metrics = new ScalerMetrics(new Registry());
-  const sourceDeps: SourceDeps = { logger, amqp: createAmqpPool(logger) };
+  const sourceDeps: SourceDeps = { logger, amqp: createAmqpConnectionPool({ logger }) };
   const registry = new TriggerRegistry(clock);
   // The evaluator asks the forecast through this indirection because the forecast runtime, built next,
   // reads history through the evaluator's sources.

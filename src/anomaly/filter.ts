@@ -3,8 +3,8 @@ import { MAD_TO_SIGMA, finiteSlice, quantileSorted, isMissing } from './robust-s
 import { seasonalScores } from './seasonal-residual';
 
 /** Lowest and highest `anomalyThreshold` the contract accepts, in robust z units. */
-export const MIN_ANOMALY_THRESHOLD = 2;
-export const MAX_ANOMALY_THRESHOLD = 5;
+const MIN_ANOMALY_THRESHOLD = 2;
+const MAX_ANOMALY_THRESHOLD = 5;
 
 export interface AnomalyFilterOptions {
   /** Robust z-score above which a point is an anomaly (2 to 5). */

@@ -5,7 +5,7 @@ import type { ForecastResult, RegularSeries, TrainedModel } from '../forecast/ty
 const DAY_MS = 86_400_000;
 
 /** The furthest a capacity forecast reaches from the newest sample: a calendar month from its 1st, plus slack. */
-export const MAX_LONG_FORECAST_MS = 100 * DAY_MS;
+const MAX_LONG_FORECAST_MS = 100 * DAY_MS;
 
 /** A forecast the model cannot make: its newest sample is too far before the window. */
 export class ForecastRangeError extends Error {

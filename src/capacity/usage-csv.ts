@@ -14,7 +14,7 @@ export interface UsageSeries {
 }
 
 /** The columns a usage CSV must have. */
-export const USAGE_COLUMNS = ['timestamp', 'cpu_cores', 'memory_bytes'] as const;
+const USAGE_COLUMNS = ['timestamp', 'cpu_cores', 'memory_bytes'] as const;
 
 /** A year of minutes: more than this is not a usage export, and would take long to learn. */
 const MAX_SLOTS = 600_000;

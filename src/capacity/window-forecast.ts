@@ -34,7 +34,7 @@ export interface WindowSummary {
 }
 
 /** Share of the window's time the `quantile` summary must cover. */
-export const QUANTILE_TIME_SHARE = 0.99;
+const QUANTILE_TIME_SHARE = 0.99;
 
 /**
  * Cuts a forecast to `range` and reduces it to points at the window's resolution (or the model's step

@@ -12,7 +12,7 @@ const HOUR = 60 * MINUTE;
  * Resolution of the points each window reports: fine enough to show the daily shape, coarse enough that a
  * month stays a readable ~120 points. A model sampled more coarsely than this reports at its own step.
  */
-export const WINDOW_RESOLUTION_MS: Readonly<Record<CapacityWindow, number>> = {
+const WINDOW_RESOLUTION_MS: Readonly<Record<CapacityWindow, number>> = {
   next_day: 5 * MINUTE,
   next_week: HOUR,
   next_weekend: HOUR,

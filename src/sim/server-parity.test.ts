@@ -8,7 +8,7 @@ import { gaussian, seededRandom } from '../forecast/synthetic-series';
 import { ScalerMetrics } from '../metrics/scaler-metrics';
 import { TriggerEvaluator } from '../server/trigger-evaluator';
 import { TriggerRegistry } from '../server/trigger-registry';
-import { createAmqpPool } from '../sources/rabbitmq/create-pool';
+import { createAmqpConnectionPool } from '../sources/rabbitmq/amqp-connection-pool';
 import type { Source } from '../sources/source';
 import { MemoryStore } from '../store/memory-store';
 import { SimulatedForecast } from './simulated-forecast';
@@ -75,7 +75,7 @@ describe('the simulator makes the decisions the server makes', () => {
       metrics,
       logger,
       forecast: service,
-      sourceDeps: { logger, amqp: createAmqpPool(logger) },
+      sourceDeps: { logger, amqp: createAmqpConnectionPool({ logger }) },
       clock,
       evaluationTtlMs: 0,
       createSource: () => traceSource,

@@ -5,7 +5,7 @@
  */
 const NAN_MASK = 0x7fc00000;
 export const BYTES_PER_SAMPLE = 4;
-export const CHUNK_MS = 86_400_000;
+const CHUNK_MS = 86_400_000;
 
 const scratch = new DataView(new ArrayBuffer(4));
 

@@ -51,7 +51,7 @@ export function localDateOf(atMs: number, timezone: string): LocalDate {
 }
 
 /** How far local wall-clock time is ahead of UTC at `atMs` (e.g. +1 h in Berlin in winter). */
-export function utcOffsetMs(atMs: number, timezone: string): number {
+function utcOffsetMs(atMs: number, timezone: string): number {
   const f = localFields(atMs, timezone);
   const wall = Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second);
   return wall - Math.floor(atMs / 1000) * 1000;
@@ -97,7 +97,7 @@ export function startOfLocalDay(date: LocalDate, timezone: string): number {
 }
 
 /** `YYYY-MM-DD` of a local date. */
-export function formatLocalDate(date: LocalDate): string {
+function formatLocalDate(date: LocalDate): string {
   return `${date.year}-${String(date.month).padStart(2, '0')}-${String(date.day).padStart(2, '0')}`;
 }
 

@@ -13,7 +13,7 @@ import { externalScalerService } from '../../src/server/external-scaler.service'
 import { loadExternalScalerProto } from '../../src/server/proto';
 import { TriggerEvaluator } from '../../src/server/trigger-evaluator';
 import { TriggerRegistry } from '../../src/server/trigger-registry';
-import { createAmqpPool } from '../../src/sources/rabbitmq/create-pool';
+import { createAmqpConnectionPool } from '../../src/sources/rabbitmq/amqp-connection-pool';
 import { MemoryStore } from '../../src/store/memory-store';
 import { RedisStore } from '../../src/store/redis-store';
 import { freePort, waitFor } from '../support/ports';
@@ -386,7 +386,7 @@ describe("KEDA's push stream cut", () => {
       metrics,
       logger,
       forecast: NO_FORECAST,
-      sourceDeps: { logger, amqp: createAmqpPool(logger) },
+      sourceDeps: { logger, amqp: createAmqpConnectionPool({ logger }) },
       clock: Date.now,
       evaluationTtlMs: 0,
     });

@@ -1,0 +1,177 @@
+import { status } from '@grpc/grpc-js';
+import { grpcError, kedaRef } from '../../test/support/scaler';
+import { UpstreamDataError, UpstreamUnavailableError } from '../errors';
+import { PROMETHEUS_METADATA, startInProcessScaler, type InProcessScaler } from './request-path.fixtures';
+
+/**
+ * The four ExternalScaler RPCs on a real grpc-js server on loopback, called through a client built from
+ * the proto as KEDA's is, with a fake source behind the evaluator: no Prometheus, broker or Redis.
+ */
+describe('externalScalerService in-process', () => {
+  let scaler: InProcessScaler;
+  const ref = (metadata: Record<string, string> = {}) => kedaRef({ ...PROMETHEUS_METADATA, ...metadata });
+
+  beforeEach(async () => {
+    scaler = await startInProcessScaler({ evaluationTtlMs: 1_000 });
+  });
+  afterEach(async () => {
+    await scaler.stop();
+  });
+
+  describe('GetMetricSpec', () => {
+    it('names the metric and target from metadata alone, without reading the source', async () => {
+      const { client, path } = scaler;
+      const spec = await client.getMetricSpec(ref({ threshold: '2.5' }));
+      const config = path.registry.config({ ...PROMETHEUS_METADATA, threshold: '2.5' });
+      expect(spec.metricSpecs).toEqual([
+        { metricName: config.metricName, targetSize: 3, targetSizeFloat: 2.5 },
+      ]);
+      expect(path.source.reads).toBe(0);
+    });
+
+    it('answers even while the source is down', async () => {
+      scaler.path.source.fails(new UpstreamUnavailableError('cannot reach http://127.0.0.1:1'));
+      await expect(scaler.client.getMetricSpec(ref())).resolves.toBeDefined();
+      expect(scaler.path.source.reads).toBe(0);
+    });
+  });
+
+  describe('GetMetrics and IsActive', () => {
+    it('return the evaluated value and activation', async () => {
+      const { client, path } = scaler;
+      path.source.answers(12.4);
+      const { metricName } = (await client.getMetricSpec(ref())).metricSpecs[0]!;
+      expect(await client.getMetrics(ref(), metricName)).toEqual({
+        metricValues: [{ metricName, metricValue: 12, metricValueFloat: 12.4 }],
+      });
+      expect(await client.isActive(ref())).toEqual({ result: true });
+    });
+
+    it('share one evaluation: one source read answers both', async () => {
+      const { client, path } = scaler;
+      path.source.answers(0);
+      const { metricName } = (await client.getMetricSpec(ref())).metricSpecs[0]!;
+      const [metrics, active] = await Promise.all([
+        client.getMetrics(ref(), metricName),
+        client.isActive(ref()),
+      ]);
+      expect(metrics.metricValues[0]!.metricValueFloat).toBe(0);
+      expect(active.result).toBe(false);
+      expect(path.source.reads).toBe(1);
+
+      // Once the evaluation is older than its TTL, the next call reads again.
+      path.clock.advance(1_000);
+      path.source.answers(3);
+      expect(await client.isActive(ref())).toEqual({ result: true });
+      expect(path.source.reads).toBe(2);
+    });
+
+    it('accept the metric name with the sN- prefix KEDA adds, in any case', async () => {
+      const { client, path } = scaler;
+      path.source.answers(8);
+      const { metricName } = (await client.getMetricSpec(ref())).metricSpecs[0]!;
+      for (const asked of [`s0-${metricName}`, `s12-${metricName}`, `S3-${metricName.toUpperCase()}`, '']) {
+        const reply = await client.getMetrics(ref(), asked);
+        expect(reply.metricValues).toEqual([{ metricName, metricValue: 8, metricValueFloat: 8 }]);
+      }
+      expect(path.source.reads).toBe(1);
+    });
+
+    it("answer NOT_FOUND for another trigger's metric name, before reading", async () => {
+      const { client, path } = scaler;
+      const error = await grpcError(client.getMetrics(ref(), 's0-prometheus-other-0000abcd'));
+      expect(error.code).toBe(status.NOT_FOUND);
+      expect(error.details).toContain('"s0-prometheus-other-0000abcd" is not this trigger\'s');
+      // The prefix is stripped once, at the start only.
+      const { metricName } = (await client.getMetricSpec(ref())).metricSpecs[0]!;
+      const nested = await grpcError(client.getMetrics(ref(), `s0-s1-${metricName}`));
+      expect(nested.code).toBe(status.NOT_FOUND);
+      expect(path.source.reads).toBe(0);
+    });
+  });
+
+  describe('errors map to status codes (src/server/status.ts)', () => {
+    const rpcs = {
+      GetMetricSpec: (s: InProcessScaler, r: ReturnType<typeof ref>) => s.client.getMetricSpec(r),
+      GetMetrics: (s: InProcessScaler, r: ReturnType<typeof ref>) => s.client.getMetrics(r, ''),
+      IsActive: (s: InProcessScaler, r: ReturnType<typeof ref>) => s.client.isActive(r),
+    };
+
+    it.each(Object.keys(rpcs) as Array<keyof typeof rpcs>)(
+      '%s: bad metadata is INVALID_ARGUMENT naming the key',
+      async (rpc) => {
+        const error = await grpcError(rpcs[rpc](scaler, ref({ threshold: 'lots' })));
+        expect(error.code).toBe(status.INVALID_ARGUMENT);
+        expect(error.details).toMatch(/^metadata key "threshold" has invalid value "lots"/);
+        const missing = await grpcError(rpcs[rpc](scaler, kedaRef({ source: 'prometheus' })));
+        expect(missing.code).toBe(status.INVALID_ARGUMENT);
+        expect(missing.details).toContain('metadata key "serverAddress" is required');
+        expect(scaler.path.source.reads).toBe(0);
+      },
+    );
+
+    it('an unreachable source is UNAVAILABLE, without credentials in the details', async () => {
+      scaler.path.source.fails(
+        new UpstreamUnavailableError(
+          'cannot reach http://user:s3cret@127.0.0.1:1/api/v1/query: ECONNREFUSED',
+        ),
+      );
+      for (const call of [rpcs.GetMetrics, rpcs.IsActive]) {
+        const error = await grpcError(call(scaler, ref({ maxStaleness: '0' })));
+        expect(error.code).toBe(status.UNAVAILABLE);
+        expect(error.details).toBe('cannot reach http://***@127.0.0.1:1/api/v1/query: ECONNREFUSED');
+      }
+    });
+
+    it('a wrong answer from the source is FAILED_PRECONDITION', async () => {
+      scaler.path.source.fails(new UpstreamDataError('query returned no series', 'empty'));
+      const error = await grpcError(rpcs.GetMetrics(scaler, ref()));
+      expect(error.code).toBe(status.FAILED_PRECONDITION);
+      expect(error.details).toBe('query returned no series');
+    });
+
+    it('a non-finite reading is FAILED_PRECONDITION', async () => {
+      scaler.path.source.answers(NaN);
+      const error = await grpcError(rpcs.IsActive(scaler, ref()));
+      expect(error.code).toBe(status.FAILED_PRECONDITION);
+      expect(error.details).toBe('source returned NaN; expected a finite number');
+    });
+
+    it("a read that outlasts the trigger's timeout is DEADLINE_EXCEEDED, after that timeout", async () => {
+      scaler.path.source.hangs();
+      const started = Date.now();
+      const error = await grpcError(rpcs.GetMetrics(scaler, ref({ timeout: '200ms', maxStaleness: '0' })));
+      expect(error.code).toBe(status.DEADLINE_EXCEEDED);
+      expect(error.details).toBe('fake source did not answer in time');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
+
+    it('anything else is INTERNAL', async () => {
+      scaler.path.source.fails(new TypeError('cannot read properties of undefined'));
+      const error = await grpcError(rpcs.IsActive(scaler, ref()));
+      expect(error.code).toBe(status.INTERNAL);
+      expect(error.details).toBe('internal error: cannot read properties of undefined');
+    });
+
+    it('within maxStaleness a failing source is not an error but the last good value', async () => {
+      const { path } = scaler;
+      path.source.answers(6);
+      await rpcs.IsActive(scaler, ref());
+      path.clock.advance(10_000);
+      path.source.fails(new UpstreamUnavailableError('cannot reach http://127.0.0.1:1'));
+      const reply = await rpcs.GetMetrics(scaler, ref());
+      expect(reply.metricValues[0]!.metricValueFloat).toBe(6);
+    });
+
+    it('counts calls by RPC and status code', async () => {
+      await grpcError(rpcs.IsActive(scaler, ref({ threshold: 'lots' })));
+      await rpcs.GetMetricSpec(scaler, ref());
+      const text = await scaler.path.metricsText();
+      expect(text).toContain(
+        'keda_predictive_scaler_grpc_requests_total{rpc="IsActive",code="INVALID_ARGUMENT"} 1',
+      );
+      expect(text).toContain('keda_predictive_scaler_grpc_requests_total{rpc="GetMetricSpec",code="OK"} 1');
+    });
+  });
+});
