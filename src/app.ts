@@ -23,7 +23,8 @@ import { loadExternalScalerProto } from './server/proto';
 import { TriggerEvaluator } from './server/trigger-evaluator';
 import { TriggerRegistry } from './server/trigger-registry';
 import type { SourceDeps } from './sources/source-deps';
-import type { TriggerConfig } from './config/trigger-config';
+import { sourceKindOf } from './sources/source-kinds';
+import type { TriggerConfig } from './sources/trigger-metadata';
 import { createAmqpPool } from './sources/rabbitmq/create-pool';
 import { createStore } from './store/create-store';
 import type { StateStore } from './store/state-store';
@@ -105,7 +106,9 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
   const watcher = new ActivationWatcher(
     evaluator,
     (handle) =>
-      handle.config.source === 'rabbitmq' ? settings.pushPollIntervalMs : settings.pushPollIntervalSlowMs,
+      sourceKindOf(handle.config).pushPolling === 'fast'
+        ? settings.pushPollIntervalMs
+        : settings.pushPollIntervalSlowMs,
     logger,
   );
 

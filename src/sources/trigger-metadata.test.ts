@@ -5,7 +5,7 @@ import {
   type PrometheusTriggerConfig,
   type RabbitMqTriggerConfig,
   type TriggerConfig,
-} from './trigger-config';
+} from './trigger-metadata';
 
 /**
  * Table-driven, as KEDA's prometheus_scaler_test.go: each row is a metadata map and either the parsed

@@ -1,4 +1,4 @@
-import { parseTriggerMetadata } from './trigger-config';
+import { parseTriggerMetadata } from './trigger-metadata';
 
 /**
  * `metricName` and `signalId` name the HPA's metric and key the learned history in Redis: a trigger must
