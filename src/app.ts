@@ -23,8 +23,9 @@ import { loadExternalScalerProto } from './server/proto';
 import { TriggerEvaluator } from './server/trigger-evaluator';
 import { TriggerRegistry } from './server/trigger-registry';
 import type { SourceDeps } from './sources/source-deps';
-import type { TriggerConfig } from './config/trigger-config';
 import { createAmqpConnectionPool } from './sources/rabbitmq/amqp-connection-pool';
+import { sourceKindOf } from './sources/source-kinds';
+import type { TriggerConfig } from './sources/trigger-metadata';
 import { createStore } from './store/create-store';
 import type { StateStore } from './store/state-store';
 
@@ -105,7 +106,9 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
   const watcher = new ActivationWatcher(
     evaluator,
     (handle) =>
-      handle.config.source === 'rabbitmq' ? settings.pushPollIntervalMs : settings.pushPollIntervalSlowMs,
+      sourceKindOf(handle.config).pushPolling === 'fast'
+        ? settings.pushPollIntervalMs
+        : settings.pushPollIntervalSlowMs,
     logger,
   );
 

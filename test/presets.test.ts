@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { parseTriggerMetadata, type TriggerConfig } from '../src/config/trigger-config';
+import { parseTriggerMetadata, type TriggerConfig } from '../src/sources/trigger-metadata';
 import {
   REPO_ROOT,
   metadataAsKedaSendsIt,

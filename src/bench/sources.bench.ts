@@ -16,7 +16,7 @@ import {
   parseTriggerMetadata,
   type GpuTriggerConfig,
   type RabbitMqTriggerConfig,
-} from '../config/trigger-config';
+} from '../sources/trigger-metadata';
 import { createGpuSource } from '../sources/gpu/gpu.source';
 import { createAmqpConnectionPool } from '../sources/rabbitmq/amqp-connection-pool';
 import { createRabbitMqSource } from '../sources/rabbitmq/rabbitmq.source';

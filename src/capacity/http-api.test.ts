@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { parseTriggerMetadata } from '../config/trigger-config';
+import { parseTriggerMetadata } from '../sources/trigger-metadata';
 import { trainModel } from '../forecast';
 import { historySpec, modelKey } from '../forecast/lifecycle/model-key';
 import type { RegularSeries, TrainedModel } from '../forecast/types';

@@ -1,4 +1,4 @@
-import { parseTriggerMetadata } from '../config/trigger-config';
+import { parseTriggerMetadata } from '../sources/trigger-metadata';
 import { resourceKindOf } from './resource-kind';
 
 const prometheus = (query: string) =>

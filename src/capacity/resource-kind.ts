@@ -1,4 +1,4 @@
-import type { TriggerConfig } from '../config/trigger-config';
+import type { TriggerConfig } from '../sources/trigger-metadata';
 import type { ResourceKind } from './units';
 
 const CPU_CORES = /\bcontainer_cpu_usage_seconds_total\b/;

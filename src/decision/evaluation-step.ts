@@ -1,4 +1,4 @@
-import type { TriggerConfig } from '../config/trigger-config';
+import type { TriggerConfig } from '../sources/trigger-metadata';
 import type { ForecastPort, ForecastView } from '../forecast/port/forecast-port';
 import type { Reading } from '../sources/source';
 import { decide, type Decision } from './decide';

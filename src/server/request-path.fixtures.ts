@@ -2,7 +2,7 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { externalScalerClient, type ExternalScalerClient } from '../../test/support/scaler';
-import type { TriggerConfig } from '../config/trigger-config';
+import type { TriggerConfig } from '../sources/trigger-metadata';
 import { UpstreamUnavailableError } from '../errors';
 import type { ForecastPort, ForecastView } from '../forecast/port/forecast-port';
 import { ScalerMetrics } from '../metrics/scaler-metrics';

@@ -8,7 +8,7 @@ import { createSource } from '../sources/create-source';
 import type { Reading, Source } from '../sources/source';
 import type { SourceDeps } from '../sources/source-deps';
 import type { StateStore } from '../store/state-store';
-import type { TriggerConfig } from '../config/trigger-config';
+import type { TriggerConfig } from '../sources/trigger-metadata';
 import type { TriggerHandle } from './trigger-registry';
 
 /** One evaluation of a trigger: the decision plus what it was made from. */

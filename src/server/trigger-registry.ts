@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseTriggerMetadata, type TriggerConfig } from '../config/trigger-config';
+import { parseTriggerMetadata, type TriggerConfig } from '../sources/trigger-metadata';
 import { MetadataError } from '../errors';
 import type { TriggerLabels } from '../metrics/scaler-metrics';
 

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { readSettings } from '../config/settings';
-import type { TriggerConfig } from '../config/trigger-config';
+import type { TriggerConfig } from '../sources/trigger-metadata';
 import type { ModelFitter } from '../forecast/lifecycle/model-fitter';
 import { WorkerPoolFitter } from '../forecast/lifecycle/model-fitter';
 import { createDemandModel, type DemandKind } from './demand';

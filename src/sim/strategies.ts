@@ -1,4 +1,4 @@
-import type { TriggerConfig } from '../config/trigger-config';
+import type { TriggerConfig } from '../sources/trigger-metadata';
 import { decide, type Decision } from '../decision/decide';
 import { EvaluationStep } from '../decision/evaluation-step';
 import type { SimulatedForecast } from './simulated-forecast';

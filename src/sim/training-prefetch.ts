@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { serialize } from 'node:v8';
-import type { TriggerConfig } from '../config/trigger-config';
+import type { TriggerConfig } from '../sources/trigger-metadata';
 import { historySpec, trainingOptions } from '../forecast/lifecycle/model-key';
 import { inlineFitter, type ModelFitter } from '../forecast/lifecycle/model-fitter';
 import {

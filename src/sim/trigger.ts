@@ -1,5 +1,5 @@
 import { parseDuration } from '../config/parse';
-import { parseTriggerMetadata, type TriggerConfig } from '../config/trigger-config';
+import { parseTriggerMetadata, type TriggerConfig } from '../sources/trigger-metadata';
 
 /** The trigger the simulator pretends KEDA sends; values are metadata strings, as KEDA passes them. */
 export interface SimulatedTriggerInput {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { parseTriggerMetadata } from '../../src/config/trigger-config';
+import { parseTriggerMetadata } from '../../src/sources/trigger-metadata';
 import type { ForecastService } from '../../src/forecast/lifecycle/forecast-service';
 import { openMetricsGauge } from '../support/openmetrics';
 import { waitFor } from '../support/ports';

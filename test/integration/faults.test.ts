@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Server, ServerCredentials, status, type ClientReadableStream } from '@grpc/grpc-js';
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
-import { parseTriggerMetadata } from '../../src/config/trigger-config';
+import { parseTriggerMetadata } from '../../src/sources/trigger-metadata';
 import { NO_FORECAST } from '../../src/forecast/port/forecast-port';
 import { historySpec, modelKey } from '../../src/forecast/lifecycle/model-key';
 import { createLogger } from '../../src/logger';

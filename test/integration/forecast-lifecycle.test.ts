@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { historySpec } from '../../src/forecast/lifecycle/model-key';
-import { parseTriggerMetadata } from '../../src/config/trigger-config';
+import { parseTriggerMetadata } from '../../src/sources/trigger-metadata';
 import { RedisStore } from '../../src/store/redis-store';
 import { dailyPattern, openMetricsGauge } from '../support/openmetrics';
 import { waitFor } from '../support/ports';

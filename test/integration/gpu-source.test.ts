@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import pino from 'pino';
-import { parseTriggerMetadata, type GpuTriggerConfig } from '../../src/config/trigger-config';
+import { parseTriggerMetadata, type GpuTriggerConfig } from '../../src/sources/trigger-metadata';
 import { MetadataError, UpstreamUnavailableError } from '../../src/errors';
 import { createGpuSource } from '../../src/sources/gpu/gpu.source';
 import { createAmqpConnectionPool } from '../../src/sources/rabbitmq/amqp-connection-pool';

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { load, loadAll, YAML11_SCHEMA } from 'js-yaml';
 import { Registry } from 'prom-client';
-import { parseTriggerMetadata, type TriggerConfig } from '../../src/config/trigger-config';
+import { parseTriggerMetadata, type TriggerConfig } from '../../src/sources/trigger-metadata';
 import { ScalerMetrics } from '../../src/metrics/scaler-metrics';
 import {
   CHART_DIR,

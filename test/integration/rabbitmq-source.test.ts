@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { parseTriggerMetadata, type RabbitMqTriggerConfig } from '../../src/config/trigger-config';
+import { parseTriggerMetadata, type RabbitMqTriggerConfig } from '../../src/sources/trigger-metadata';
 import { UpstreamDataError, UpstreamUnavailableError } from '../../src/errors';
 import {
   createAmqpConnectionPool,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis, { Cluster } from 'ioredis';
 import pino from 'pino';
-import { parseTriggerMetadata } from '../../src/config/trigger-config';
+import { parseTriggerMetadata } from '../../src/sources/trigger-metadata';
 import { modelKey } from '../../src/forecast/lifecycle/model-key';
 import { createRedisClient, createStore } from '../../src/store/create-store';
 import { storeKeys } from '../../src/store/keys';

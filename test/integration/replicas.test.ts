@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { parseTriggerMetadata } from '../../src/config/trigger-config';
+import { parseTriggerMetadata } from '../../src/sources/trigger-metadata';
 import { ForecastService } from '../../src/forecast/lifecycle/forecast-service';
 import { modelKey } from '../../src/forecast/lifecycle/model-key';
 import type { HistorySpec } from '../../src/store/state-store';

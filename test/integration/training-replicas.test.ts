@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { parseTriggerMetadata } from '../../src/config/trigger-config';
+import { parseTriggerMetadata } from '../../src/sources/trigger-metadata';
 import { modelKey } from '../../src/forecast/lifecycle/model-key';
 import { RedisStore } from '../../src/store/redis-store';
 import { dailyPattern, openMetricsGauge } from '../support/openmetrics';

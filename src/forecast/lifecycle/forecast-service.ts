@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Settings } from '../../config/settings';
-import type { TriggerConfig } from '../../config/trigger-config';
+import type { TriggerConfig } from '../../sources/trigger-metadata';
 import type { ScalerMetrics } from '../../metrics/scaler-metrics';
 import type { Reading, Source } from '../../sources/source';
 import type { StateStore } from '../../store/state-store';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TriggerConfig } from '../../config/trigger-config';
+import type { TriggerConfig } from '../../sources/trigger-metadata';
 import type { HistorySpec } from '../../store/state-store';
 import type { TrainingOptions } from '../types';
 

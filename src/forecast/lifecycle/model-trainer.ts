@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { TriggerConfig } from '../../config/trigger-config';
+import type { TriggerConfig } from '../../sources/trigger-metadata';
 import type { ScalerMetrics } from '../../metrics/scaler-metrics';
 import type { Source } from '../../sources/source';
 import type { ModelRecord, StateStore } from '../../store/state-store';

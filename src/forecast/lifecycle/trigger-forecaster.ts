@@ -1,4 +1,4 @@
-import type { TriggerConfig } from '../../config/trigger-config';
+import type { TriggerConfig } from '../../sources/trigger-metadata';
 import type { Reading } from '../../sources/source';
 import type { ModelRecord } from '../../store/state-store';
 import type { ForecastView } from '../port/forecast-port';

@@ -1,4 +1,4 @@
-import type { TriggerConfig } from '../../config/trigger-config';
+import type { TriggerConfig } from '../../sources/trigger-metadata';
 import type { Reading } from '../../sources/source';
 
 /** What the decision needs from a trigger's forecast over `[now, now + leadTime]`. */

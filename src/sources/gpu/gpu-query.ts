@@ -1,5 +1,5 @@
 import { parseLabelSelector } from '../../config/label-selector';
-import type { GpuTriggerConfig } from '../../config/trigger-config';
+import type { GpuTriggerConfig } from './gpu-metadata';
 
 /** The DCGM exporter series each `metric` reads. */
 export const DCGM_SERIES = {

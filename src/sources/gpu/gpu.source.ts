@@ -1,4 +1,4 @@
-import type { GpuTriggerConfig } from '../../config/trigger-config';
+import type { GpuTriggerConfig } from './gpu-metadata';
 import type { RegularSeries } from '../../forecast/types';
 import { PrometheusClient } from '../prometheus/prometheus-client';
 import { oneNumber } from '../prometheus/prometheus.source';

@@ -1,6 +1,6 @@
 import { UpstreamDataError, UpstreamUnavailableError } from '../../errors';
 import type { RegularSeries } from '../../forecast/types';
-import type { HttpQueryOptions } from '../../config/trigger-config';
+import type { HttpQueryOptions } from '../http-options';
 import { getJson } from '../http-json';
 
 /** One series of an instant query. */

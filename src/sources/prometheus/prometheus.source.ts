@@ -1,4 +1,4 @@
-import type { PrometheusTriggerConfig } from '../../config/trigger-config';
+import type { PrometheusTriggerConfig } from './prometheus-metadata';
 import { UpstreamDataError } from '../../errors';
 import type { RegularSeries } from '../../forecast/types';
 import type { Reading, Source } from '../source';

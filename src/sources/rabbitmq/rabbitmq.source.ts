@@ -1,4 +1,4 @@
-import type { RabbitMqTriggerConfig } from '../../config/trigger-config';
+import type { RabbitMqTriggerConfig } from './rabbitmq-metadata';
 import { MetadataError } from '../../errors';
 import type { Reading, Source } from '../source';
 import type { SourceDeps } from '../source-deps';

@@ -1,5 +1,5 @@
 import v8 from 'node:v8';
-import { parseTriggerMetadata } from './trigger-config';
+import { parseTriggerMetadata } from './trigger-metadata';
 
 /**
  * Configs of one kind of trigger must share one V8 hidden class. Built as `{ ...common, more }`, each
