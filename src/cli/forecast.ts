@@ -108,7 +108,7 @@ export function forecastSeries(series: LongSeries, options: ForecastCliOptions):
     quantile: options.quantile,
     anomalyThreshold: 3.5,
     ...(seasonalPeriodsMs === undefined ? {} : { seasonalPeriodsMs }),
-    ...(series.timeKind === 'step' ? { modelStepMs: regular.stepMs } : {}),
+    ...(series.timeKind === 'step' ? { modelStepMs: regular.stepMs, timeUnit: 'step' as const } : {}),
   };
   const lastMs = regular.startMs + (regular.values.length - 1) * regular.stepMs;
   let model;

@@ -9,7 +9,8 @@ import { parseTimezone } from '../config/business-hours';
 import { ForecastInputError, trainModel } from '../forecast';
 import type { RegularSeries, TrainingOptions } from '../forecast/types';
 import { ForecastRangeError } from '../capacity/long-forecast';
-import { describeModel, formatDurationMs } from '../capacity/model-info';
+import { describeModel } from '../capacity/model-info';
+import { formatDuration, DAY_MS, MINUTE_MS } from '../util/duration';
 import { planWindows } from '../capacity/plan';
 import { DEFAULT_POLICIES, parseMultipliers, type WindowPolicy } from '../capacity/recommend';
 import {
@@ -30,14 +31,11 @@ const USAGE = `usage: npm run recommend -- --input USAGE.csv [--json]
 
 USAGE.csv: timestamp,cpu_cores,memory_bytes (e.g. 5-minute samples).`;
 
-const MINUTE = 60_000;
-const DAY = 1440 * MINUTE;
-
 /** The scaler's defaults for a trigger (leadTime 15m, horizon 30m), so the tool learns what the scaler would. */
 const TRAINING: Omit<TrainingOptions, 'quantile'> = {
   seasonality: 'auto',
-  leadTimesMs: [15 * MINUTE],
-  horizonMs: 30 * MINUTE,
+  leadTimesMs: [15 * MINUTE_MS],
+  horizonMs: 30 * MINUTE_MS,
   anomalyThreshold: 3.5,
 };
 
@@ -69,9 +67,9 @@ export function runRecommend(
   try {
     const options = readOptions(argv);
     const report = buildReport(options, readInput(options.input));
-    if (report.spanMs < 2 * DAY) {
+    if (report.spanMs < 2 * DAY_MS) {
       io.stderr(
-        `recommend: warning: ${formatDurationMs(report.spanMs)} of history; learning a daily pattern needs ` +
+        `recommend: warning: ${formatDuration(report.spanMs)} of history; learning a daily pattern needs ` +
           'at least two days (a weekly one two weeks), so the forecast mostly repeats the last value\n',
       );
     }
@@ -148,7 +146,7 @@ function buildReport(options: Options, text: string): Report {
     input: {
       file: options.input,
       samples: usage.rows,
-      step: formatDurationMs(step),
+      step: formatDuration(step),
       from: isoSeconds(usage.cpu.startMs),
       to: isoSeconds(endMs),
       now: isoSeconds(nowMs),

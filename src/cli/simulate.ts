@@ -27,6 +27,7 @@ import {
 import { renderSvg } from '../sim/svg';
 import { writeTimelineCsv } from '../sim/timeline';
 import { loadTrace, TraceError, type Trace } from '../sim/trace';
+import { DAY_MS, HOUR_MS, SECOND_MS, formatDuration } from '../util/duration';
 
 /** A problem with the flags or the trace: exit code 2. */
 export class UsageError extends Error {
@@ -196,9 +197,9 @@ export function simulationOptions(options: SimulateCliOptions): SimulationOption
 /** The server's `RETRAIN_INTERVAL`, read the same way, so a replay can follow a changed schedule. */
 function retrainIntervalMs(): number {
   const raw = process.env.RETRAIN_INTERVAL;
-  if (raw === undefined || raw.trim() === '') return 3_600_000;
+  if (raw === undefined || raw.trim() === '') return HOUR_MS;
   try {
-    return parseDuration('RETRAIN_INTERVAL', raw, { minMs: 1_000, maxMs: 7 * 86_400_000 });
+    return parseDuration('RETRAIN_INTERVAL', raw, { minMs: SECOND_MS, maxMs: 7 * DAY_MS });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -206,10 +207,9 @@ function retrainIntervalMs(): number {
 
 /** One line saying what was replayed and how. */
 export function describeRun(trace: Trace, options: SimulateCliOptions): string {
-  const days = (trace.values.length * trace.stepMs) / 86_400_000;
   return (
     `${path.basename(options.trace)} ${options.valueColumn}: ${trace.values.length} samples every ` +
-    `${formatMs(trace.stepMs)} (${days >= 1 ? `${days.toFixed(1)} days` : `${Math.round(days * 1440)} min`}), ` +
+    `${formatDuration(trace.stepMs)} (${formatDuration(trace.values.length * trace.stepMs)}), ` +
     `kind ${options.kind}, target ${options.target} per replica, startup ${options.startupMs / 1000} s, ` +
     `polling ${options.pollingMs / 1000} s, lead ${options.lead}, replicas ${options.minReplicas}..${options.maxReplicas}`
   );
@@ -249,7 +249,7 @@ async function writeOutputs(
 function traceNotes(trace: Trace, options: SimulateCliOptions): string[] {
   const notes: string[] = [];
   if ((trace.timeFormat === 'row-index' || trace.timeFormat === 'steps') && options.stepMs === undefined) {
-    notes.push(`no timestamps: assuming one row per ${formatMs(trace.stepMs)} (set --step otherwise)`);
+    notes.push(`no timestamps: assuming one row per ${formatDuration(trace.stepMs)} (set --step otherwise)`);
   }
   if (trace.filledGaps > 0) notes.push(`${trace.filledGaps} missing steps filled with 0`);
   return notes;
@@ -299,17 +299,10 @@ function duration(flag: string, raw: string, minMs: number): number {
     throw new UsageError(`${flag} needs a unit, such as 15m or 90s, got ${JSON.stringify(raw)}`);
   }
   try {
-    return parseDuration(flag, raw, { minMs, maxMs: 7 * 86_400_000 });
+    return parseDuration(flag, raw, { minMs, maxMs: 7 * DAY_MS });
   } catch {
     throw new UsageError(`${flag} must be a duration such as 30s, 15m or 2h, got ${JSON.stringify(raw)}`);
   }
-}
-
-function formatMs(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
 }
 
 if (require.main === module) {
