@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ForecastInputError } from '../forecast/errors';
 import type { LongSeries } from '../forecast/long-csv';
-import { CsvInputError, parseLongCsv, toRegularSeries } from '../forecast/long-csv';
+import { parseLongCsv, toRegularSeries } from '../forecast/long-csv';
+import { CsvError } from '../util/csv';
 import { MAX_FORECAST_STEPS, forecastFrom } from '../forecast/predict';
 import { detectPeriodInSamples, trainModel } from '../forecast/train';
 import type { TrainingOptions } from '../forecast/types';
@@ -171,7 +172,7 @@ export function main(argv: string[], out: (line: string) => void, err: (line: st
     }
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof CsvInputError) {
+    if (error instanceof UsageError || error instanceof CsvError) {
       err(`forecast: ${error.message}`);
       return 2;
     }

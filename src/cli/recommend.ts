@@ -22,7 +22,8 @@ import {
   type ResourcesBlock,
 } from '../capacity/report';
 import type { ResourceKind } from '../capacity/units';
-import { UsageInputError, parseUsageCsv } from '../capacity/usage-csv';
+import { parseUsageCsv } from '../capacity/usage-csv';
+import { CsvError } from '../util/csv';
 import { CAPACITY_WINDOWS, isCapacityWindow, type CapacityWindow } from '../capacity/windows';
 
 const USAGE = `usage: npm run recommend -- --input USAGE.csv [--json]
@@ -82,7 +83,7 @@ export function runRecommend(
     }
     if (
       error instanceof UsageError ||
-      error instanceof UsageInputError ||
+      error instanceof CsvError ||
       error instanceof ForecastInputError ||
       error instanceof ForecastRangeError
     ) {

@@ -26,7 +26,8 @@ import {
 } from '../sim/simulator';
 import { renderSvg } from '../sim/svg';
 import { writeTimelineCsv } from '../sim/timeline';
-import { loadTrace, TraceError, type Trace } from '../sim/trace';
+import { loadTrace, type Trace } from '../sim/trace';
+import { CsvError } from '../util/csv';
 import { DAY_MS, HOUR_MS, SECOND_MS, formatDuration } from '../util/duration';
 
 /** A problem with the flags or the trace: exit code 2. */
@@ -160,7 +161,7 @@ export async function runSimulateCli(
   } catch (error) {
     if (
       error instanceof UsageError ||
-      error instanceof TraceError ||
+      error instanceof CsvError ||
       error instanceof SimulationSettingsError
     ) {
       err(`simulate: ${error.message}`);
