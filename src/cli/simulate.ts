@@ -13,7 +13,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseDuration } from '../config/parse';
 import { MetadataError } from '../errors';
 import { DEMAND_KINDS, type DemandKind } from '../sim/demand';
@@ -29,11 +28,19 @@ import { writeTimelineCsv } from '../sim/timeline';
 import { loadTrace, type Trace } from '../sim/trace';
 import { CsvError } from '../util/csv';
 import { DAY_MS, HOUR_MS, SECOND_MS, formatDuration } from '../util/duration';
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  PROCESS_IO,
+  UsageError,
+  parseFlags,
+  runAsProcess,
+  unexpected,
+  wantsHelp,
+} from './args';
 
-/** A problem with the flags or the trace: exit code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 export const SIMULATE_USAGE =
   'usage: npm run simulate -- --trace FILE.csv --value-column NAME [--time-column NAME] --target PER_REPLICA\n' +
@@ -61,33 +68,23 @@ export interface SimulateCliOptions {
 }
 
 export function parseSimulateArguments(argv: string[]): SimulateCliOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        trace: { type: 'string' },
-        'value-column': { type: 'string' },
-        'time-column': { type: 'string' },
-        target: { type: 'string' },
-        startup: { type: 'string' },
-        kind: { type: 'string' },
-        polling: { type: 'string' },
-        lead: { type: 'string' },
-        min: { type: 'string' },
-        max: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        timeline: { type: 'string' },
-        svg: { type: 'string' },
-        step: { type: 'string' },
-        'training-workers': { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseFlags(argv, {
+    trace: { type: 'string' },
+    'value-column': { type: 'string' },
+    'time-column': { type: 'string' },
+    target: { type: 'string' },
+    startup: { type: 'string' },
+    kind: { type: 'string' },
+    polling: { type: 'string' },
+    lead: { type: 'string' },
+    min: { type: 'string' },
+    max: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    timeline: { type: 'string' },
+    svg: { type: 'string' },
+    step: { type: 'string' },
+    'training-workers': { type: 'string' },
+  });
   const required = (flag: string, value: string | undefined): string => {
     if (value === undefined || value.trim() === '') throw new UsageError(`--${flag} is required`);
     return value;
@@ -137,9 +134,9 @@ export async function runSimulateCli(
   err: (line: string) => void,
 ): Promise<number> {
   try {
-    if (argv.includes('--help') || argv.includes('-h')) {
+    if (wantsHelp(argv)) {
       out(SIMULATE_USAGE);
-      return 0;
+      return EXIT_OK;
     }
     const options = parseSimulateArguments(argv);
     const trace = loadTrace(options.trace, {
@@ -157,7 +154,7 @@ export async function runSimulateCli(
       out(comparisonTable(simulation));
     }
     await writeOutputs(simulation, trace, options, err);
-    return 0;
+    return EXIT_OK;
   } catch (error) {
     if (
       error instanceof UsageError ||
@@ -166,16 +163,14 @@ export async function runSimulateCli(
     ) {
       err(`simulate: ${error.message}`);
       if (error instanceof UsageError) err(SIMULATE_USAGE);
-      return 2;
+      return EXIT_USAGE;
     }
     if (error instanceof MetadataError) {
       err(`simulate: ${flagMessage(error)}`);
-      return 2;
+      return EXIT_USAGE;
     }
-    err(
-      `simulate: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
-    return 1;
+    err(unexpected('simulate', error));
+    return EXIT_FAILURE;
   }
 }
 
@@ -307,16 +302,5 @@ function duration(flag: string, raw: string, minMs: number): number {
 }
 
 if (require.main === module) {
-  runSimulateCli(
-    process.argv.slice(2),
-    (line) => process.stdout.write(`${line}\n`),
-    (line) => process.stderr.write(`${line}\n`),
-  )
-    .then((code) => {
-      process.exitCode = code;
-    })
-    .catch((error: unknown) => {
-      process.stderr.write(`simulate: ${String(error)}\n`);
-      process.exitCode = 1;
-    });
+  runAsProcess('simulate', () => runSimulateCli(process.argv.slice(2), PROCESS_IO.out, PROCESS_IO.err));
 }
