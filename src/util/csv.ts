@@ -165,5 +165,7 @@ export function inferStep(times: readonly number[], resolution = 1): number | un
   }
   if (gaps.length === 0) return undefined;
   gaps.sort((a, b) => a - b);
+  // The lower median, not an interpolated one: always a gap that occurs (two rows 1 and 2 minutes apart
+  // are a 1-minute series, not a 90-second one). Not anomaly/robust-stats' median: util/ sits below it.
   return Math.round((gaps[Math.floor((gaps.length - 1) / 2)] as number) / resolution) * resolution;
 }
