@@ -1,5 +1,5 @@
 import { hampelScores } from './hampel';
-import { finiteMean, median, medianAbsoluteDeviation, quantile } from './robust-stats';
+import { finiteMean, median, medianAbsoluteDeviation, quantile, quantileSorted } from './robust-stats';
 import { centredMovingMean } from './seasonal-residual';
 
 describe('robust statistics', () => {
@@ -28,5 +28,24 @@ describe('robust statistics', () => {
     expect(m[5]).toBe(1);
     expect(z[5] as number).toBeGreaterThan(20);
     expect(z[4] as number).toBeLessThan(1);
+  });
+});
+
+describe('quantileSorted nearest-rank', () => {
+  it('is always one of the values: the smallest with a share p at or below it', () => {
+    const sorted = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    expect(quantileSorted(sorted, 0.99, 'nearest-rank')).toBe(10);
+    expect(quantileSorted(sorted, 0.5, 'nearest-rank')).toBe(5);
+    expect(quantileSorted(sorted, 0.5)).toBe(5.5);
+    expect(quantileSorted(sorted, 0, 'nearest-rank')).toBe(1);
+    expect(quantileSorted([], 0.5, 'nearest-rank')).toBeNaN();
+  });
+});
+
+describe('finiteMean minCount', () => {
+  it('is NaN when fewer than minCount values are present', () => {
+    expect(finiteMean([1, NaN, 3], 0, 3, 2)).toBe(2);
+    expect(finiteMean([1, NaN, NaN], 0, 3, 2)).toBeNaN();
+    expect(finiteMean([NaN, NaN])).toBeNaN();
   });
 });

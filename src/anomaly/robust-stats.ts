@@ -26,12 +26,24 @@ export function finiteSlice(values: ArrayLike<number>, from = 0, to = values.len
 }
 
 /**
- * The `p` quantile (0..1) of `sorted`, linearly interpolated between order statistics (type 7, the
- * default of R and NumPy). NaN for an empty array.
+ * How {@link quantileSorted} picks a value between order statistics:
+ * - `linear`: interpolated (type 7, the default of R and NumPy), for estimates of a distribution;
+ * - `nearest-rank`: the smallest value with at least a share `p` of the values at or below it (type 1),
+ *   always one of the values: "the level reached in the busiest 1 % of the time".
  */
-export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
+export type QuantileMethod = 'linear' | 'nearest-rank';
+
+/** The `p` quantile (0..1) of `sorted` (ascending). NaN for an empty array. */
+export function quantileSorted(
+  sorted: ArrayLike<number>,
+  p: number,
+  method: QuantileMethod = 'linear',
+): number {
   const n = sorted.length;
   if (n === 0) return NaN;
+  if (method === 'nearest-rank') {
+    return sorted[Math.max(0, Math.min(n - 1, Math.ceil(p * n) - 1))] as number;
+  }
   const position = Math.min(Math.max(p, 0), 1) * (n - 1);
   const below = Math.floor(position);
   const above = Math.min(below + 1, n - 1);
@@ -56,8 +68,11 @@ export function medianAbsoluteDeviation(values: ArrayLike<number>, center = medi
   return quantileSorted(finite.sort(), 0.5);
 }
 
-/** Mean of the finite values of `values[from, to)` (NaN when there are none). */
-export function finiteMean(values: ArrayLike<number>, from = 0, to = values.length): number {
+/**
+ * Mean of the finite values of `values[from, to)`; NaN when there are none, or fewer than `minCount`
+ * (a mean of too few samples is not trusted).
+ */
+export function finiteMean(values: ArrayLike<number>, from = 0, to = values.length, minCount = 1): number {
   let sum = 0;
   let count = 0;
   for (let i = from; i < to; i++) {
@@ -67,5 +82,5 @@ export function finiteMean(values: ArrayLike<number>, from = 0, to = values.leng
       count++;
     }
   }
-  return count === 0 ? NaN : sum / count;
+  return count === 0 || count < minCount ? NaN : sum / count;
 }

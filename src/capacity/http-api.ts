@@ -8,7 +8,8 @@ import { sendJson, type HttpRoute } from '../metrics/http-server';
 import type { TriggerHandle, TriggerRegistry } from '../server/trigger-registry';
 import type { ModelRecord, StateStore } from '../store/state-store';
 import { ForecastRangeError } from './long-forecast';
-import { describeModel, formatDurationMs } from './model-info';
+import { formatDuration } from '../util/duration';
+import { describeModel } from './model-info';
 import { planWindows, type WindowPlan } from './plan';
 import { DEFAULT_POLICIES, recommend } from './recommend';
 import { resourceKindOf } from './resource-kind';
@@ -117,7 +118,7 @@ class CapacityApi {
         fromLocal: formatLocalTime(plan.range.fromMs, timezone),
         toLocal: formatLocalTime(plan.range.toMs, timezone),
         timezone,
-        resolution: formatDurationMs(plan.resolutionMs),
+        resolution: formatDuration(plan.resolutionMs),
       },
       summary: tidySummary(plan.summary),
       observedPeak: plan.observedPeak === undefined ? null : tidy(plan.observedPeak),
@@ -131,7 +132,7 @@ class CapacityApi {
       model: { key, ...describeModel(model, { record: current }) },
       uncertainty: {
         lastSample: new Date(plan.uncertainty.lastSampleMs).toISOString(),
-        calibratedLead: formatDurationMs(plan.uncertainty.calibratedLeadMs),
+        calibratedLead: formatDuration(plan.uncertainty.calibratedLeadMs),
         growth: plan.uncertainty.growth,
         dailyDriftStd: plan.uncertainty.dailyDriftStd ?? null,
       },

@@ -1,3 +1,4 @@
+import { finiteMean } from '../anomaly/robust-stats';
 import { MAX_FORECAST_STEPS, forecastFrom } from '../forecast/predict';
 import type { ModelState } from '../forecast/model-state';
 import type { ForecastResult, RegularSeries, TrainedModel } from '../forecast/types';
@@ -204,16 +205,8 @@ export function dailyDrift(history: RegularSeries): number | undefined {
   const means: number[] = [];
   for (let d = 0; d < days; d++) {
     const end = history.values.length - d * perDay;
-    let sum = 0;
-    let count = 0;
-    for (let i = end - perDay; i < end; i++) {
-      const v = history.values[i] as number;
-      if (Number.isFinite(v)) {
-        sum += v;
-        count++;
-      }
-    }
-    means.push(count >= perDay / 2 ? sum / count : NaN);
+    // A day with fewer than half its samples has no trusted mean.
+    means.push(finiteMean(history.values, end - perDay, end, Math.ceil(perDay / 2)));
   }
   let squares = 0;
   let pairs = 0;

@@ -1,4 +1,5 @@
 import type { TrainedModel } from '../forecast/types';
+import { formatDuration } from '../util/duration';
 import type { ModelRecord } from '../store/state-store';
 import { tidy } from './window-forecast';
 
@@ -42,7 +43,7 @@ export function describeModel(
     options.allScores ? model.scores : model.scores.filter((s) => s.method === model.method)
   ).map((s) => ({
     method: s.method,
-    lead: formatDurationMs(s.leadMs),
+    lead: formatDuration(s.leadMs),
     mase: finiteOrNull(s.mase),
     smape: finiteOrNull(s.smape),
     coverage: finiteOrNull(s.coverage),
@@ -59,8 +60,8 @@ export function describeModel(
       from: new Date(model.window.fromMs).toISOString(),
       to: new Date(model.window.toMs).toISOString(),
     },
-    step: formatDurationMs(model.stepMs),
-    seasonalPeriods: model.seasonalPeriods.map(formatDurationMs),
+    step: formatDuration(model.stepMs),
+    seasonalPeriods: model.seasonalPeriods.map((ms) => formatDuration(ms)),
     trend: model.trend,
     quantile: model.quantile,
     anomaliesFlagged: model.anomaliesFlagged,
@@ -71,16 +72,4 @@ export function describeModel(
 
 function finiteOrNull(value: number): number | null {
   return Number.isFinite(value) ? tidy(value) : null;
-}
-
-/** `5m`, `1h`, `1d`, `90s`: durations the way trigger metadata writes them. */
-export function formatDurationMs(ms: number): string {
-  const units: Array<[string, number]> = [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-  ];
-  for (const [unit, size] of units) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  return `${ms}ms`;
 }

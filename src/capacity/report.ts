@@ -1,5 +1,5 @@
 import type { ModelView } from './model-info';
-import { formatDurationMs } from './model-info';
+import { formatDuration } from '../util/duration';
 import type { WindowPlan } from './plan';
 import type { Recommendation } from './recommend';
 import { MIB, quantityOf, type Quantity, type ResourceKind } from './units';
@@ -50,7 +50,7 @@ export function windowReport(plan: WindowPlan): WindowReport {
     to: new Date(plan.range.toMs).toISOString(),
     fromLocal: formatLocalTime(plan.range.fromMs, plan.range.timezone),
     toLocal: formatLocalTime(plan.range.toMs, plan.range.timezone),
-    resolution: formatDurationMs(plan.resolutionMs),
+    resolution: formatDuration(plan.resolutionMs),
     mean: tidy(plan.summary.mean),
     peak: tidy(plan.summary.peak.value),
     quantile: { level: plan.summary.quantile.level, value: tidy(plan.summary.quantile.value) },

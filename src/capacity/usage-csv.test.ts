@@ -1,4 +1,5 @@
-import { UsageInputError, parseUsageCsv } from './usage-csv';
+import { CsvError } from '../util/csv';
+import { parseUsageCsv } from './usage-csv';
 
 const MINUTE = 60_000;
 
@@ -55,8 +56,8 @@ describe('parseUsageCsv', () => {
   });
 
   it.each([
-    ['', 'the input is empty'],
-    ['# only a comment\n', 'the input is empty'],
+    ['', 'the file is empty: expected a header row timestamp,cpu_cores,memory_bytes'],
+    ['# only a comment\n', 'the file is empty: expected a header row timestamp,cpu_cores,memory_bytes'],
     [
       'time,cpu,memory\n1,2,3\n4,5,6',
       'missing columns timestamp, cpu_cores, memory_bytes: the header is "time,cpu,memory"',
@@ -85,7 +86,7 @@ describe('parseUsageCsv', () => {
     ],
     ['timestamp,cpu_cores,memory_bytes\n0,1,1\n1,1,1\n20000000,1,1', 'at most 600000 are accepted'],
   ])('rejects %j', (text, message) => {
-    expect(() => parseUsageCsv(text)).toThrow(UsageInputError);
+    expect(() => parseUsageCsv(text)).toThrow(CsvError);
     expect(() => parseUsageCsv(text)).toThrow(message);
   });
 });

@@ -1,3 +1,4 @@
+import { quantileSorted } from '../anomaly/robust-stats';
 import type { ForecastResult } from '../forecast/types';
 import type { WindowRange } from './windows';
 
@@ -92,14 +93,13 @@ export function summariseWindow(
     });
   }
   uppers.sort((a, b) => a - b);
-  const index = Math.min(uppers.length - 1, Math.ceil(QUANTILE_TIME_SHARE * uppers.length) - 1);
   return {
     points,
     resolutionMs,
     summary: {
       mean: total / uppers.length,
       peak: { value: peak, at: new Date(peakAtMs).toISOString() },
-      quantile: { level: quantile, value: uppers[Math.max(0, index)] as number },
+      quantile: { level: quantile, value: quantileSorted(uppers, QUANTILE_TIME_SHARE, 'nearest-rank') },
       lower,
       upper,
     },

@@ -5,7 +5,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { EXIT_OK, PROCESS_IO, runAsProcess, wantsHelp } from './args';
 import { runSimulateCli } from './simulate';
+
+export const DEMO_USAGE =
+  'usage: npm run demo\n' +
+  '  replays data/worldcup98 through the simulator (reactive, predictive, oracle) and writes\n' +
+  '  out/demo-worldcup98.svg. Takes no other flags.';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TRACE = path.join(ROOT, 'data/worldcup98/requests-1998-06-01-to-14-5min.csv');
@@ -28,7 +34,15 @@ const ARGS = [
   SVG,
 ];
 
-export async function runDemo(out: (line: string) => void, err: (line: string) => void): Promise<number> {
+export async function runDemo(
+  out: (line: string) => void,
+  err: (line: string) => void,
+  argv: string[] = [],
+): Promise<number> {
+  if (wantsHelp(argv)) {
+    out(DEMO_USAGE);
+    return EXIT_OK;
+  }
   mkdirSync(OUT_DIR, { recursive: true });
   out('WorldCup98, 1-14 June 1998: requests per second (5-minute means), 100 requests/s per replica,');
   out('pods serve 180 s after they are created. The predictive strategy learns online from the past of');
@@ -46,15 +60,5 @@ export async function runDemo(out: (line: string) => void, err: (line: string) =
 }
 
 if (require.main === module) {
-  runDemo(
-    (line) => process.stdout.write(`${line}\n`),
-    (line) => process.stderr.write(`${line}\n`),
-  )
-    .then((code) => {
-      process.exitCode = code;
-    })
-    .catch((error: unknown) => {
-      process.stderr.write(`demo: ${String(error)}\n`);
-      process.exitCode = 1;
-    });
+  runAsProcess('demo', () => runDemo(PROCESS_IO.out, PROCESS_IO.err, process.argv.slice(2)));
 }

@@ -8,20 +8,26 @@
  * Exit codes: 0 done, 2 bad arguments or bad input (the message says which line and why), 1 anything else.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { ForecastInputError } from '../forecast/errors';
 import type { LongSeries } from '../forecast/long-csv';
-import { CsvInputError, parseLongCsv, toRegularSeries } from '../forecast/long-csv';
+import { parseLongCsv, toRegularSeries } from '../forecast/long-csv';
+import { CsvError } from '../util/csv';
 import { MAX_FORECAST_STEPS, forecastFrom } from '../forecast/predict';
 import { detectPeriodInSamples, trainModel } from '../forecast/train';
 import type { TrainingOptions } from '../forecast/types';
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  PROCESS_IO,
+  UsageError,
+  parseFlags,
+  runAsProcess,
+  unexpected,
+  wantsHelp,
+} from './args';
 
-/** A problem with the arguments or the input: exit code 2. */
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-const USAGE =
+export const FORECAST_USAGE =
   'usage: npm run forecast -- --input LONG.csv --horizon STEPS [--season STEPS] [--quantile 0.9] [--json]';
 /** The samples before the forecast origin handed to forecastFrom (a model keeps its own memory too). */
 const RECENT_SAMPLES = 500;
@@ -48,25 +54,19 @@ export interface SeriesForecast {
 }
 
 export function parseCliArguments(argv: string[]): ForecastCliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        input: { type: 'string' },
-        horizon: { type: 'string' },
-        season: { type: 'string' },
-        quantile: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
-  const { values } = parsed;
-  if (values.input === undefined) throw new UsageError(`--input is required\n${USAGE}`);
-  if (values.horizon === undefined) throw new UsageError(`--horizon is required\n${USAGE}`);
+  const values = parseFlags(
+    argv,
+    {
+      input: { type: 'string' },
+      horizon: { type: 'string' },
+      season: { type: 'string' },
+      quantile: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    FORECAST_USAGE,
+  );
+  if (values.input === undefined) throw new UsageError(`--input is required\n${FORECAST_USAGE}`);
+  if (values.horizon === undefined) throw new UsageError(`--horizon is required\n${FORECAST_USAGE}`);
   const horizon = positiveInteger('--horizon', values.horizon);
   if (horizon > MAX_FORECAST_STEPS) {
     throw new UsageError(`--horizon must be at most ${MAX_FORECAST_STEPS} steps, got ${horizon}`);
@@ -108,7 +108,7 @@ export function forecastSeries(series: LongSeries, options: ForecastCliOptions):
     quantile: options.quantile,
     anomalyThreshold: 3.5,
     ...(seasonalPeriodsMs === undefined ? {} : { seasonalPeriodsMs }),
-    ...(series.timeKind === 'step' ? { modelStepMs: regular.stepMs } : {}),
+    ...(series.timeKind === 'step' ? { modelStepMs: regular.stepMs, timeUnit: 'step' as const } : {}),
   };
   const lastMs = regular.startMs + (regular.values.length - 1) * regular.stepMs;
   let model;
@@ -148,6 +148,10 @@ export function forecastSeries(series: LongSeries, options: ForecastCliOptions):
 
 /** Runs the command; returns the exit code. */
 export function main(argv: string[], out: (line: string) => void, err: (line: string) => void): number {
+  if (wantsHelp(argv)) {
+    out(FORECAST_USAGE);
+    return EXIT_OK;
+  }
   try {
     const options = parseCliArguments(argv);
     let text: string;
@@ -169,16 +173,14 @@ export function main(argv: string[], out: (line: string) => void, err: (line: st
         });
       }
     }
-    return 0;
+    return EXIT_OK;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof CsvInputError) {
+    if (error instanceof UsageError || error instanceof CsvError) {
       err(`forecast: ${error.message}`);
-      return 2;
+      return EXIT_USAGE;
     }
-    err(
-      `forecast: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
-    return 1;
+    err(unexpected('forecast', error));
+    return EXIT_FAILURE;
   }
 }
 
@@ -191,9 +193,5 @@ function positiveInteger(flag: string, raw: string): number {
 }
 
 if (require.main === module) {
-  process.exitCode = main(
-    process.argv.slice(2),
-    (line) => process.stdout.write(`${line}\n`),
-    (line) => process.stderr.write(`${line}\n`),
-  );
+  runAsProcess('forecast', () => main(process.argv.slice(2), PROCESS_IO.out, PROCESS_IO.err));
 }

@@ -4,12 +4,12 @@
  * See docs/tools.md#recommend and docs/capacity-planning.md.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { parseTimezone } from '../config/business-hours';
 import { ForecastInputError, trainModel } from '../forecast';
 import type { RegularSeries, TrainingOptions } from '../forecast/types';
 import { ForecastRangeError } from '../capacity/long-forecast';
-import { describeModel, formatDurationMs } from '../capacity/model-info';
+import { describeModel } from '../capacity/model-info';
+import { formatDuration, DAY_MS, MINUTE_MS } from '../util/duration';
 import { planWindows } from '../capacity/plan';
 import { DEFAULT_POLICIES, parseMultipliers, type WindowPolicy } from '../capacity/recommend';
 import {
@@ -21,35 +21,24 @@ import {
   type ResourcesBlock,
 } from '../capacity/report';
 import type { ResourceKind } from '../capacity/units';
-import { UsageInputError, parseUsageCsv } from '../capacity/usage-csv';
+import { parseUsageCsv } from '../capacity/usage-csv';
+import { CsvError } from '../util/csv';
 import { CAPACITY_WINDOWS, isCapacityWindow, type CapacityWindow } from '../capacity/windows';
+import { EXIT_OK, EXIT_USAGE, UsageError, parseFlags, runAsProcess, wantsHelp } from './args';
 
-const USAGE = `usage: npm run recommend -- --input USAGE.csv [--json]
+export const RECOMMEND_USAGE = `usage: npm run recommend -- --input USAGE.csv [--json]
   [--timezone UTC] [--quantile 0.9] [--now ISO-8601]
   [--multipliers next_day=0.8:1.2,next_month=0.7:1.5] [--allow-below-peak] [--window all|next_day|...]
 
 USAGE.csv: timestamp,cpu_cores,memory_bytes (e.g. 5-minute samples).`;
 
-const MINUTE = 60_000;
-const DAY = 1440 * MINUTE;
-
 /** The scaler's defaults for a trigger (leadTime 15m, horizon 30m), so the tool learns what the scaler would. */
 const TRAINING: Omit<TrainingOptions, 'quantile'> = {
   seasonality: 'auto',
-  leadTimesMs: [15 * MINUTE],
-  horizonMs: 30 * MINUTE,
+  leadTimesMs: [15 * MINUTE_MS],
+  horizonMs: 30 * MINUTE_MS,
   anomalyThreshold: 3.5,
 };
-
-/** A mistake in the command line or the input: exit 2 with the message. */
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-/** `--help`: the usage on stdout, exit 0. */
-class HelpRequested extends Error {
-  override readonly name = 'HelpRequested';
-}
 
 interface Options {
   input: string;
@@ -66,30 +55,30 @@ export function runRecommend(
   argv: string[],
   io: { stdout: (text: string) => void; stderr: (text: string) => void },
 ): number {
+  if (wantsHelp(argv)) {
+    io.stdout(`${RECOMMEND_USAGE}\n`);
+    return EXIT_OK;
+  }
   try {
     const options = readOptions(argv);
     const report = buildReport(options, readInput(options.input));
-    if (report.spanMs < 2 * DAY) {
+    if (report.spanMs < 2 * DAY_MS) {
       io.stderr(
-        `recommend: warning: ${formatDurationMs(report.spanMs)} of history; learning a daily pattern needs ` +
+        `recommend: warning: ${formatDuration(report.spanMs)} of history; learning a daily pattern needs ` +
           'at least two days (a weekly one two weeks), so the forecast mostly repeats the last value\n',
       );
     }
     io.stdout(options.json ? `${JSON.stringify(jsonReport(report))}\n` : textReport(report, options));
-    return 0;
+    return EXIT_OK;
   } catch (error) {
-    if (error instanceof HelpRequested) {
-      io.stdout(`${USAGE}\n`);
-      return 0;
-    }
     if (
       error instanceof UsageError ||
-      error instanceof UsageInputError ||
+      error instanceof CsvError ||
       error instanceof ForecastInputError ||
       error instanceof ForecastRangeError
     ) {
-      io.stderr(`recommend: ${error.message}\n${USAGE}\n`);
-      return 2;
+      io.stderr(`recommend: ${error.message}\n${RECOMMEND_USAGE}\n`);
+      return EXIT_USAGE;
     }
     throw error;
   }
@@ -148,7 +137,7 @@ function buildReport(options: Options, text: string): Report {
     input: {
       file: options.input,
       samples: usage.rows,
-      step: formatDurationMs(step),
+      step: formatDuration(step),
       from: isoSeconds(usage.cpu.startMs),
       to: isoSeconds(endMs),
       now: isoSeconds(nowMs),
@@ -197,29 +186,16 @@ function isoSeconds(atMs: number): string {
 }
 
 function readOptions(argv: string[]): Options {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        input: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        timezone: { type: 'string', default: 'UTC' },
-        quantile: { type: 'string', default: '0.9' },
-        now: { type: 'string' },
-        multipliers: { type: 'string' },
-        'allow-below-peak': { type: 'boolean', default: false },
-        window: { type: 'string', default: 'all' },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const values = parsed.values;
-  if (values.help) throw new HelpRequested();
+  const values = parseFlags(argv, {
+    input: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    timezone: { type: 'string', default: 'UTC' },
+    quantile: { type: 'string', default: '0.9' },
+    now: { type: 'string' },
+    multipliers: { type: 'string' },
+    'allow-below-peak': { type: 'boolean', default: false },
+    window: { type: 'string', default: 'all' },
+  });
   if (values.input === undefined || values.input === '') throw new UsageError('--input is required');
   const quantile = Number(values.quantile);
   if (!(quantile >= 0.5 && quantile <= 0.999)) {
@@ -273,8 +249,10 @@ function readOptions(argv: string[]): Options {
 }
 
 if (require.main === module) {
-  process.exitCode = runRecommend(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  });
+  runAsProcess('recommend', () =>
+    runRecommend(process.argv.slice(2), {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+    }),
+  );
 }

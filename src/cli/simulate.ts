@@ -13,7 +13,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseDuration } from '../config/parse';
 import { MetadataError } from '../errors';
 import { DEMAND_KINDS, type DemandKind } from '../sim/demand';
@@ -26,12 +25,22 @@ import {
 } from '../sim/simulator';
 import { renderSvg } from '../sim/svg';
 import { writeTimelineCsv } from '../sim/timeline';
-import { loadTrace, TraceError, type Trace } from '../sim/trace';
+import { loadTrace, type Trace } from '../sim/trace';
+import { CsvError } from '../util/csv';
+import { DAY_MS, HOUR_MS, SECOND_MS, formatDuration } from '../util/duration';
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  PROCESS_IO,
+  UsageError,
+  parseFlags,
+  runAsProcess,
+  unexpected,
+  wantsHelp,
+} from './args';
 
-/** A problem with the flags or the trace: exit code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 export const SIMULATE_USAGE =
   'usage: npm run simulate -- --trace FILE.csv --value-column NAME [--time-column NAME] --target PER_REPLICA\n' +
@@ -59,33 +68,23 @@ export interface SimulateCliOptions {
 }
 
 export function parseSimulateArguments(argv: string[]): SimulateCliOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        trace: { type: 'string' },
-        'value-column': { type: 'string' },
-        'time-column': { type: 'string' },
-        target: { type: 'string' },
-        startup: { type: 'string' },
-        kind: { type: 'string' },
-        polling: { type: 'string' },
-        lead: { type: 'string' },
-        min: { type: 'string' },
-        max: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        timeline: { type: 'string' },
-        svg: { type: 'string' },
-        step: { type: 'string' },
-        'training-workers': { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseFlags(argv, {
+    trace: { type: 'string' },
+    'value-column': { type: 'string' },
+    'time-column': { type: 'string' },
+    target: { type: 'string' },
+    startup: { type: 'string' },
+    kind: { type: 'string' },
+    polling: { type: 'string' },
+    lead: { type: 'string' },
+    min: { type: 'string' },
+    max: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    timeline: { type: 'string' },
+    svg: { type: 'string' },
+    step: { type: 'string' },
+    'training-workers': { type: 'string' },
+  });
   const required = (flag: string, value: string | undefined): string => {
     if (value === undefined || value.trim() === '') throw new UsageError(`--${flag} is required`);
     return value;
@@ -135,9 +134,9 @@ export async function runSimulateCli(
   err: (line: string) => void,
 ): Promise<number> {
   try {
-    if (argv.includes('--help') || argv.includes('-h')) {
+    if (wantsHelp(argv)) {
       out(SIMULATE_USAGE);
-      return 0;
+      return EXIT_OK;
     }
     const options = parseSimulateArguments(argv);
     const trace = loadTrace(options.trace, {
@@ -155,25 +154,23 @@ export async function runSimulateCli(
       out(comparisonTable(simulation));
     }
     await writeOutputs(simulation, trace, options, err);
-    return 0;
+    return EXIT_OK;
   } catch (error) {
     if (
       error instanceof UsageError ||
-      error instanceof TraceError ||
+      error instanceof CsvError ||
       error instanceof SimulationSettingsError
     ) {
       err(`simulate: ${error.message}`);
       if (error instanceof UsageError) err(SIMULATE_USAGE);
-      return 2;
+      return EXIT_USAGE;
     }
     if (error instanceof MetadataError) {
       err(`simulate: ${flagMessage(error)}`);
-      return 2;
+      return EXIT_USAGE;
     }
-    err(
-      `simulate: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
-    return 1;
+    err(unexpected('simulate', error));
+    return EXIT_FAILURE;
   }
 }
 
@@ -196,9 +193,9 @@ export function simulationOptions(options: SimulateCliOptions): SimulationOption
 /** The server's `RETRAIN_INTERVAL`, read the same way, so a replay can follow a changed schedule. */
 function retrainIntervalMs(): number {
   const raw = process.env.RETRAIN_INTERVAL;
-  if (raw === undefined || raw.trim() === '') return 3_600_000;
+  if (raw === undefined || raw.trim() === '') return HOUR_MS;
   try {
-    return parseDuration('RETRAIN_INTERVAL', raw, { minMs: 1_000, maxMs: 7 * 86_400_000 });
+    return parseDuration('RETRAIN_INTERVAL', raw, { minMs: SECOND_MS, maxMs: 7 * DAY_MS });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -206,10 +203,9 @@ function retrainIntervalMs(): number {
 
 /** One line saying what was replayed and how. */
 export function describeRun(trace: Trace, options: SimulateCliOptions): string {
-  const days = (trace.values.length * trace.stepMs) / 86_400_000;
   return (
     `${path.basename(options.trace)} ${options.valueColumn}: ${trace.values.length} samples every ` +
-    `${formatMs(trace.stepMs)} (${days >= 1 ? `${days.toFixed(1)} days` : `${Math.round(days * 1440)} min`}), ` +
+    `${formatDuration(trace.stepMs)} (${formatDuration(trace.values.length * trace.stepMs)}), ` +
     `kind ${options.kind}, target ${options.target} per replica, startup ${options.startupMs / 1000} s, ` +
     `polling ${options.pollingMs / 1000} s, lead ${options.lead}, replicas ${options.minReplicas}..${options.maxReplicas}`
   );
@@ -249,7 +245,7 @@ async function writeOutputs(
 function traceNotes(trace: Trace, options: SimulateCliOptions): string[] {
   const notes: string[] = [];
   if ((trace.timeFormat === 'row-index' || trace.timeFormat === 'steps') && options.stepMs === undefined) {
-    notes.push(`no timestamps: assuming one row per ${formatMs(trace.stepMs)} (set --step otherwise)`);
+    notes.push(`no timestamps: assuming one row per ${formatDuration(trace.stepMs)} (set --step otherwise)`);
   }
   if (trace.filledGaps > 0) notes.push(`${trace.filledGaps} missing steps filled with 0`);
   return notes;
@@ -299,30 +295,12 @@ function duration(flag: string, raw: string, minMs: number): number {
     throw new UsageError(`${flag} needs a unit, such as 15m or 90s, got ${JSON.stringify(raw)}`);
   }
   try {
-    return parseDuration(flag, raw, { minMs, maxMs: 7 * 86_400_000 });
+    return parseDuration(flag, raw, { minMs, maxMs: 7 * DAY_MS });
   } catch {
     throw new UsageError(`${flag} must be a duration such as 30s, 15m or 2h, got ${JSON.stringify(raw)}`);
   }
 }
 
-function formatMs(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}
-
 if (require.main === module) {
-  runSimulateCli(
-    process.argv.slice(2),
-    (line) => process.stdout.write(`${line}\n`),
-    (line) => process.stderr.write(`${line}\n`),
-  )
-    .then((code) => {
-      process.exitCode = code;
-    })
-    .catch((error: unknown) => {
-      process.stderr.write(`simulate: ${String(error)}\n`);
-      process.exitCode = 1;
-    });
+  runAsProcess('simulate', () => runSimulateCli(process.argv.slice(2), PROCESS_IO.out, PROCESS_IO.err));
 }

@@ -1,6 +1,6 @@
 import { MetadataError } from '../errors';
+import { formatDuration } from '../util/duration';
 import {
-  formatDuration,
   parseBoolean,
   parseDuration,
   parseEnum,

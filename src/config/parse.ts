@@ -1,4 +1,5 @@
 import { MetadataError } from '../errors';
+import { formatDuration } from '../util/duration';
 
 /** Field-level parsers shared by trigger metadata and environment settings. Each names the key it reads. */
 
@@ -36,18 +37,6 @@ export function parseDuration(key: string, raw: string, bounds: { minMs: number;
     throw new MetadataError(key, raw, expected);
   }
   return Math.round(ms);
-}
-
-export function formatDuration(ms: number): string {
-  for (const [unit, size] of [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1_000],
-  ] as const) {
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
 }
 
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;

@@ -384,3 +384,23 @@ describe('trainModel input checks', () => {
     expect(call).toThrow(message);
   });
 });
+
+describe('lead times of integer-step series', () => {
+  it('are printed as steps, not milliseconds', () => {
+    const values = Array.from({ length: 24 * 21 }, (_, i) => 10 + 5 * Math.cos((2 * Math.PI * i) / 24));
+    const model = trainModel(
+      { startMs: 0, stepMs: 1, values },
+      {
+        ...options,
+        leadTimesMs: [2, 4, 6],
+        horizonMs: 6,
+        seasonalPeriodsMs: [24],
+        modelStepMs: 1,
+        timeUnit: 'step',
+      },
+      values.length - 1,
+    );
+    expect(model.reason).toContain('at 6 steps');
+    expect(model.reason).not.toMatch(/\d+ms\b/);
+  });
+});

@@ -5,13 +5,7 @@
  * The scaler, the simulator and the CLI code against `trainModel` and `forecastFrom`; the rest is exported
  * for tools and benchmarks.
  */
-export {
-  trainModel,
-  trainModelWithDiagnostics,
-  prepareTraining,
-  detectPeriodInSamples,
-  formatDuration,
-} from './train';
+export { trainModel, trainModelWithDiagnostics, prepareTraining, detectPeriodInSamples } from './train';
 export type { PreparedTraining, TrainingDiagnostics } from './train';
 export { forecastFrom, MAX_FORECAST_STEPS } from './predict';
 export { MODEL_FORMAT_VERSION } from './model-state';

@@ -1,4 +1,4 @@
-import { quantileSorted, isMissing } from '../anomaly/robust-stats';
+import { finiteMean, quantileSorted, isMissing } from '../anomaly/robust-stats';
 import type { Transform } from './transform';
 import { fromModelScale, toModelScale } from './transform';
 
@@ -126,17 +126,9 @@ export function withinBlockSpread(
   let count = 0;
   for (let b = 0; b < blocks; b++) {
     const from = skipped + b * aggregation;
-    let sum = 0;
-    let observed = 0;
-    for (let i = from; i < from + aggregation; i++) {
-      const v = samples[i] as number;
-      if (!isMissing(v)) {
-        sum += v;
-        observed++;
-      }
-    }
-    if (observed < 2) continue;
-    const centre = scale(sum / observed);
+    const mean = finiteMean(samples, from, from + aggregation, 2);
+    if (isMissing(mean)) continue;
+    const centre = scale(mean);
     for (let i = from; i < from + aggregation; i++) {
       const v = samples[i] as number;
       if (!isMissing(v)) deviations[count++] = scale(v) - centre;

@@ -1,15 +1,5 @@
+import { CsvError, inferStep, parseCsv, parseIsoTime } from '../util/csv';
 import type { RegularSeries } from './types';
-
-/** A CSV problem, with the 1-based line it was found on. The forecast CLI exits with code 2 on it. */
-export class CsvInputError extends Error {
-  override readonly name = 'CsvInputError';
-  constructor(
-    message: string,
-    readonly line?: number,
-  ) {
-    super(line === undefined ? message : `line ${line}: ${message}`);
-  }
-}
 
 /** One series of a long-format file, as read. */
 export interface LongSeries {
@@ -23,8 +13,6 @@ export interface LongSeries {
 
 const REQUIRED_COLUMNS = ['series_id', 't', 'value'] as const;
 const INTEGER = /^[+-]?\d+$/;
-/** A date, optionally with a time and zone: what `Date.parse` reads reliably. */
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /**
  * Reads a long-format CSV (`series_id,t,value` in any column order, other columns ignored, quoted fields
@@ -33,33 +21,25 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2
  * finite number is an error.
  */
 export function parseLongCsv(text: string): LongSeries[] {
-  const lines = text.split(/\r?\n/);
-  const headerIndex = lines.findIndex((l) => l.trim().length > 0);
-  if (headerIndex < 0) throw new CsvInputError('the file is empty: expected a header row series_id,t,value');
-  const header = splitCsvLine(lines[headerIndex] as string, headerIndex + 1).map((h) =>
-    h.trim().toLowerCase(),
-  );
+  const table = parseCsv(text, { expectedHeader: REQUIRED_COLUMNS.join(',') });
+  const header = table.header.map((h) => h.toLowerCase());
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
   if (missing.length > 0) {
-    throw new CsvInputError(
+    throw new CsvError(
       `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: the header must name series_id, t and value (found ${header.join(', ')})`,
-      headerIndex + 1,
+      { line: table.headerLine },
     );
   }
   const idColumn = header.indexOf('series_id');
   const timeColumn = header.indexOf('t');
   const valueColumn = header.indexOf('value');
   const byId = new Map<string, LongSeries>();
-  for (let i = headerIndex + 1; i < lines.length; i++) {
-    const raw = lines[i] as string;
-    if (raw.trim().length === 0) continue;
-    const lineNumber = i + 1;
-    const cells = splitCsvLine(raw, lineNumber);
+  for (const { line: lineNumber, cells } of table.rows) {
     if (cells.length < header.length) {
-      throw new CsvInputError(`expected ${header.length} columns, found ${cells.length}`, lineNumber);
+      throw new CsvError(`expected ${header.length} columns, found ${cells.length}`, { line: lineNumber });
     }
     const id = (cells[idColumn] as string).trim();
-    if (id.length === 0) throw new CsvInputError('series_id is empty', lineNumber);
+    if (id.length === 0) throw new CsvError('series_id is empty', { line: lineNumber });
     const timeCell = (cells[timeColumn] as string).trim();
     const { kind, time } = parseTime(timeCell, lineNumber);
     const value = parseValue((cells[valueColumn] as string).trim(), lineNumber);
@@ -68,37 +48,35 @@ export function parseLongCsv(text: string): LongSeries[] {
       series = { id, timeKind: kind, times: [], values: [] };
       byId.set(id, series);
     } else if (series.timeKind !== kind) {
-      throw new CsvInputError(
+      throw new CsvError(
         `series ${JSON.stringify(id)} mixes ISO-8601 timestamps and integer steps in t (${JSON.stringify(timeCell)})`,
-        lineNumber,
+        { line: lineNumber },
       );
     }
     const previous = series.times[series.times.length - 1];
     if (previous !== undefined && !(time > previous)) {
-      throw new CsvInputError(
+      throw new CsvError(
         `rows of series ${JSON.stringify(id)} are not in increasing t order: ${JSON.stringify(timeCell)} ` +
           `${time === previous ? 'repeats' : 'comes after'} the previous row's t`,
-        lineNumber,
+        { line: lineNumber },
       );
     }
     series.times.push(time);
     series.values.push(value);
   }
-  if (byId.size === 0) throw new CsvInputError('the file has a header but no data rows');
+  if (byId.size === 0) throw new CsvError('the file has a header but no data rows');
   return [...byId.values()];
 }
 
 /**
- * Places a series on a regular grid: the step is the smallest gap between consecutive rows, each row goes
- * to its nearest grid slot (a later row landing on a taken slot replaces it), empty slots are gaps.
+ * Places a series on a regular grid: the step is inferred from the times ({@link inferStep}: the median
+ * gap between consecutive rows), each row goes to its nearest grid slot (a later row landing on a taken
+ * slot replaces it), empty slots are gaps.
  */
 export function toRegularSeries(series: LongSeries): RegularSeries {
   const times = series.times;
   const start = times[0] as number;
-  let step = Infinity;
-  for (let i = 1; i < times.length; i++)
-    step = Math.min(step, (times[i] as number) - (times[i - 1] as number));
-  if (!Number.isFinite(step)) step = series.timeKind === 'step' ? 1 : 60_000;
+  const step = inferStep(times) ?? (series.timeKind === 'step' ? 1 : 60_000);
   const length = Math.round(((times[times.length - 1] as number) - start) / step) + 1;
   const values = new Array<number>(length).fill(NaN);
   for (let i = 0; i < times.length; i++) {
@@ -111,18 +89,14 @@ function parseTime(cell: string, line: number): { kind: LongSeries['timeKind']; 
   if (INTEGER.test(cell)) {
     const step = Number(cell);
     if (!Number.isSafeInteger(step))
-      throw new CsvInputError(`t ${JSON.stringify(cell)} is too large a step`, line);
+      throw new CsvError(`t ${JSON.stringify(cell)} is too large a step`, { line });
     return { kind: 'step', time: step };
   }
-  if (ISO_8601.test(cell)) {
-    // A timestamp without a zone is read as UTC, never as the machine's local time.
-    const normalised = cell.length === 10 ? `${cell}T00:00:00` : cell.replace(' ', 'T');
-    const time = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/.test(normalised) ? normalised : `${normalised}Z`);
-    if (Number.isFinite(time)) return { kind: 'iso', time };
-  }
-  throw new CsvInputError(
+  const time = parseIsoTime(cell);
+  if (Number.isFinite(time)) return { kind: 'iso', time };
+  throw new CsvError(
     `t ${JSON.stringify(cell)} is neither an ISO-8601 timestamp (2024-05-01T12:00:00Z) nor an integer step`,
-    line,
+    { line },
   );
 }
 
@@ -130,41 +104,10 @@ function parseValue(cell: string, line: number): number {
   if (cell.length === 0) return NaN;
   const value = Number(cell);
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(cell) || !Number.isFinite(value)) {
-    throw new CsvInputError(
+    throw new CsvError(
       `value ${JSON.stringify(cell)} is not a number (leave the cell empty for a missing sample)`,
-      line,
+      { line },
     );
   }
   return value;
-}
-
-/** Splits one CSV line; fields may be double-quoted, with "" for a quote inside. */
-export function splitCsvLine(line: string, lineNumber: number): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i] as string;
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') {
-        quoted = false;
-      } else {
-        cell += c;
-      }
-    } else if (c === '"' && cell.trim().length === 0) {
-      quoted = true;
-      cell = '';
-    } else if (c === ',') {
-      cells.push(cell);
-      cell = '';
-    } else {
-      cell += c;
-    }
-  }
-  if (quoted) throw new CsvInputError('a quoted field is not closed', lineNumber);
-  cells.push(cell);
-  return cells;
 }

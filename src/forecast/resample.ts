@@ -1,4 +1,4 @@
-import { isMissing } from '../anomaly/robust-stats';
+import { finiteMean } from '../anomaly/robust-stats';
 import type { RegularSeries } from './types';
 
 /** Models learn at 5-minute resolution or coarser: enough for 15-minute leads, and 5× less work than 1-minute. */
@@ -46,7 +46,8 @@ export function aggregateToBlocks(
   const skipped = n - blocks * aggregation;
   const values = new Float64Array(blocks);
   for (let b = 0; b < blocks; b++) {
-    values[b] = blockMean(series.values, skipped + b * aggregation, aggregation);
+    const from = skipped + b * aggregation;
+    values[b] = finiteMean(series.values, from, from + aggregation);
   }
   const blockMs = aggregation * series.stepMs;
   return {
@@ -60,17 +61,4 @@ export function aggregateToBlocks(
       lastTrainingBlock: blocks - 1,
     },
   };
-}
-
-function blockMean(values: ArrayLike<number>, from: number, length: number): number {
-  let sum = 0;
-  let count = 0;
-  for (let i = from; i < from + length; i++) {
-    const v = values[i] as number;
-    if (!isMissing(v)) {
-      sum += v;
-      count++;
-    }
-  }
-  return count === 0 ? NaN : sum / count;
 }

@@ -1,8 +1,9 @@
 import { isMissing } from '../anomaly/robust-stats';
 import { centredMovingMean } from '../anomaly/seasonal-residual';
 
-export const DAY_MS = 86_400_000;
-export const WEEK_MS = 7 * DAY_MS;
+import { DAY_MS, WEEK_MS } from '../util/duration';
+
+export { DAY_MS, WEEK_MS };
 
 /** Outcome of testing one candidate period. */
 export interface SeasonalityTest {

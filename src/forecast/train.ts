@@ -13,6 +13,7 @@ import { MODEL_FORMAT_VERSION, encodeGaps } from './model-state';
 import type { ModelGrid } from './resample';
 import { aggregateToBlocks, chooseAggregation } from './resample';
 import { DAY_MS, WEEK_MS, detectDominantPeriod, detectSeasonality } from './seasonality';
+import { formatDuration } from '../util/duration';
 import { LAST_VALUE, isBaseline, selectModel } from './select';
 import type { Transform } from './transform';
 import { chooseTransform, toModelScale } from './transform';
@@ -148,7 +149,7 @@ export function trainModelWithDiagnostics(
       method: LAST_VALUE,
       usable: false,
       reason:
-        `too little history to backtest: ${n} blocks of ${grid.blockMs / 60_000} min, ` +
+        `too little history to backtest: ${n} blocks of ${formatDuration(grid.blockMs, options.timeUnit)}, ` +
         `need at least ${MIN_FOLD_BLOCKS + spec.maxLead + 6}`,
       scores: [],
       state,
@@ -193,7 +194,7 @@ export function trainModelWithDiagnostics(
   ) {
     results.push(combination);
   }
-  const leadLabels = options.leadTimesMs.map(formatDuration);
+  const leadLabels = options.leadTimesMs.map((ms) => formatDuration(ms, options.timeUnit));
   const selection = selectModel(results, leadLabels);
   const lastValue = results.find((r) => r.name === LAST_VALUE) as CandidateResult;
   const forced = results.find((r) => r.name === overrides.ship && r.failure === undefined);
@@ -377,12 +378,4 @@ function lastValueState(prepared: PreparedTraining, quantile: number): ModelStat
     'identity',
   );
   return buildState(prepared, {}, quantiles, MIN_MEMORY_BLOCKS);
-}
-
-/** "15m", "1h", "90s": lead times in reasons and logs. */
-export function formatDuration(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
 }

@@ -3,6 +3,8 @@
  * Everything here is plain data so a trained model can be stored as JSON and restored on any replica.
  */
 
+import type { TimeUnit } from '../util/duration';
+
 /** A regularly sampled series: `values[i]` is the value at `startMs + i * stepMs`. */
 export interface RegularSeries {
   startMs: number;
@@ -34,6 +36,12 @@ export interface TrainingOptions {
    * @default the series step, aggregated (block means) up to at least 5 minutes
    */
   modelStepMs?: number;
+  /**
+   * How the series' time axis counts, for messages: `step` when `startMs`/`stepMs` are integer step
+   * numbers rather than milliseconds (the forecast CLI's integer `t`), so a lead reads `16 steps`.
+   * @default 'ms'
+   */
+  timeUnit?: TimeUnit;
 }
 
 /** Backtest error of one method at one lead time. */

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { NOMINAL_ORIGIN_MS, TraceError, loadTrace, parseTrace } from './trace';
+import { CsvError } from '../util/csv';
+import { NOMINAL_ORIGIN_MS, loadTrace, parseTrace } from './trace';
 
 describe('parseTrace', () => {
   it('reads ISO timestamps without a zone as UTC and infers the step', () => {
@@ -79,7 +80,7 @@ describe('parseTrace', () => {
       /line 3: time "yesterday" is not an ISO-8601 timestamp/,
     ],
   ])('rejects %s', (_name, text, options, message) => {
-    expect(() => parseTrace(text, options)).toThrow(TraceError);
+    expect(() => parseTrace(text, options)).toThrow(CsvError);
     expect(() => parseTrace(text, options)).toThrow(message);
   });
 });

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { CsvError, inferStep, parseCsv, parseIsoTime, readCsvFile } from '../util/csv';
+import { formatDuration } from '../util/duration';
 
 /** How the rows of a trace were placed in time. */
 export type TimeFormat = 'iso' | 'epoch-seconds' | 'epoch-millis' | 'steps' | 'row-index';
@@ -26,11 +26,6 @@ export interface TraceOptions {
   stepMs?: number;
 }
 
-/** A trace that cannot be read: the CLI turns it into exit status 2. */
-export class TraceError extends Error {
-  override readonly name = 'TraceError';
-}
-
 /** Integers from here up are epoch seconds, from `EPOCH_MILLIS_FROM` up epoch milliseconds; below, steps. */
 const EPOCH_SECONDS_FROM = 1e8;
 const EPOCH_MILLIS_FROM = 1e11;
@@ -45,54 +40,43 @@ export const NOMINAL_ORIGIN_MS = Date.UTC(2000, 0, 3);
 
 /** Reads a CSV trace, gzip-compressed or not (detected from the content, not the name). */
 export function loadTrace(file: string, options: TraceOptions): Trace {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    throw new TraceError(`cannot read trace ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
-  }
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (error) {
-      throw new TraceError(`cannot decompress ${file}: ${(error as Error).message}`);
-    }
-  }
-  return parseTrace(bytes.toString('utf8'), options);
+  return parseTrace(readCsvFile(file, 'trace'), options, file);
 }
 
 /**
  * Parses CSV text with a header row into a regular trace. Rows are placed on a grid of the inferred step
- * (the most common gap between consecutive times); grid slots without a row are filled with 0, as for
- * request counts where no row means no requests. Timestamps without a zone are read as UTC.
+ * ({@link inferStep}: the median gap between consecutive times); grid slots without a row are filled
+ * with 0, as for request counts where no row means no requests. Timestamps without a zone are read as UTC.
+ * `file`, when given, is named in errors.
  */
-export function parseTrace(text: string, options: TraceOptions): Trace {
-  const lines = text.split(/\r?\n/);
-  const header = splitCsvLine(lines[0] ?? '');
-  const valueIndex = columnIndex(header, options.valueColumn, '--value-column');
+export function parseTrace(text: string, options: TraceOptions, file?: string): Trace {
+  const where = (line?: number): { line?: number; file?: string } => ({
+    ...(line === undefined ? {} : { line }),
+    ...(file === undefined ? {} : { file }),
+  });
+  const table = parseCsv(text, where());
+  const header = table.header;
+  const valueIndex = columnIndex(header, options.valueColumn, '--value-column', where());
   const timeIndex =
-    options.timeColumn === undefined ? undefined : columnIndex(header, options.timeColumn, '--time-column');
+    options.timeColumn === undefined
+      ? undefined
+      : columnIndex(header, options.timeColumn, '--time-column', where());
 
   const values: number[] = [];
   const rawTimes: string[] = [];
   const lineNumbers: number[] = [];
-  for (let row = 1; row < lines.length; row++) {
-    const line = lines[row] as string;
-    if (line.trim() === '') continue;
-    const cells = line.includes('"') ? splitCsvLine(line) : line.split(',');
+  for (const { line, cells } of table.rows) {
     const cell = (cells[valueIndex] ?? '').trim();
     const value = Number(cell);
     if (cell === '' || !Number.isFinite(value)) {
-      throw new TraceError(
-        `line ${row + 1}: ${options.valueColumn} is ${JSON.stringify(cell)}, not a number`,
-      );
+      throw new CsvError(`${options.valueColumn} is ${JSON.stringify(cell)}, not a number`, where(line));
     }
-    if (value < 0) throw new TraceError(`line ${row + 1}: ${options.valueColumn} is negative (${value})`);
+    if (value < 0) throw new CsvError(`${options.valueColumn} is negative (${value})`, where(line));
     values.push(value);
-    lineNumbers.push(row + 1);
+    lineNumbers.push(line);
     if (timeIndex !== undefined) rawTimes.push((cells[timeIndex] ?? '').trim());
   }
-  if (values.length === 0) throw new TraceError('the trace has a header but no rows');
+  if (values.length === 0) throw new CsvError('the trace has a header but no rows', where());
 
   const stepGiven = options.stepMs;
   if (timeIndex === undefined) {
@@ -104,17 +88,34 @@ export function parseTrace(text: string, options: TraceOptions): Trace {
       filledGaps: 0,
     };
   }
-  const { times, format } = parseTimes(rawTimes, lineNumbers, stepGiven ?? DEFAULT_STEP_MS);
-  const stepMs = format === 'steps' ? (stepGiven ?? DEFAULT_STEP_MS) : inferStep(times);
-  return placeOnGrid(times, values, lineNumbers, stepMs, format);
+  const { times, format } = parseTimes(rawTimes, lineNumbers, stepGiven ?? DEFAULT_STEP_MS, where);
+  let stepMs = stepGiven ?? DEFAULT_STEP_MS;
+  if (format !== 'steps' && times.length >= 2) {
+    const inferred = inferStep(times);
+    if (inferred === undefined) {
+      throw new CsvError('cannot infer the step: the time column never increases', where());
+    }
+    stepMs = inferred;
+  } else if (format !== 'steps') {
+    stepMs = DEFAULT_STEP_MS;
+  }
+  return placeOnGrid(times, values, lineNumbers, stepMs, format, where);
 }
 
-function columnIndex(header: string[], name: string, flag: string): number {
-  const index = header.findIndex((h) => h.trim() === name);
+function columnIndex(
+  header: string[],
+  name: string,
+  flag: string,
+  where: { line?: number; file?: string },
+): number {
+  const index = header.indexOf(name);
   if (index < 0) {
     const shown =
       header.slice(0, 12).join(', ') + (header.length > 12 ? `, … (${header.length} columns)` : '');
-    throw new TraceError(`${flag} ${JSON.stringify(name)} is not a column of the trace; columns: ${shown}`);
+    throw new CsvError(
+      `${flag} ${JSON.stringify(name)} is not a column of the trace; columns: ${shown}`,
+      where,
+    );
   }
   return index;
 }
@@ -124,6 +125,7 @@ function parseTimes(
   raw: string[],
   lineNumbers: number[],
   stepMs: number,
+  where: (line?: number) => { line?: number; file?: string },
 ): { times: number[]; format: TimeFormat } {
   const first = raw[0] as string;
   const numeric = first !== '' && Number.isFinite(Number(first));
@@ -135,8 +137,9 @@ function parseTimes(
   const times = raw.map((cell, i) => {
     const ms = toMs(cell, format, stepMs);
     if (!Number.isFinite(ms)) {
-      throw new TraceError(
-        `line ${lineNumbers[i]}: time ${JSON.stringify(cell)} is not ${describeFormat(format)} like the first row`,
+      throw new CsvError(
+        `time ${JSON.stringify(cell)} is not ${describeFormat(format)} like the first row`,
+        where(lineNumbers[i]),
       );
     }
     return ms;
@@ -146,12 +149,8 @@ function parseTimes(
 
 function toMs(cell: string, format: TimeFormat, stepMs: number): number {
   switch (format) {
-    case 'iso': {
-      // "1998-04-30 21:30:00" has no zone: Date.parse would read it as local time.
-      const hasZone = /(Z|[+-]\d\d:?\d\d)$/i.test(cell);
-      const normalised = cell.includes('T') ? cell : cell.replace(' ', 'T');
-      return /^\d{4}-\d\d-\d\d/.test(cell) ? Date.parse(hasZone ? normalised : `${normalised}Z`) : NaN;
-    }
+    case 'iso':
+      return parseIsoTime(cell);
     case 'epoch-seconds':
       return cell === '' ? NaN : Number(cell) * 1000;
     case 'epoch-millis':
@@ -175,45 +174,30 @@ function describeFormat(format: TimeFormat): string {
   }[format];
 }
 
-/** The most common positive gap between consecutive rows: robust to a few missing rows. */
-function inferStep(times: number[]): number {
-  if (times.length < 2) return DEFAULT_STEP_MS;
-  const counts = new Map<number, number>();
-  for (let i = 1; i < times.length && i <= 10_000; i++) {
-    const gap = Math.round((times[i] as number) - (times[i - 1] as number));
-    if (gap > 0) counts.set(gap, (counts.get(gap) ?? 0) + 1);
-  }
-  let best = 0;
-  let bestCount = 0;
-  for (const [gap, count] of counts) {
-    if (count > bestCount || (count === bestCount && gap < best)) {
-      best = gap;
-      bestCount = count;
-    }
-  }
-  if (best === 0) throw new TraceError('cannot infer the step: the time column never increases');
-  return best;
-}
-
 function placeOnGrid(
   times: number[],
   values: number[],
   lineNumbers: number[],
   stepMs: number,
   format: TimeFormat,
+  where: (line?: number) => { line?: number; file?: string },
 ): Trace {
   const startMs = times[0] as number;
   const slotOf = times.map((t) => Math.round((t - startMs) / stepMs));
   for (let i = 1; i < slotOf.length; i++) {
     if ((slotOf[i] as number) <= (slotOf[i - 1] as number)) {
-      throw new TraceError(
-        `line ${lineNumbers[i]}: time is not after the previous row's (rows must be in time order, one per step)`,
+      throw new CsvError(
+        "time is not after the previous row's (rows must be in time order, one per step)",
+        where(lineNumbers[i]),
       );
     }
   }
   const slots = (slotOf[slotOf.length - 1] as number) + 1;
   if (slots > MAX_SLOTS) {
-    throw new TraceError(`the time column spans ${slots} steps of ${stepMs} ms; at most ${MAX_SLOTS} fit`);
+    throw new CsvError(
+      `the time column spans ${slots} steps of ${formatDuration(stepMs)}; at most ${MAX_SLOTS} fit`,
+      where(),
+    );
   }
   const grid = new Float64Array(slots).fill(NaN);
   for (let i = 0; i < slotOf.length; i++) grid[slotOf[i] as number] = values[i] as number;
@@ -225,27 +209,4 @@ function placeOnGrid(
     }
   }
   return { startMs, stepMs, values: grid, timeFormat: format, filledGaps };
-}
-
-/** Splits one CSV line, honouring double-quoted fields with `""` escapes. */
-function splitCsvLine(line: string): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i] as string;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      cells.push(cell);
-      cell = '';
-    } else cell += ch;
-  }
-  cells.push(cell);
-  return cells;
 }
