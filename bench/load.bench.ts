@@ -1,7 +1,7 @@
 /**
  * Load benchmark: KEDA's calls against the scaler and against a bare @grpc/grpc-js server whose handlers
  * return constants, in the same run and with the same client. Run alone with
- * `npx tsx src/bench/load.bench.ts [--json] [--quick] [--triggers 1000,10000] [--rounds 3] [--soak 10m]
+ * `npx tsx bench/load.bench.ts [--json] [--quick] [--triggers 1000,10000] [--rounds 3] [--soak 10m]
  * [--concurrency 32,64,128] [--profile DIR] [--max-old-space-size MiB]`.
  *
  * The working tree is compiled first (tsc, into a temporary folder) and every process runs plain
@@ -9,7 +9,7 @@
  *
  * Three processes per measurement, so no one's CPU is counted as another's: the server (the scaler as
  * `node dist/main.js` with REDIS_URL on a real Redis, or the bare server), the gRPC load client
- * (src/bench/load-client.ts), and this one, which serves the triggers' source (a small Prometheus-API
+ * (bench/load/load-client.ts), and this one, which serves the triggers' source (a small Prometheus-API
  * stub: `/api/v1/query` answers a one-series vector at once, `/api/v1/query_range` an empty matrix, so a
  * source read costs an HTTP round trip on loopback and nothing more) and samples the server's RSS and CPU
  * from /proc/<pid>.
@@ -34,11 +34,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
-import { median } from '../anomaly/robust-stats';
-import { parseDuration } from '../config/parse';
-import type { LoadClientConfig, LoadClientResult, LoadPhase, PhaseResult } from './load-client';
-import { liveHeapMb } from './heap-snapshot';
-import { BENCH_SERIES, benchValue } from './load-client';
+import { median } from '../src/anomaly/robust-stats';
+import { parseDuration } from '../src/config/parse';
+import type { LoadClientConfig, LoadClientResult, LoadPhase, PhaseResult } from './load/load-client';
+import { liveHeapMb } from './load/heap-snapshot';
+import { BENCH_SERIES, benchValue } from './load/load-client';
 
 export interface LoadBenchOptions {
   /** @default [1000, 10000] */
@@ -121,7 +121,7 @@ export interface LoadBenchRun {
   cpuPerCallRatio: number;
 }
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(__dirname, '..');
 const COMPILED = !__filename.endsWith('.ts');
 const PACED_PERIOD_S = 15;
 /** Live-heap growth over the soak that counts as a leak. */
@@ -598,35 +598,43 @@ async function takeHeapSnapshot(pid: number, dir: string): Promise<string> {
 }
 
 interface Build {
-  /** Folder holding main.js, bench/, … */
-  dist: string;
+  /** Folder holding src/main.js, bench/load/bare-server.js, bench/load/load-client.js, … */
+  root: string;
   cleanup(): Promise<void>;
 }
 
-/** Compiles the working tree with the project's build config into a temporary folder. */
+/**
+ * Compiles the working tree (src/ and bench/, with bench/tsconfig.json) into a temporary folder: the
+ * scaler lands in src/ there, the bare server and the load client in bench/load/.
+ */
 async function compile(): Promise<Build> {
-  if (COMPILED) return { dist: path.resolve(__dirname, '..'), cleanup: async () => undefined };
+  if (COMPILED) return { root: path.resolve(__dirname, '..'), cleanup: async () => undefined };
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kps-bench-build-'));
-  const dist = path.join(dir, 'dist');
   try {
     await run(
       process.execPath,
-      [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', dist],
+      [
+        require.resolve('typescript/bin/tsc'),
+        '-p',
+        path.join(ROOT, 'bench', 'tsconfig.json'),
+        '--outDir',
+        dir,
+      ],
       { cwd: ROOT, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
     );
   } catch (error) {
     // tsc still writes JavaScript when another part of the tree has type errors.
-    if (!existsSync(path.join(dist, 'main.js'))) {
+    if (!existsSync(path.join(dir, 'src', 'main.js'))) {
       await rm(dir, { recursive: true, force: true });
       throw new Error(
         `could not compile the working tree: ${(error as { stdout?: string }).stdout ?? error}`,
       );
     }
   }
-  // The build finds its packages and the proto file where dist/ would find them in the repository.
+  // The build finds its packages and the proto file where src/ finds them in the repository.
   await symlink(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   await symlink(path.join(ROOT, 'proto'), path.join(dir, 'proto'));
-  return { dist, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return { root: dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 interface StartedServer {
@@ -656,8 +664,8 @@ async function startServer(
     nodeFlags.push(`--max-old-space-size=${context.maxOldSpaceMb}`);
   const args =
     kind === 'scaler'
-      ? [...nodeFlags, path.join(context.build.dist, 'main.js')]
-      : [path.join(context.build.dist, 'bench', 'bare-server.js'), String(grpcPort)];
+      ? [...nodeFlags, path.join(context.build.root, 'src', 'main.js')]
+      : [path.join(context.build.root, 'bench', 'load', 'bare-server.js'), String(grpcPort)];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
@@ -719,7 +727,7 @@ async function runClient(
 ): Promise<LoadClientResult> {
   const child = spawn(
     process.execPath,
-    [path.join(context.build.dist, 'bench', 'load-client.js'), JSON.stringify(config)],
+    [path.join(context.build.root, 'bench', 'load', 'load-client.js'), JSON.stringify(config)],
     { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   context.children.add(child);
