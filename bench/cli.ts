@@ -8,7 +8,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadBenchOptionsFromArgs, machine } from './load.bench';
+import { loadBenchOptionsFromArgs } from './load.bench';
+import { machine } from './load/report';
 
 const USAGE = `usage: npm run bench -- [--json] [--quick] [--only load,sources,forecast,simulate]
   [--triggers 1000,10000] [--rounds 3] [--soak 10m] [--concurrency 32,64,128] [--max-old-space-size MiB] [--profile DIR]
