@@ -77,6 +77,11 @@ const LAYERS = [
   layer('server', ['sim', 'capacity', 'cli']),
   layer('sim', ['server', 'capacity', 'cli']),
   layer('capacity', ['sim', 'cli']),
+  {
+    target: './src',
+    from: './bench',
+    message: 'bench/ is not built into dist/: src/ may not import it (docs/benchmarks.md)',
+  },
 ];
 
 export default tseslint.config(

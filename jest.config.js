@@ -1,6 +1,3 @@
-const fs = require('node:fs');
-const path = require('node:path');
-
 /**
  * Two projects: `unit` needs no Redis, RabbitMQ or Prometheus and runs anywhere; `integration` talks
  * to the real servers, which its global setup checks for. `npm test` runs both; `npm run test:unit`
@@ -14,9 +11,6 @@ const shared = {
   },
 };
 
-const unitRoots = ['<rootDir>/src', '<rootDir>/test'];
-if (fs.existsSync(path.join(__dirname, 'bench'))) unitRoots.push('<rootDir>/bench');
-
 /** @type {import('jest').Config} */
 module.exports = {
   // A global option in Jest 29 (a project's own testTimeout is ignored): it applies to both projects.
@@ -25,7 +19,7 @@ module.exports = {
     {
       ...shared,
       displayName: 'unit',
-      roots: unitRoots,
+      roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/bench'],
       testMatch: [
         '<rootDir>/src/**/*.test.ts',
         '<rootDir>/test/presets.test.ts',

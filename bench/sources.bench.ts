@@ -1,7 +1,7 @@
 /**
  * Read latency of each live source against real servers: RabbitMQ over AMQP (passive declare on the
  * pooled channel) and over the management API, and GPU telemetry through a real Prometheus scraping a
- * DCGM-style exporter. Run alone with `npx tsx src/bench/sources.bench.ts [--json]`.
+ * DCGM-style exporter. Run alone with `npx tsx bench/sources.bench.ts [--json]`.
  *
  * Environment: `BENCH_AMQP_URL` (default amqp://guest:guest@127.0.0.1:5672), `BENCH_MANAGEMENT_URL`
  * (default http://guest:guest@127.0.0.1:15672), `BENCH_PROMETHEUS_URL` (a Prometheus that already scrapes
@@ -16,11 +16,11 @@ import {
   parseTriggerMetadata,
   type GpuTriggerConfig,
   type RabbitMqTriggerConfig,
-} from '../sources/trigger-metadata';
-import { createGpuSource } from '../sources/gpu/gpu.source';
-import { createAmqpConnectionPool } from '../sources/rabbitmq/amqp-connection-pool';
-import { createRabbitMqSource } from '../sources/rabbitmq/rabbitmq.source';
-import type { Source } from '../sources/source';
+} from '../src/sources/trigger-metadata';
+import { createGpuSource } from '../src/sources/gpu/gpu.source';
+import { createAmqpConnectionPool } from '../src/sources/rabbitmq/amqp-connection-pool';
+import { createRabbitMqSource } from '../src/sources/rabbitmq/rabbitmq.source';
+import type { Source } from '../src/sources/source';
 
 export interface SourcesBenchOptions {
   /** Timed reads per source (after 20 warm-up reads). @default 200 */
@@ -150,10 +150,10 @@ interface DcgmExporterModule {
 
 /**
  * The Debian Prometheus and the DCGM-style exporter from test/support, loaded at run time so the build
- * (rootDir src/) never pulls test code in; from a compiled build the GPU bench is skipped instead.
+ * of the benchmarks (bench/tsconfig.json) never pulls test code in; from a compiled build the GPU bench is skipped instead.
  */
 async function startTestPrometheus(): Promise<{ url: string; stop: () => Promise<void> } | string> {
-  const support = path.join(__dirname, '..', '..', 'test', 'support');
+  const support = path.join(__dirname, '..', 'test', 'support');
   let prometheusModule: TestPrometheusModule;
   let exporterModule: DcgmExporterModule;
   try {

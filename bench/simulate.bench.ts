@@ -2,22 +2,22 @@
  * The simulator on real traces: reactive (alone and with headroom), predictive and oracle scaling of
  * WorldCup98, a periodic Azure VM CPU series and the Azure LLM inference trace, each strategy's figures,
  * the targets of issue 5 checked, and the replay speed on two months of 1-minute data.
- * Run alone with `npx tsx src/bench/simulate.bench.ts [--json]`; `BENCH_DATA_DIR` overrides the trace
+ * Run alone with `npx tsx bench/simulate.bench.ts [--json]`; `BENCH_DATA_DIR` overrides the trace
  * folder (default ../shared/data beside the repository); `BENCH_ONLY=worldcup98,speed` runs only the
  * scenarios whose names start with those.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { frontierAt, resultRecord, comparisonTable } from '../sim/report';
+import { frontierAt, resultRecord, comparisonTable } from '../src/sim/report';
 import {
   simulate,
   type SimulationOptions,
   type SimulationResult,
   type StrategyResult,
-} from '../sim/simulator';
-import { DEFAULT_STRATEGIES, type StrategySpec } from '../sim/strategies';
-import { loadTrace, type Trace, type TraceOptions } from '../sim/trace';
+} from '../src/sim/simulator';
+import { DEFAULT_STRATEGIES, type StrategySpec } from '../src/sim/strategies';
+import { loadTrace, type Trace, type TraceOptions } from '../src/sim/trace';
 
 export interface SimulateBenchOptions {
   /** Folder holding worldcup98/, azure_vm_cpu_v1/ and azure_llm_2023/. */
@@ -277,7 +277,7 @@ function round(value: number): number {
 }
 
 if (require.main === module) {
-  const dataDir = process.env.BENCH_DATA_DIR ?? path.resolve(__dirname, '../../../shared/data');
+  const dataDir = process.env.BENCH_DATA_DIR ?? path.resolve(__dirname, '../../shared/data');
   // `BENCH_ONLY=worldcup98,speed` runs just the scenarios whose names start with one of those.
   const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
   runSimulateBench({ dataDir }, only && ((name) => only.some((prefix) => name.startsWith(prefix))))

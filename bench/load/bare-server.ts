@@ -2,7 +2,7 @@
  * The baseline of the load benchmark: a @grpc/grpc-js server with the scaler's service definition and
  * server options whose handlers return constants. Whatever the scaler costs beyond this is its own work
  * (parsing, evaluation, source reads, Redis, metrics). Run alone with
- * `npx tsx src/bench/bare-server.ts [port]`: it prints `LISTENING <port>` and stops on SIGTERM.
+ * `npx tsx bench/load/bare-server.ts [port]`: it prints `LISTENING <port>` and stops on SIGTERM.
  */
 import {
   Server,
@@ -11,8 +11,8 @@ import {
   type ServerUnaryCall,
   type ServerWritableStream,
 } from '@grpc/grpc-js';
-import { GRPC_SERVER_OPTIONS } from '../server/grpc-server-options';
-import { loadExternalScalerProto } from '../server/proto';
+import { GRPC_SERVER_OPTIONS } from '../../src/server/grpc-server-options';
+import { loadExternalScalerProto } from '../../src/server/proto';
 
 export interface BareServer {
   port: number;

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- --json`: every benchmark in one run, printed as ONE JSON object: gRPC load against
- * the scaler and a bare server (src/bench/load.bench.ts), live source reads (sources.bench.ts), forecast
+ * the scaler and a bare server (bench/load.bench.ts), live source reads (sources.bench.ts), forecast
  * accuracy and fit time (forecast.bench.ts) and the KEDA + HPA replay (simulate.bench.ts). A benchmark
  * whose file is not there, or whose trace data is missing, is reported as skipped with the reason.
  * Progress goes to stderr; stdout holds only the result.
@@ -8,7 +8,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadBenchOptionsFromArgs, machine } from '../bench/load.bench';
+import { loadBenchOptionsFromArgs } from './load.bench';
+import { machine } from './load/report';
 
 const USAGE = `usage: npm run bench -- [--json] [--quick] [--only load,sources,forecast,simulate]
   [--triggers 1000,10000] [--rounds 3] [--soak 10m] [--concurrency 32,64,128] [--max-old-space-size MiB] [--profile DIR]
@@ -69,15 +70,15 @@ function parse(argv: string[]): Selected | 'help' {
     quick: values.quick,
     only: only as BenchName[],
     dataDir: path.resolve(
-      values['data-dir'] ?? process.env.BENCH_DATA_DIR ?? path.resolve(__dirname, '../../../shared/data'),
+      values['data-dir'] ?? process.env.BENCH_DATA_DIR ?? path.resolve(__dirname, '../../shared/data'),
     ),
     argv,
   };
 }
 
-/** Loads `src/bench/<name>.bench` when it is there; undefined when it is not. */
+/** Loads `bench/<name>.bench` when it is there; undefined when it is not. */
 async function loadBench(name: string): Promise<Record<string, unknown> | undefined> {
-  const file = path.join(__dirname, '..', 'bench', `${name}.bench`);
+  const file = path.join(__dirname, `${name}.bench`);
   if (!['.ts', '.js'].some((ext) => existsSync(file + ext))) return undefined;
   return (await import(file)) as Record<string, unknown>;
 }
@@ -100,7 +101,7 @@ async function runBench(name: BenchName, selected: Selected): Promise<Record<str
   const module = await loadBench(name);
   const fn = module?.[exported];
   if (typeof fn !== 'function')
-    return { skipped: `src/bench/${name}.bench.ts (${exported}) is not in this tree` };
+    return { skipped: `bench/${name}.bench.ts (${exported}) is not in this tree` };
   return (fn as BenchFunction)(options(selected));
 }
 

@@ -1,9 +1,9 @@
-import { forecastFrom } from '../../forecast/predict';
-import type { ModelSeries } from '../../forecast/forecasters/forecaster';
-import { prepareTraining, trainModelWithDiagnostics } from '../../forecast/train';
-import type { RegularSeries, TrainingOptions } from '../../forecast/types';
-import { candidateForecasters } from '../../forecast/forecasters/registry';
-import { DAY_MS, WEEK_MS } from '../../forecast/seasonality';
+import { forecastFrom } from '../../src/forecast/predict';
+import type { ModelSeries } from '../../src/forecast/forecasters/forecaster';
+import { prepareTraining, trainModelWithDiagnostics } from '../../src/forecast/train';
+import type { RegularSeries, TrainingOptions } from '../../src/forecast/types';
+import { candidateForecasters } from '../../src/forecast/forecasters/registry';
+import { DAY_MS, WEEK_MS } from '../../src/forecast/seasonality';
 
 export interface FitTimes {
   points: number;

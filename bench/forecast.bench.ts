@@ -1,5 +1,5 @@
 /**
- * Forecast accuracy and fit time on real traces. Run alone with `npx tsx src/bench/forecast.bench.ts
+ * Forecast accuracy and fit time on real traces. Run alone with `npx tsx bench/forecast.bench.ts
  * [--json] [--quick]`.
  *
  * Accuracy: rolling origin over the second half of each trace, as in ../shared/data/README.md (MASE scaled
@@ -20,7 +20,7 @@ import { loadAzureCpu, loadWorldCup, missingFiles, sumBlocks } from './forecast/
 import { measureFitTimes } from './forecast/fit-time';
 import type { BenchMethod } from './forecast/rolling';
 import { BENCH_METHODS, rollingEvaluation, summarise } from './forecast/rolling';
-import type { TrainingOptions } from '../forecast/types';
+import type { TrainingOptions } from '../src/forecast/types';
 
 export interface ForecastBenchOptions {
   /** Folder holding the traces (../shared/data from the repository root). */
@@ -32,7 +32,7 @@ export interface ForecastBenchOptions {
 type Scores = Record<BenchMethod, Array<{ mase: number; smape: number }>>;
 
 /** The shared trace folder next to the repository (absent in users' clones). */
-const DEFAULT_DATA_DIR = path.resolve(__dirname, '../../../shared/data');
+const DEFAULT_DATA_DIR = path.resolve(__dirname, '../../shared/data');
 
 const LEADS_MIN = [15, 60];
 const FIVE_MINUTES = 5 * 60_000;
@@ -103,7 +103,7 @@ export async function runForecastBench(options: ForecastBenchOptions): Promise<R
   trainMs.sort((a, b) => a - b);
   return {
     machine: machine(),
-    command: `npx tsx src/bench/forecast.bench.ts${quick ? ' --quick' : ''} --json`,
+    command: `npx tsx bench/forecast.bench.ts${quick ? ' --quick' : ''} --json`,
     accuracy: {
       leadsMinutes: LEADS_MIN,
       azureVmCpu: {

@@ -4,7 +4,7 @@
  * needs 20 replicas; 180 s start-up; 5-minute steps) and the replay is run once per `quantile` × `leadTime`
  * asked for. Prints the counts the docs' "All 41 `_p24` columns" table holds, and which columns met all
  * targets. Run with
- * `npx tsx src/bench/azure-columns.bench.ts [--quantiles 0.9,0.5] [--leads 5m,15m] [--columns A_p24,B_p24]
+ * `npx tsx bench/azure-columns.bench.ts [--quantiles 0.9,0.5] [--leads 5m,15m] [--columns A_p24,B_p24]
  * [--json]`; `BENCH_DATA_DIR` overrides the trace folder. Each column and setting takes about a minute here
  * (an hourly retraining over 29 days), so all 41 columns at two leads take well over an hour.
  */
@@ -12,10 +12,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { median } from '../anomaly/robust-stats';
-import { simulate, type StrategyResult } from '../sim/simulator';
-import { DEFAULT_STRATEGIES } from '../sim/strategies';
-import { loadTrace } from '../sim/trace';
+import { median } from '../src/anomaly/robust-stats';
+import { simulate, type StrategyResult } from '../src/sim/simulator';
+import { DEFAULT_STRATEGIES } from '../src/sim/strategies';
+import { loadTrace } from '../src/sim/trace';
 import { AZURE_PERIODIC, checkTargets } from './simulate.bench';
 
 interface ColumnOutcome {
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
     },
   });
-  const dataDir = process.env.BENCH_DATA_DIR ?? path.resolve(__dirname, '../../../shared/data');
+  const dataDir = process.env.BENCH_DATA_DIR ?? path.resolve(__dirname, '../../shared/data');
   const file = path.join(dataDir, AZURE_PERIODIC);
   if (!existsSync(file)) {
     process.stderr.write(

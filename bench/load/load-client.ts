@@ -1,13 +1,13 @@
 /**
  * The load generator of the load benchmark, run in its own process so its CPU is not the server's:
- * `node --import tsx src/bench/load-client.ts '<LoadClientConfig as JSON>'`. It calls GetMetricSpec,
+ * `node --import tsx bench/load/load-client.ts '<LoadClientConfig as JSON>'`. It calls GetMetricSpec,
  * GetMetrics (with the name GetMetricSpec returned) and IsActive for each trigger in turn, as KEDA's poll
  * does, over one channel as KEDA keeps one connection per scaler address. It prints `EVENT <name>` as
  * the warm-up and each phase end, waits for a line on stdin before going on, and prints one JSON line
  * (`LoadClientResult`) last.
  */
 import { credentials, type Client, type ServiceError } from '@grpc/grpc-js';
-import { loadExternalScalerProto } from '../server/proto';
+import { loadExternalScalerProto } from '../../src/server/proto';
 
 /** One measured stretch of load. */
 export interface LoadPhase {

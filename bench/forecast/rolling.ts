@@ -1,10 +1,10 @@
-import type { FitSpec, ModelSeries } from '../../forecast/forecasters/forecaster';
-import { holtWintersForecaster } from '../../forecast/forecasters/holt-winters';
-import { forecastFrom } from '../../forecast';
-import { trainModelWithDiagnostics } from '../../forecast/train';
-import { maseScale, smapeTerm } from '../../forecast/metrics';
-import { IDENTITY } from '../../forecast/transform';
-import type { TrainingOptions } from '../../forecast/types';
+import type { FitSpec, ModelSeries } from '../../src/forecast/forecasters/forecaster';
+import { holtWintersForecaster } from '../../src/forecast/forecasters/holt-winters';
+import { forecastFrom } from '../../src/forecast';
+import { trainModelWithDiagnostics } from '../../src/forecast/train';
+import { maseScale, smapeTerm } from '../../src/forecast/metrics';
+import { IDENTITY } from '../../src/forecast/transform';
+import type { TrainingOptions } from '../../src/forecast/types';
 
 /** Methods compared in the rolling evaluation. */
 export const BENCH_METHODS = [
