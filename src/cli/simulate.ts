@@ -14,6 +14,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDuration } from '../config/parse';
+import { readSettings } from '../config/settings';
 import { MetadataError } from '../errors';
 import { DEMAND_KINDS, type DemandKind } from '../sim/demand';
 import { comparisonTable, resultRecord } from '../sim/report';
@@ -27,7 +28,7 @@ import { renderSvg } from '../sim/svg';
 import { writeTimelineCsv } from '../sim/timeline';
 import { loadTrace, type Trace } from '../sim/trace';
 import { CsvError } from '../util/csv';
-import { DAY_MS, HOUR_MS, SECOND_MS, formatDuration } from '../util/duration';
+import { DAY_MS, formatDuration } from '../util/duration';
 import {
   EXIT_FAILURE,
   EXIT_OK,
@@ -190,12 +191,10 @@ export function simulationOptions(options: SimulateCliOptions): SimulationOption
   };
 }
 
-/** The server's `RETRAIN_INTERVAL`, read the same way, so a replay can follow a changed schedule. */
+/** The server's `RETRAIN_INTERVAL`, read by its own settings reader, so a replay follows a changed schedule. */
 function retrainIntervalMs(): number {
-  const raw = process.env.RETRAIN_INTERVAL;
-  if (raw === undefined || raw.trim() === '') return HOUR_MS;
   try {
-    return parseDuration('RETRAIN_INTERVAL', raw, { minMs: SECOND_MS, maxMs: 7 * DAY_MS });
+    return readSettings({ RETRAIN_INTERVAL: process.env.RETRAIN_INTERVAL }).retrainIntervalMs;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
