@@ -1,4 +1,4 @@
-import type { MetadataReader } from '../config/trigger-config';
+import type { MetadataReader, TargetKeys } from '../config/trigger-config';
 import { parseBoolean, parseKeyValueList, parseUrl, redactUrlText } from '../config/parse';
 
 /** How a source that queries Prometheus over HTTP reaches it (prometheus, gpu). */
@@ -14,6 +14,13 @@ export interface HttpQueryOptions {
 }
 
 /** The keys `parseHttpOptions` reads. */
+/** Prometheus-style sources take KEDA's `threshold` and `activationThreshold`. */
+export const THRESHOLD_KEYS: TargetKeys = {
+  target: 'threshold',
+  activation: 'activationThreshold',
+  unit: 'value per replica',
+};
+
 export const HTTP_QUERY_KEYS = ['serverAddress', 'customHeaders', 'queryParameters', 'unsafeSsl'] as const;
 
 const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);

@@ -7,7 +7,13 @@ import {
   type CommonTriggerConfig,
   type MetadataReader,
 } from '../../config/trigger-config';
-import { dataHeaders, HTTP_QUERY_KEYS, parseHttpOptions, type HttpQueryOptions } from '../http-options';
+import {
+  dataHeaders,
+  HTTP_QUERY_KEYS,
+  parseHttpOptions,
+  type HttpQueryOptions,
+  THRESHOLD_KEYS,
+} from '../http-options';
 
 export interface GpuTriggerConfig extends CommonTriggerConfig, HttpQueryOptions {
   source: 'gpu';
@@ -48,11 +54,7 @@ export function parseGpuMetadata(read: MetadataReader, common: CommonSettings): 
     metric,
     selector,
     aggregation,
-    ...parseTarget(read, {
-      target: 'threshold',
-      activation: 'activationThreshold',
-      unit: 'value per replica',
-    }),
+    ...parseTarget(read, THRESHOLD_KEYS),
     metricName: '',
     signalId: '',
   };

@@ -6,7 +6,13 @@ import {
   type MetadataReader,
 } from '../../config/trigger-config';
 import { MetadataError } from '../../errors';
-import { dataHeaders, HTTP_QUERY_KEYS, parseHttpOptions, type HttpQueryOptions } from '../http-options';
+import {
+  dataHeaders,
+  HTTP_QUERY_KEYS,
+  parseHttpOptions,
+  type HttpQueryOptions,
+  THRESHOLD_KEYS,
+} from '../http-options';
 
 export interface PrometheusTriggerConfig extends CommonTriggerConfig, HttpQueryOptions {
   source: 'prometheus';
@@ -37,11 +43,7 @@ export function parsePrometheusMetadata(
     ...http,
     query,
     ignoreNullValues: read.boolean('ignoreNullValues', true),
-    ...parseTarget(read, {
-      target: 'threshold',
-      activation: 'activationThreshold',
-      unit: 'value per replica',
-    }),
+    ...parseTarget(read, THRESHOLD_KEYS),
     metricName: '',
     signalId: '',
   };
