@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { forecastFrom } from '../src/forecast/predict';
+import { forecastAhead } from '../src/forecast/predict';
 import { trainModelWithDiagnostics } from '../src/forecast/train';
 import { M4_HOURLY_SEASON, mase, naive2, owa, smape } from './forecast/m4-scoring';
 
@@ -79,8 +79,9 @@ export function runM4(dataDir: string, limit?: number): M4Result {
       { startMs: START_MS, stepMs: HOUR_MS, values: train },
       {
         seasonality: 'auto',
-        leadTimesMs: [HOUR_MS, 24 * HOUR_MS],
-        horizonMs: HORIZON * HOUR_MS,
+        leadTimesMs: [HOUR_MS],
+        horizonMs: HOUR_MS,
+        longHorizonMs: HORIZON * HOUR_MS,
         quantile: QUANTILE,
         anomalyThreshold: 3.5,
       },
@@ -88,7 +89,7 @@ export function runM4(dataDir: string, limit?: number): M4Result {
       { ignoreGate: true },
     );
     selected[model.method] = (selected[model.method] ?? 0) + 1;
-    const forecast = forecastFrom(model, { startMs: nowMs, stepMs: HOUR_MS, values: [] }, HORIZON);
+    const forecast = forecastAhead(model, { startMs: nowMs, stepMs: HOUR_MS, values: [] }, HORIZON);
     add('selected-model', train, actual, forecast.mean);
     for (let h = 0; h < HORIZON; h++) if ((actual[h] as number) <= (forecast.upper[h] as number)) covered++;
   }

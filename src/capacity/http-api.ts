@@ -132,9 +132,9 @@ class CapacityApi {
       model: { key, ...describeModel(model, { record: current }) },
       uncertainty: {
         lastSample: new Date(plan.uncertainty.lastSampleMs).toISOString(),
-        calibratedLead: formatDuration(plan.uncertainty.calibratedLeadMs),
-        growth: plan.uncertainty.growth,
-        dailyDriftStd: plan.uncertainty.dailyDriftStd ?? null,
+        scalingBand: formatDuration(plan.uncertainty.scalingBandMs),
+        calibratedHorizon: formatDuration(plan.uncertainty.calibratedHorizonMs),
+        longHorizonMethod: plan.uncertainty.longHorizonMethod,
       },
       resource: kind.resource ?? null,
       resourceInferred: kind.inferred,
@@ -176,7 +176,6 @@ class CapacityApi {
         {
           model,
           history,
-          calibratedLeadMs: Math.max(config.horizonMs, config.leadTimeMs),
           timezone,
           nowMs: now,
         },

@@ -1,8 +1,8 @@
 import type { RegularSeries, TrainedModel } from '../forecast/types';
-import { dailyDrift, forecastThrough, type LongForecast } from './long-forecast';
+import { forecastThrough, type LongForecast } from './long-forecast';
 import { recommend, type Recommendation, type WindowPolicy } from './recommend';
 import type { ResourceKind } from './units';
-import { summariseWindow, tidy, type ForecastPoint, type WindowSummary } from './window-forecast';
+import { summariseWindow, type ForecastPoint, type WindowSummary } from './window-forecast';
 import { windowRange, type CapacityWindow, type WindowRange } from './windows';
 
 /** What a capacity plan is made from: a trained model and the history around it. */
@@ -10,23 +10,21 @@ export interface PlanInput {
   model: TrainedModel;
   /** Observed samples on the model's step: its training window and whatever came after it. */
   history: RegularSeries;
-  /** Longest lead the model's intervals were calibrated on (the trigger's horizon). */
-  calibratedLeadMs: number;
   timezone: string;
   /** Windows start after this instant's local day. */
   nowMs: number;
 }
 
-/** How the forecast's uncertainty was carried past the model's own horizon. */
+/** Where the forecast's bounds come from. */
 export interface UncertaintyInfo {
   /** Newest observed sample the forecast starts from. */
   lastSampleMs: number;
-  calibratedLeadMs: number;
-  /** `drift`: random-walk level drift measured on the history; `relative`: band × √(1 + days). */
-  growth: 'drift' | 'relative';
-  dailyDriftStd: number | undefined;
-  /** Calls made to the model to reach the end of the window. */
-  chunks: number;
+  /** Leads up to here carry the scaling band's bounds, calibrated at the trigger's lead times. */
+  scalingBandMs: number;
+  /** Longest lead whose long-horizon bound rests on its own backtest residuals; longer leads hold it. */
+  calibratedHorizonMs: number;
+  /** What answers beyond the scaling band (a profile method or a combination of them). */
+  longHorizonMethod: string;
 }
 
 /** One window's forecast, and a recommendation when a resource kind is given. */
@@ -53,18 +51,12 @@ export function planWindows(
   const ranges = windows.map((w) => windowRange(w, input.nowMs, input.timezone));
   const untilMs = Math.max(...ranges.map((r) => r.toMs));
   const stats = historyStats(input.history);
-  const forecast: LongForecast = forecastThrough(input.model, input.history, untilMs, {
-    calibratedLeadMs: input.calibratedLeadMs,
-    dailyDriftStd: stats.drift,
-    quantile: input.model.quantile,
-    nonNegative: stats.nonNegative,
-  });
+  const forecast: LongForecast = forecastThrough(input.model, input.history, untilMs);
   const uncertainty: UncertaintyInfo = {
     lastSampleMs: forecast.lastSampleMs,
-    calibratedLeadMs: input.calibratedLeadMs,
-    growth: stats.drift === undefined ? 'relative' : 'drift',
-    dailyDriftStd: stats.drift === undefined ? undefined : tidy(stats.drift),
-    chunks: forecast.chunks,
+    scalingBandMs: forecast.shortSteps * forecast.stepMs,
+    calibratedHorizonMs: input.model.longHorizon.calibratedHorizonMs,
+    longHorizonMethod: input.model.longHorizon.method,
   };
   return ranges.map((range) => {
     const { points, summary, resolutionMs } = summariseWindow(forecast, range, input.model.quantile);
@@ -84,22 +76,8 @@ export function planWindows(
   });
 }
 
-function historyStats(history: RegularSeries): {
-  peak: number | undefined;
-  nonNegative: boolean;
-  drift: number | undefined;
-} {
+function historyStats(history: RegularSeries): { peak: number | undefined } {
   let peak = -Infinity;
-  let min = Infinity;
-  for (const v of history.values) {
-    if (!Number.isFinite(v)) continue;
-    if (v > peak) peak = v;
-    if (v < min) min = v;
-  }
-  return {
-    peak: Number.isFinite(peak) ? peak : undefined,
-    // A signal that never went below zero (CPU, memory, a queue) is not forecast below it either.
-    nonNegative: !(min < 0),
-    drift: dailyDrift(history),
-  };
+  for (const v of history.values) if (Number.isFinite(v) && v > peak) peak = v;
+  return { peak: Number.isFinite(peak) ? peak : undefined };
 }

@@ -126,7 +126,7 @@ function buildReport(options: Options, text: string): Report {
   const resources = columns.map(([resource, history]): ResourcePlans => {
     const model = trainModel(history, { ...TRAINING, quantile: options.quantile }, endMs);
     const plans = planWindows(
-      { model, history, calibratedLeadMs: TRAINING.horizonMs, timezone: options.timezone, nowMs },
+      { model, history, timezone: options.timezone, nowMs },
       CAPACITY_WINDOWS,
       { resource, policies: options.policies },
     );

@@ -1,7 +1,8 @@
 import type { FitSpec, Forecaster, ModelSeries } from './forecasters/forecaster';
 import type { ResidualQuantiles } from './intervals';
 import { intervalAt, quantilesByLead, residualsByLead } from './intervals';
-import { ErrorAccumulator } from './metrics';
+import { isMissing } from '../anomaly/robust-stats';
+import { ErrorAccumulator, pinballLoss } from './metrics';
 import type { Transform } from './transform';
 import { toModelScale } from './transform';
 
@@ -27,6 +28,8 @@ export interface LeadScore {
   smape: number;
   /** Share of actuals at or below the upper bound, with the band calibrated on the other half of the holdout. */
   coverage: number;
+  /** Mean pinball loss of that upper bound, in units of the MASE scale. */
+  pinball: number;
 }
 
 export interface CandidateResult {
@@ -115,15 +118,24 @@ export function scorePredictions(
   const scores: LeadScore[] = setup.leadBlocks.map((lead) => {
     const errors = new ErrorAccumulator();
     const coverage = new ErrorAccumulator();
+    let pinball = 0;
     for (let origin = from; origin < to; origin++) {
       if (origin + lead >= n) break;
       const forecast = predictions[(origin - from) * maxLead + lead - 1] as number;
       const actual = observed[origin + lead] as number;
       errors.add(forecast, actual);
-      if (origin >= middle)
-        coverage.add(forecast, actual, intervalAt(firstHalf, transform, forecast, lead).upper);
+      if (origin >= middle && !isMissing(forecast) && !isMissing(actual)) {
+        const upper = intervalAt(firstHalf, transform, forecast, lead).upper;
+        coverage.add(forecast, actual, upper);
+        pinball += pinballLoss(actual, upper, setup.quantile);
+      }
     }
-    return { mase: errors.mase(setup.scale), smape: errors.meanSmape(), coverage: coverage.coverage() };
+    return {
+      mase: errors.mase(setup.scale),
+      smape: errors.meanSmape(),
+      coverage: coverage.coverage(),
+      pinball: coverage.samples === 0 ? NaN : pinball / coverage.samples / setup.scale,
+    };
   });
   const meanMase = scores.reduce((sum, s) => sum + s.mase, 0) / Math.max(1, scores.length);
   return {
@@ -162,7 +174,7 @@ function failed(forecaster: Forecaster<unknown>, setup: BacktestSetup, failure: 
   return {
     name: forecaster.name,
     forecaster,
-    scores: setup.leadBlocks.map(() => ({ mase: NaN, smape: NaN, coverage: NaN })),
+    scores: setup.leadBlocks.map(() => ({ mase: NaN, smape: NaN, coverage: NaN, pinball: NaN })),
     meanMase: NaN,
     params: undefined,
     predictions: new Float64Array(0),

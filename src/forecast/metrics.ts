@@ -34,6 +34,11 @@ export function smapeTerm(forecast: number, actual: number): number {
   return denominator === 0 ? 0 : (200 * error) / denominator;
 }
 
+/** Pinball (quantile) loss of the `q` forecast `bound` for `actual`: 0 when exact, linear either side. */
+export function pinballLoss(actual: number, bound: number, q: number): number {
+  return actual >= bound ? q * (actual - bound) : (1 - q) * (bound - actual);
+}
+
 /** Running MASE / sMAPE / coverage accumulator for one method at one lead. */
 export class ErrorAccumulator {
   private absolute = 0;

@@ -1,5 +1,6 @@
 import { isMissing } from '../anomaly/robust-stats';
 import type { ResidualQuantiles } from './intervals';
+import type { LongHorizonState } from './long-horizon/train-long-horizon';
 import type { ModelGrid } from './resample';
 import type { Transform } from './transform';
 
@@ -7,7 +8,7 @@ import type { Transform } from './transform';
  * Version of `TrainedModel` and of its `state`. Bump it whenever either changes shape: stored models of
  * another version are rejected (and retrained) instead of being misread.
  */
-export const MODEL_FORMAT_VERSION = 1;
+export const MODEL_FORMAT_VERSION = 2;
 
 /**
  * What `TrainedModel.state` holds. Plain JSON: gaps are `null` (JSON has no NaN), numbers are doubles, so
@@ -26,6 +27,8 @@ export interface ModelState {
   intervals: ResidualQuantiles;
   /** The method's own parameters (see src/forecast/forecasters). */
   params: unknown;
+  /** The long-horizon band, forecast from the same memory. */
+  long: LongHorizonState;
 }
 
 export function encodeGaps(values: ArrayLike<number>): Array<number | null> {

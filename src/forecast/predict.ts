@@ -3,6 +3,8 @@ import { ForecastInputError } from './errors';
 import type { ModelSeries } from './forecasters/forecaster';
 import { forecasterFor } from './forecasters/registry';
 import { intervalAt } from './intervals';
+import { applyResidual, boundResidual } from './long-horizon/horizon-bands';
+import { predictLongBand } from './long-horizon/long-band';
 import type { ModelState } from './model-state';
 import { MODEL_FORMAT_VERSION, decodeGaps } from './model-state';
 import type { ForecastResult, RegularSeries, TrainedModel } from './types';
@@ -20,16 +22,120 @@ export const MAX_FORECAST_STEPS = 1440;
  * microseconds. Bounds and forecasts are clamped at 0 for signals that never went below 0.
  */
 export function forecastFrom(model: TrainedModel, recent: RegularSeries, steps: number): ForecastResult {
+  const state = modelState(model);
+  return forecastBlocks(
+    state,
+    recent,
+    steps,
+    MAX_FORECAST_STEPS,
+    (timeline, origin, leads, mean, lower, upper) => {
+      forecasterFor(model.method).predict(state.params, timeline, origin, origin + 1, leads, mean);
+      for (let j = 0; j < leads; j++) {
+        const forecast = mean[j] as number;
+        const band = intervalAt(state.intervals, state.transform, forecast, j + 1);
+        lower[j] = Math.min(band.lower, forecast);
+        upper[j] = Math.max(band.upper, forecast);
+      }
+    },
+  );
+}
+
+/** Most steps a long-horizon forecast may ask for: a hundred days of 1-minute samples. */
+export const MAX_LONG_FORECAST_STEPS = 144_000;
+
+/**
+ * The long-horizon band's forecast of `steps` samples after `recent`'s last point (see `forecastFrom` for
+ * what `recent` may hold): a profile that keeps the daily and weekly shape however far it reaches, with
+ * bands calibrated per horizon on the band's own backtest residuals and held past the longest calibrated
+ * lead. This is what answers days and weeks ahead; the scaler's decision uses `forecastFrom`.
+ */
+export function forecastLongHorizon(
+  model: TrainedModel,
+  recent: RegularSeries,
+  steps: number,
+): ForecastResult {
+  const state = modelState(model);
+  const long = state.long;
+  return forecastBlocks(
+    state,
+    recent,
+    steps,
+    MAX_LONG_FORECAST_STEPS,
+    (timeline, origin, leads, mean, lower, upper) => {
+      predictLongBand(long, timeline.values, origin, leads, mean);
+      for (let j = 0; j < leads; j++) {
+        const forecast = mean[j] as number;
+        let low = boundResidual(long.bands, j + 1, 'lower');
+        let high = boundResidual(long.bands, j + 1, 'upper');
+        if (long.withinBlock !== undefined) {
+          low = -Math.hypot(Math.min(0, low), long.withinBlock.lower);
+          high = Math.hypot(Math.max(0, high), long.withinBlock.upper);
+        }
+        lower[j] = Math.min(forecast, applyResidual(state.transform, forecast, low));
+        upper[j] = Math.max(forecast, applyResidual(state.transform, forecast, high));
+      }
+    },
+  );
+}
+
+/**
+ * A forecast at every lead from the band backtested there: the scaling band (`forecastFrom`) up to the
+ * longest lead it was fitted and calibrated for, the long-horizon band after it. This is what the
+ * capacity windows and the forecast command show.
+ */
+export function forecastAhead(
+  model: TrainedModel,
+  recent: RegularSeries,
+  steps: number,
+): ForecastResult & { shortSteps: number } {
+  const state = modelState(model);
+  const long = forecastLongHorizon(model, recent, steps);
+  const reachMs = state.maxLead * state.grid.blockMs;
+  const shortSteps = Math.min(steps, MAX_FORECAST_STEPS, Math.floor(reachMs / long.stepMs));
+  if (shortSteps < 1) return { ...long, shortSteps: 0 };
+  const short = forecastFrom(model, recent, shortSteps);
+  for (let i = 0; i < shortSteps; i++) {
+    long.mean[i] = short.mean[i] as number;
+    long.lower[i] = short.lower[i] as number;
+    long.upper[i] = short.upper[i] as number;
+  }
+  return { ...long, shortSteps };
+}
+
+function modelState(model: TrainedModel): ModelState {
   if (model.formatVersion !== MODEL_FORMAT_VERSION) {
     throw new ForecastInputError(
       `model format version ${model.formatVersion} is not supported (expected ${MODEL_FORMAT_VERSION}): retrain it`,
     );
   }
-  if (!(Number.isInteger(steps) && steps >= 1 && steps <= MAX_FORECAST_STEPS)) {
-    throw new ForecastInputError(`steps must be an integer from 1 to ${MAX_FORECAST_STEPS}, got ${steps}`);
+  return model.state as ModelState;
+}
+
+type BlockForecast = (
+  timeline: ModelSeries,
+  origin: number,
+  leads: number,
+  mean: Float64Array,
+  lower: Float64Array,
+  upper: Float64Array,
+) => void;
+
+/**
+ * Lays the model's memory and `recent` on the block grid, asks `predictBlocks` for block forecasts from
+ * the newest block, and interpolates them to the samples after `recent`'s last point. Bounds and
+ * forecasts are clamped at 0 for signals that never went below 0.
+ */
+function forecastBlocks(
+  state: ModelState,
+  recent: RegularSeries,
+  steps: number,
+  maxSteps: number,
+  predictBlocks: BlockForecast,
+): ForecastResult {
+  if (!(Number.isInteger(steps) && steps >= 1 && steps <= maxSteps)) {
+    throw new ForecastInputError(`steps must be an integer from 1 to ${maxSteps}, got ${steps}`);
   }
   assertRegularSeries(recent, 'recent', { requireData: false });
-  const state = model.state as ModelState;
   const grid = state.grid;
   if (recent.values.length > 0 && recent.stepMs !== grid.fineStepMs) {
     throw new ForecastInputError(
@@ -51,19 +157,10 @@ export function forecastFrom(model: TrainedModel, recent: RegularSeries, steps: 
   const lastStepMs = lastSampleMs + steps * step;
   const leads = Math.max(1, Math.ceil((lastStepMs - originCentreMs) / grid.blockMs - 1e-9));
   const origin = lastBlock - timeline.firstBlock;
-  const points = new Float64Array(leads);
-  forecasterFor(model.method).predict(state.params, timeline, origin, origin + 1, leads, points);
-
   const blockMean = new Float64Array(leads);
   const blockLower = new Float64Array(leads);
   const blockUpper = new Float64Array(leads);
-  for (let j = 0; j < leads; j++) {
-    const forecast = points[j] as number;
-    const band = intervalAt(state.intervals, state.transform, forecast, j + 1);
-    blockMean[j] = forecast;
-    blockLower[j] = Math.min(band.lower, forecast);
-    blockUpper[j] = Math.max(band.upper, forecast);
-  }
+  predictBlocks(timeline, origin, leads, blockMean, blockLower, blockUpper);
   // Samples before the first forecast block's centre (only when blocks aggregate several samples) sit
   // between the newest block, as observed, and that forecast.
   const observedNow = timeline.values[origin] as number;

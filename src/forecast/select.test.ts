@@ -7,7 +7,7 @@ function result(name: string, mases: number[], failure?: string): CandidateResul
   return {
     name,
     forecaster: lastValueForecaster as Forecaster<unknown>,
-    scores: mases.map((mase) => ({ mase, smape: 10, coverage: 0.9 })),
+    scores: mases.map((mase) => ({ mase, smape: 10, coverage: 0.9, pinball: 0.1 })),
     meanMase: mases.reduce((a, b) => a + b, 0) / mases.length,
     params: {},
     predictions: new Float64Array(0),

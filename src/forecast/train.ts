@@ -21,6 +21,8 @@ import type { TrendLabel } from './trend';
 import { trendLabel } from './trend';
 import type { BacktestScore, RegularSeries, TrainedModel, TrainingOptions } from './types';
 import { assertRegularSeries, assertTrainingOptions } from './validate';
+import type { LongHorizonTraining } from './long-horizon/train-long-horizon';
+import { trainLongHorizon } from './long-horizon/train-long-horizon';
 
 /** Fewest blocks worth aggregating for; shorter histories are learned at their own resolution. */
 const MIN_BLOCKS_TO_AGGREGATE = 64;
@@ -143,7 +145,8 @@ export function trainModelWithDiagnostics(
   };
   const holdout = holdoutLength(n, spec.maxLead);
   if (holdout === 0) {
-    const state = lastValueState(prepared, options.quantile);
+    const long = trainLongHorizon(prepared, history, options);
+    const state = lastValueState(prepared, options.quantile, long);
     const model: TrainedModel = {
       ...base,
       method: LAST_VALUE,
@@ -152,6 +155,7 @@ export function trainModelWithDiagnostics(
         `too little history to backtest: ${n} blocks of ${formatDuration(grid.blockMs, options.timeUnit)}, ` +
         `need at least ${MIN_FOLD_BLOCKS + spec.maxLead + 6}`,
       scores: [],
+      longHorizon: long.summary,
       state,
     };
     return { model, diagnostics: { candidates: [], finalFitMs: 0, totalMs: performance.now() - started } };
@@ -196,10 +200,9 @@ export function trainModelWithDiagnostics(
   }
   const leadLabels = options.leadTimesMs.map((ms) => formatDuration(ms, options.timeUnit));
   const selection = selectModel(results, leadLabels);
-  const lastValue = results.find((r) => r.name === LAST_VALUE) as CandidateResult;
   const forced = results.find((r) => r.name === overrides.ship && r.failure === undefined);
   const shipped: CandidateResult =
-    forced ?? (selection.usable || overrides.ignoreGate === true ? selection.best : lastValue);
+    forced ?? (selection.usable || overrides.ignoreGate === true ? selection.best : bestBaseline(results));
 
   // What ships is what was backtested: the parameters fitted on the fold, with running state carried
   // through the rest of the window. No second fit: it would double the cost for a model nobody scored.
@@ -213,7 +216,9 @@ export function trainModelWithDiagnostics(
   const advance = shipped.forecaster.advance;
   const params = advance === undefined ? shipped.params : advance(shipped.params, full);
   const usable = selection.usable;
-  const reason = selection.usable ? selection.reason : `live only: ${selection.reason}`;
+  const reason = selection.usable
+    ? selection.reason
+    : `live only: ${selection.reason}; forecasts beyond the scaler answer with ${shipped.name}`;
   const finalFitMs = performance.now() - fitStarted;
 
   const scores: BacktestScore[] = [];
@@ -234,13 +239,21 @@ export function trainModelWithDiagnostics(
     scale === undefined ? v : toModelScale(scale, v),
   );
   if (spread !== undefined) intervals.withinBlock = spread;
-  const state = buildState(prepared, params, intervals, Math.max(MIN_MEMORY_BLOCKS, longestPeriod + 1));
+  const long = trainLongHorizon(prepared, history, options);
+  const state = buildState(
+    prepared,
+    params,
+    intervals,
+    Math.max(MIN_MEMORY_BLOCKS, longestPeriod + 1, long.memoryBlocks),
+    long.state,
+  );
   const model: TrainedModel = {
     ...base,
     method: shipped.name,
     usable,
     reason,
     scores,
+    longHorizon: long.summary,
     state,
   };
   return {
@@ -344,6 +357,7 @@ function buildState(
   params: unknown,
   intervals: ModelState['intervals'],
   memoryBlocks: number,
+  long: ModelState['long'],
 ): ModelState {
   const { grid, filtered } = prepared;
   const length = Math.min(filtered.length, memoryBlocks);
@@ -356,11 +370,12 @@ function buildState(
     maxLead: prepared.spec.maxLead,
     intervals,
     params,
+    long,
   };
 }
 
 /** Last value with bands from the in-sample lead-h changes, for windows too short to backtest. */
-function lastValueState(prepared: PreparedTraining, quantile: number): ModelState {
+function lastValueState(prepared: PreparedTraining, quantile: number, long: LongHorizonTraining): ModelState {
   const { observed, spec } = prepared;
   const n = observed.length;
   const predictions = new Float64Array(n * spec.maxLead);
@@ -377,5 +392,19 @@ function lastValueState(prepared: PreparedTraining, quantile: number): ModelStat
     quantile,
     'identity',
   );
-  return buildState(prepared, {}, quantiles, MIN_MEMORY_BLOCKS);
+  return buildState(prepared, {}, quantiles, Math.max(MIN_MEMORY_BLOCKS, long.memoryBlocks), long.state);
+}
+
+/**
+ * The best baseline on the backtest: what a model that did not beat the baselines answers with outside
+ * the scaler (capacity windows, the forecast command), so "same time yesterday" is not thrown away for
+ * last value. The scaler itself runs such a trigger live-only.
+ */
+function bestBaseline(results: CandidateResult[]): CandidateResult {
+  const baselines = results.filter(
+    (r) => r.failure === undefined && isBaseline(r.name) && Number.isFinite(r.meanMase),
+  );
+  let best = results.find((r) => r.name === LAST_VALUE) as CandidateResult;
+  for (const r of baselines) if (r.meanMase < best.meanMase) best = r;
+  return best;
 }

@@ -32,6 +32,12 @@ export interface TrainingOptions {
    */
   seasonalPeriodsMs?: number[];
   /**
+   * How far the long-horizon band must reach (capacity windows, the forecast command); its bands are
+   * calibrated up to here and held beyond.
+   * @default 7 days
+   */
+  longHorizonMs?: number;
+  /**
    * Resolution the models learn at, a multiple of the series step.
    * @default the series step, aggregated (block means) up to at least 5 minutes
    */
@@ -52,6 +58,34 @@ export interface BacktestScore {
   smape: number;
   /** Fraction of actuals at or below the `quantile` forecast (calibration check). */
   coverage: number;
+  /** Mean pinball loss of the `quantile` forecast, in units of the MASE scale. */
+  pinball: number;
+}
+
+/** Backtest figures of the long-horizon band at one lead. */
+export interface LongHorizonScore {
+  leadMs: number;
+  mase: number;
+  smape: number;
+  /** Mean pinball loss of the `quantile` bound, in units of the MASE scale. */
+  pinball: number;
+  /** Share of actuals at or below the `quantile` bound, calibrated on older origins. */
+  coverage: number;
+}
+
+/**
+ * The long-horizon band of a model: what answers leads beyond the scaling horizon (days and weeks ahead),
+ * chosen by its own backtest at its own horizon.
+ */
+export interface LongHorizonSummary {
+  /** A profile method, or `combination(a+b+c)` of several. */
+  method: string;
+  reason: string;
+  /** Horizon each selection origin was scored over. */
+  selectionHorizonMs: number;
+  /** Longest lead whose band rests on its own residuals; longer leads hold that band. */
+  calibratedHorizonMs: number;
+  scores: LongHorizonScore[];
 }
 
 /** A trained, serialisable model. `state` is opaque to everything outside src/forecast. */
@@ -71,6 +105,8 @@ export interface TrainedModel {
   seasonalPeriods: number[];
   trend: 'increasing' | 'decreasing' | 'stable' | 'volatile';
   scores: BacktestScore[];
+  /** The band that answers leads beyond the scaling horizon. */
+  longHorizon: LongHorizonSummary;
   anomaliesFlagged: number;
   /** Confidence (0..1) of each period considered by seasonality detection, keyed by period in ms. */
   seasonalityConfidence?: Record<string, number>;

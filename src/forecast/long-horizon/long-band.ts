@@ -1,0 +1,308 @@
+import { isMissing } from '../../anomaly/robust-stats';
+import { ErrorAccumulator, maseScale, pinballLoss } from '../metrics';
+import type { Transform } from '../transform';
+import type { HorizonBands } from './horizon-bands';
+import { applyResidual, bandsFromResiduals, binEndsFor, boundResidual, leadBins } from './horizon-bands';
+import { toModelScale } from '../transform';
+import type { Profile, ProfileMethod, ProfilePeriods } from './profile-methods';
+import { PROFILE_BASELINES, PROFILE_METHODS, filledProfile, profileMethod } from './profile-methods';
+
+/** Newest backtest origins a selection scores, spaced one selection horizon apart. */
+const SELECTION_ORIGINS = 5;
+/** Members of the shipped combination: the best few, averaged. */
+const COMBINED_MEMBERS = 3;
+/** sMAPE (in %) is divided by this before it is added to MASE, so both weigh about the same. */
+const SMAPE_WEIGHT = 10;
+
+/** What the long band is trained with. */
+export interface LongBandSetup {
+  /** Anomaly-filtered blocks: what profiles are built from. */
+  filtered: Float64Array;
+  /** Blocks as observed: what forecasts are scored against. */
+  observed: Float64Array;
+  periods: ProfilePeriods;
+  /** Leads (blocks) each selection origin is scored over: the horizon the band is chosen for. */
+  selectionHorizon: number;
+  /** Longest lead (blocks) the bands are calibrated at; longer leads hold the last band. */
+  calibrationHorizon: number;
+  quantile: number;
+  /** Scale the bands are calibrated in (log for load, so a busy day gets a proportionally wider band). */
+  transform: Transform;
+}
+
+/** The long band of a trained model: plain JSON. */
+export interface LongBandState {
+  /** Profile methods averaged into the forecast (one: that method alone). */
+  members: string[];
+  periods: ProfilePeriods;
+  bands: HorizonBands;
+}
+
+/** Backtest figures of the long band at one reported lead. */
+export interface LongBandScore {
+  /** Lead, in blocks. */
+  lead: number;
+  mase: number;
+  smape: number;
+  /** Mean pinball loss of the upper bound, in units of the MASE scale (lower is better). */
+  pinball: number;
+  /** Share of actuals at or below the upper bound, calibrated on the older half of the origins. */
+  coverage: number;
+  samples: number;
+}
+
+export interface LongBandResult {
+  state: LongBandState;
+  /** Name of what ships: a method, or `combination(a+b+c)`. */
+  method: string;
+  reason: string;
+  /** Mean selection score of every candidate (MASE + sMAPE/10 relative to seasonal naive), for reports. */
+  candidates: Array<{ method: string; score: number }>;
+  /** Backtest figures of what ships, at the reported leads. */
+  scores: LongBandScore[];
+}
+
+/**
+ * Chooses the long-horizon forecast by a rolling-origin backtest at its own horizon: every profile method
+ * forecasts `selectionHorizon` blocks from each of the newest origins; a method's score at an origin is
+ * its MASE + sMAPE/10 over that window, relative to the seasonal naive forecast's at the same origin (so
+ * methods that need more history, scored on fewer origins, stay comparable). The mean of the best three
+ * ships when it beats every baseline; otherwise the best baseline does, so the answer is never worse than
+ * "same time yesterday" or "same time last week" on the backtest. Bands come from the shipped forecast's
+ * residuals at every lead (see `calibrateHorizonBands`).
+ */
+export function trainLongBand(setup: LongBandSetup, reportedLeads: number[]): LongBandResult {
+  const { filtered, periods } = setup;
+  const n = filtered.length;
+  const horizon = Math.max(1, Math.min(setup.selectionHorizon, Math.floor(n / 3)));
+  const origins: number[] = [];
+  for (let i = 1; i <= SELECTION_ORIGINS; i++) {
+    const origin = n - 1 - i * horizon;
+    if (origin < 0) break;
+    origins.push(origin);
+  }
+  const reference =
+    periods.day >= 2 && origins.some((o) => o + 1 >= periods.day) ? 'seasonal-naive-day' : 'last-value';
+  const scale = maseScale(
+    filtered.subarray(0, Math.max(1, origins[origins.length - 1] ?? n)),
+    periods.day >= 2 ? periods.day : 1,
+  );
+  const scores = new Map<string, number[]>();
+  const forecasts = new Map<string, Map<number, Float64Array>>();
+  for (const method of PROFILE_METHODS) {
+    const byOrigin = new Map<number, Float64Array>();
+    for (const origin of origins) {
+      const profile = filledProfile(method, filtered, origin, periods);
+      if (profile !== undefined) byOrigin.set(origin, unrolled(profile, horizon));
+    }
+    if (byOrigin.size > 0) forecasts.set(method.name, byOrigin);
+  }
+  const windowScore = (forecast: Float64Array, origin: number): number => {
+    const errors = new ErrorAccumulator();
+    for (let lead = 1; lead <= horizon; lead++)
+      errors.add(forecast[lead - 1] as number, setup.observed[origin + lead] as number);
+    return errors.mase(scale) + errors.meanSmape() / SMAPE_WEIGHT;
+  };
+  const referenceForecasts = forecasts.get(reference);
+  const relativeScore = (byOrigin: Map<number, Float64Array>): number => {
+    let logSum = 0;
+    let count = 0;
+    for (const [origin, forecast] of byOrigin) {
+      const base = referenceForecasts?.get(origin);
+      if (base === undefined) continue;
+      const own = windowScore(forecast, origin);
+      const theirs = windowScore(base, origin);
+      if (!(own >= 0 && theirs > 0)) continue;
+      logSum += Math.log(Math.max(own, 1e-9) / theirs);
+      count++;
+    }
+    return count === 0 ? Infinity : Math.exp(logSum / count);
+  };
+  for (const [name, byOrigin] of forecasts) scores.set(name, [relativeScore(byOrigin)]);
+
+  const ranked = [...scores.entries()]
+    .map(([method, [score]]) => ({ method, score: score as number }))
+    .filter((c) => Number.isFinite(c.score))
+    .sort((a, b) => a.score - b.score);
+  const baselines = ranked.filter((c) => PROFILE_BASELINES.includes(c.method));
+  const bestBaseline = baselines[0] ?? { method: 'last-value', score: Infinity };
+  const members = ranked.slice(0, COMBINED_MEMBERS).map((c) => c.method);
+  let shipped: string[] = [bestBaseline.method];
+  let reason: string;
+  if (members.length > 1) {
+    const combined = new Map<number, Float64Array>();
+    for (const origin of origins) {
+      const parts = members
+        .map((m) => forecasts.get(m)?.get(origin))
+        .filter((f): f is Float64Array => f !== undefined);
+      if (parts.length > 0) combined.set(origin, averageOf(parts));
+    }
+    const score = relativeScore(combined);
+    ranked.push({ method: combinationName(members), score });
+    if (score < bestBaseline.score) {
+      shipped = members;
+      reason = `${combinationName(members)} beat ${baselines.map((b) => b.method).join(', ')} over the next ${horizon} blocks from ${origins.length} origins (score ${score.toFixed(3)} against ${bestBaseline.score.toFixed(3)} for ${bestBaseline.method}, relative to ${reference})`;
+    } else {
+      reason = `no combination beat ${bestBaseline.method} over the next ${horizon} blocks from ${origins.length} origins: it is the answer`;
+    }
+  } else {
+    reason =
+      origins.length === 0
+        ? 'too little history for a backtest: last value'
+        : `only ${bestBaseline.method} could be backtested`;
+  }
+  const backtest = backtestLongBand({ members: shipped, periods }, setup, reportedLeads);
+  return {
+    state: { members: shipped, periods, bands: backtest.bands },
+    method: shipped.length === 1 ? (shipped[0] as string) : combinationName(shipped),
+    reason,
+    candidates: ranked,
+    scores: backtest.scores,
+  };
+}
+
+/**
+ * Point forecasts for leads 1..`leads` from block `origin` of `values`, written to `out`. A member whose
+ * history is too short is left out; with none left, the last value is held.
+ */
+export function predictLongBand(
+  state: Pick<LongBandState, 'members' | 'periods'>,
+  values: ArrayLike<number>,
+  origin: number,
+  leads: number,
+  out: Float64Array,
+): void {
+  const profiles: Profile[] = [];
+  for (const name of state.members) {
+    const profile = filledProfile(profileMethod(name), values, origin, state.periods);
+    if (profile !== undefined) profiles.push(profile);
+  }
+  if (profiles.length === 0) {
+    const last = filledProfile(profileMethod('last-value'), values, origin, state.periods);
+    profiles.push(last ?? Float64Array.of(NaN));
+  }
+  for (let lead = 1; lead <= leads; lead++) {
+    let sum = 0;
+    for (const profile of profiles) sum += profile[(lead - 1) % profile.length] as number;
+    out[lead - 1] = sum / profiles.length;
+  }
+}
+
+/** Calibration origins at most: past this, origins are spaced further apart than an hour. */
+const MAX_CALIBRATION_ORIGINS = 400;
+
+/**
+ * One pass over the calibration origins (one an hour, from the first with the members' history): the
+ * bands from every residual, and at `reportedLeads` the MASE, sMAPE, and the coverage and pinball loss of
+ * an upper bound calibrated on the older half of the origins, measured on the newer half.
+ */
+export function backtestLongBand(
+  state: Pick<LongBandState, 'members' | 'periods'>,
+  setup: LongBandSetup,
+  reportedLeads: number[],
+): { bands: HorizonBands; scores: LongBandScore[] } {
+  const { filtered, observed, periods, transform, quantile } = setup;
+  const n = observed.length;
+  const binEnds = binEndsFor(periods, Math.max(1, setup.calibrationHorizon));
+  const bins = leadBins(binEnds);
+  const maxLead = Math.max(binEnds[binEnds.length - 1] as number, ...reportedLeads);
+  const first = firstOriginFor(state.members, periods);
+  const hour = Math.max(1, Math.round(periods.day / 24));
+  const stride = Math.max(hour, Math.ceil((n - 1 - first) / MAX_CALIBRATION_ORIGINS));
+  const origins: number[] = [];
+  for (let origin = first; origin < n - 1; origin += stride) origins.push(origin);
+  const middle = origins[Math.floor(origins.length / 2)] ?? n;
+  const all: number[][] = binEnds.map(() => []);
+  const older: number[][] = binEnds.map(() => []);
+  const reported = reportedLeads.map(() => ({
+    origins: [] as number[],
+    forecasts: [] as number[],
+    actuals: [] as number[],
+  }));
+  const forecast = new Float64Array(maxLead);
+  for (const origin of origins) {
+    const leads = Math.min(maxLead, n - 1 - origin);
+    predictLongBand(state, filtered, origin, leads, forecast);
+    for (let lead = 1; lead <= leads; lead++) {
+      const actual = observed[origin + lead] as number;
+      const f = forecast[lead - 1] as number;
+      if (isMissing(actual) || isMissing(f)) continue;
+      const residual = toModelScale(transform, actual) - toModelScale(transform, f);
+      const bin = bins.binOf(lead);
+      (all[bin] as number[]).push(residual);
+      // The older half's bands only see actuals before the newer half starts.
+      if (origin + lead <= middle) (older[bin] as number[]).push(residual);
+    }
+    reportedLeads.forEach((lead, i) => {
+      if (lead > leads) return;
+      const record = reported[i] as { origins: number[]; forecasts: number[]; actuals: number[] };
+      record.origins.push(origin);
+      record.forecasts.push(forecast[lead - 1] as number);
+      record.actuals.push(observed[origin + lead] as number);
+    });
+  }
+  const olderBands = bandsFromResiduals(binEnds, older, quantile);
+  const scale = maseScale(filtered, periods.day >= 2 ? periods.day : 1);
+  const scores = reportedLeads.map((lead, i): LongBandScore => {
+    const record = reported[i] as { origins: number[]; forecasts: number[]; actuals: number[] };
+    const errors = new ErrorAccumulator();
+    const coverage = new ErrorAccumulator();
+    let pinball = 0;
+    record.origins.forEach((origin, k) => {
+      const f = record.forecasts[k] as number;
+      const actual = record.actuals[k] as number;
+      errors.add(f, actual);
+      if (origin < middle || isMissing(actual) || isMissing(f)) return;
+      const upper = boundAt(olderBands, transform, f, lead, 'upper');
+      coverage.add(f, actual, upper);
+      pinball += pinballLoss(actual, upper, quantile);
+    });
+    return {
+      lead,
+      mase: errors.mase(scale),
+      smape: errors.meanSmape(),
+      pinball: coverage.samples === 0 ? NaN : pinball / coverage.samples / scale,
+      coverage: coverage.coverage(),
+      samples: errors.samples,
+    };
+  });
+  return { bands: bandsFromResiduals(binEnds, all, quantile), scores };
+}
+
+/** The `side` bound of point forecast `forecast` at `lead` (blocks). */
+export function boundAt(
+  bands: HorizonBands,
+  transform: Transform,
+  forecast: number,
+  lead: number,
+  side: 'lower' | 'upper',
+): number {
+  return applyResidual(transform, forecast, boundResidual(bands, lead, side));
+}
+
+/** The first origin at which every member of `members` has its history. */
+export function firstOriginFor(members: string[], periods: ProfilePeriods): number {
+  let blocks = 1;
+  for (const name of members) blocks = Math.max(blocks, profileMethod(name).historyBlocks(periods));
+  return blocks - 1;
+}
+
+export function combinationName(members: string[]): string {
+  return `combination(${members.join('+')})`;
+}
+
+function unrolled(profile: Profile, leads: number): Float64Array {
+  const out = new Float64Array(leads);
+  for (let lead = 1; lead <= leads; lead++) out[lead - 1] = profile[(lead - 1) % profile.length] as number;
+  return out;
+}
+
+function averageOf(parts: Float64Array[]): Float64Array {
+  const out = new Float64Array((parts[0] as Float64Array).length);
+  for (const part of parts)
+    for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) + (part[i] as number);
+  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) / parts.length;
+  return out;
+}
+
+export type { ProfileMethod };
