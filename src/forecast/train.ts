@@ -202,7 +202,10 @@ export function trainModelWithDiagnostics(
   const selection = selectModel(results, leadLabels);
   const forced = results.find((r) => r.name === overrides.ship && r.failure === undefined);
   const shipped: CandidateResult =
-    forced ?? (selection.usable || overrides.ignoreGate === true ? selection.best : bestBaseline(results));
+    forced ??
+    (selection.usable || overrides.ignoreGate === true
+      ? selection.best
+      : bestBaseline(results, spec.periods.length > 0));
 
   // What ships is what was backtested: the parameters fitted on the fold, with running state carried
   // through the rest of the window. No second fit: it would double the cost for a model nobody scored.
@@ -397,14 +400,19 @@ function lastValueState(prepared: PreparedTraining, quantile: number, long: Long
 
 /**
  * The best baseline on the backtest: what a model that did not beat the baselines answers with outside
- * the scaler (capacity windows, the forecast command), so "same time yesterday" is not thrown away for
- * last value. The scaler itself runs such a trigger live-only.
+ * the scaler (capacity windows, the forecast command). On a seasonal series that is the better seasonal
+ * naive ("same time yesterday" or "last week"), not last value; last value answers a series without a
+ * season. The scaler itself runs such a trigger live-only.
  */
-function bestBaseline(results: CandidateResult[]): CandidateResult {
+function bestBaseline(results: CandidateResult[], seasonal: boolean): CandidateResult {
   const baselines = results.filter(
-    (r) => r.failure === undefined && isBaseline(r.name) && Number.isFinite(r.meanMase),
+    (r) =>
+      r.failure === undefined &&
+      isBaseline(r.name) &&
+      Number.isFinite(r.meanMase) &&
+      !(seasonal && r.name === LAST_VALUE),
   );
   let best = results.find((r) => r.name === LAST_VALUE) as CandidateResult;
-  for (const r of baselines) if (r.meanMase < best.meanMase) best = r;
+  if (baselines.length > 0) best = baselines.reduce((a, b) => (b.meanMase < a.meanMase ? b : a));
   return best;
 }

@@ -160,7 +160,9 @@ describe('capacity API', () => {
     // The window ends with the current 5-minute slot.
     expect(Date.parse(body.model.trainingWindow.to)).toBeLessThanOrEqual(Date.now() + FIVE_MINUTES);
     expect(Date.parse(body.model.trainingWindow.from)).toBeLessThanOrEqual(now - 6 * 24 * HOUR);
-    expect(body.uncertainty).toMatchObject({ calibratedLead: '30m', growth: 'drift' });
+    expect(body.uncertainty).toMatchObject({ scalingBand: '30m' });
+    expect(body.uncertainty.longHorizonMethod).toEqual(expect.any(String));
+    expect(body.uncertainty.calibratedHorizon).toMatch(/^\d+[dh]/);
 
     const rec = body.recommendation;
     expect(rec.resource).toBe('cpu');

@@ -5,7 +5,13 @@ import type { HorizonBands } from './horizon-bands';
 import { applyResidual, bandsFromResiduals, binEndsFor, boundResidual, leadBins } from './horizon-bands';
 import { toModelScale } from '../transform';
 import type { Profile, ProfileMethod, ProfilePeriods } from './profile-methods';
-import { PROFILE_BASELINES, PROFILE_METHODS, filledProfile, profileMethod } from './profile-methods';
+import {
+  LAST_VALUE_PROFILE,
+  PROFILE_BASELINES,
+  PROFILE_METHODS,
+  filledProfile,
+  profileMethod,
+} from './profile-methods';
 
 /** Newest backtest origins a selection scores, spaced one selection horizon apart. */
 const SELECTION_ORIGINS = 5;
@@ -21,6 +27,12 @@ export interface LongBandSetup {
   /** Blocks as observed: what forecasts are scored against. */
   observed: Float64Array;
   periods: ProfilePeriods;
+  /**
+   * Whether the series showed a season. With one, the baselines to beat are the seasonal naive ones: last
+   * value is what the scaler does live-only, never an answer days ahead. Without, last value is a
+   * candidate like the others.
+   */
+  seasonal: boolean;
   /** Leads (blocks) each selection origin is scored over: the horizon the band is chosen for. */
   selectionHorizon: number;
   /** Longest lead (blocks) the bands are calibrated at; longer leads hold the last band. */
@@ -81,8 +93,8 @@ export function trainLongBand(setup: LongBandSetup, reportedLeads: number[]): Lo
     if (origin < 0) break;
     origins.push(origin);
   }
-  const reference =
-    periods.day >= 2 && origins.some((o) => o + 1 >= periods.day) ? 'seasonal-naive-day' : 'last-value';
+  const seasonal = setup.seasonal && periods.day >= 2 && origins.some((o) => o + 1 >= periods.day);
+  const reference = seasonal ? 'seasonal-naive-day' : LAST_VALUE_PROFILE.name;
   const scale = maseScale(
     filtered.subarray(0, Math.max(1, origins[origins.length - 1] ?? n)),
     periods.day >= 2 ? periods.day : 1,
@@ -90,6 +102,7 @@ export function trainLongBand(setup: LongBandSetup, reportedLeads: number[]): Lo
   const scores = new Map<string, number[]>();
   const forecasts = new Map<string, Map<number, Float64Array>>();
   for (const method of PROFILE_METHODS) {
+    if (seasonal && method.name === LAST_VALUE_PROFILE.name) continue;
     const byOrigin = new Map<number, Float64Array>();
     for (const origin of origins) {
       const profile = filledProfile(method, filtered, origin, periods);

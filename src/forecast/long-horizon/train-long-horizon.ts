@@ -54,6 +54,7 @@ export function trainLongHorizon(
     filtered,
     observed,
     periods,
+    seasonal: spec.periods.length > 0,
     selectionHorizon,
     calibrationHorizon,
     quantile: options.quantile,
