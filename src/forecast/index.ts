@@ -2,12 +2,19 @@
  * Forecasting: learn a signal's daily/weekly pattern, keep anomalies out, pick the method that beats the
  * baselines on a backtest, and forecast from the newest samples in microseconds.
  *
- * The scaler, the simulator and the CLI code against `trainModel` and `forecastFrom`; the rest is exported
- * for tools and benchmarks.
+ * The scaler and the simulator code against `trainModel` and `forecastFrom`; capacity windows and the
+ * forecast command against `forecastAhead` (the scaling band, then the long-horizon band); the rest is
+ * exported for tools and benchmarks.
  */
 export { trainModel, trainModelWithDiagnostics, prepareTraining, detectPeriodInSamples } from './train';
 export type { PreparedTraining, TrainingDiagnostics } from './train';
-export { forecastFrom, MAX_FORECAST_STEPS } from './predict';
+export {
+  forecastAhead,
+  forecastFrom,
+  forecastLongHorizon,
+  MAX_FORECAST_STEPS,
+  MAX_LONG_FORECAST_STEPS,
+} from './predict';
 export { MODEL_FORMAT_VERSION } from './model-state';
 export type { ModelState } from './model-state';
 export { ForecastInputError } from './errors';
@@ -23,5 +30,7 @@ export type {
   TrainedModel,
   ForecastResult,
   BacktestScore,
+  LongHorizonScore,
+  LongHorizonSummary,
   SeasonalityOption,
 } from './types';

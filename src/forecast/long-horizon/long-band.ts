@@ -205,8 +205,8 @@ export function predictLongBand(
 const MAX_CALIBRATION_ORIGINS = 400;
 
 /**
- * One pass over the calibration origins (one an hour, from the first with the members' history): the
- * bands from every residual, and at `reportedLeads` the MASE, sMAPE, and the coverage and pinball loss of
+ * One pass over the calibration origins (one an hour, from the first where a member can forecast): the
+ * bands from the residuals (every lead of the first six hours, one an hour after), and at `reportedLeads` the MASE, sMAPE, and the coverage and pinball loss of
  * an upper bound calibrated on the older half of the origins, measured on the newer half.
  */
 export function backtestLongBand(
@@ -219,9 +219,15 @@ export function backtestLongBand(
   const binEnds = binEndsFor(periods, Math.max(1, setup.calibrationHorizon));
   const bins = leadBins(binEnds);
   const maxLead = Math.max(binEnds[binEnds.length - 1] as number, ...reportedLeads);
-  const first = firstOriginFor(state.members, periods);
+  // Calibration starts as soon as one member can forecast (the others join as their history allows), so
+  // that even a short history yields residuals days ahead: early origins, with fewer members averaged,
+  // err a little more, which errs on the side of wider bands.
+  const first = Math.min(...state.members.map((name) => profileMethod(name).historyBlocks(periods))) - 1;
   const hour = Math.max(1, Math.round(periods.day / 24));
   const stride = Math.max(hour, Math.ceil((n - 1 - first) / MAX_CALIBRATION_ORIGINS));
+  // Past the first six hours, one lead an hour is residual enough: neighbouring leads of one origin err
+  // almost alike, and the origins, an hour or more apart, already sample every time of day.
+  const denseLeads = 6 * hour;
   const origins: number[] = [];
   for (let origin = first; origin < n - 1; origin += stride) origins.push(origin);
   const middle = origins[Math.floor(origins.length / 2)] ?? n;
@@ -236,7 +242,7 @@ export function backtestLongBand(
   for (const origin of origins) {
     const leads = Math.min(maxLead, n - 1 - origin);
     predictLongBand(state, filtered, origin, leads, forecast);
-    for (let lead = 1; lead <= leads; lead++) {
+    for (let lead = 1; lead <= leads; lead += lead < denseLeads ? 1 : hour) {
       const actual = observed[origin + lead] as number;
       const f = forecast[lead - 1] as number;
       if (isMissing(actual) || isMissing(f)) continue;
