@@ -9,7 +9,18 @@ export interface ScoreView {
   lead: string;
   mase: number | null;
   smape: number | null;
+  /** Mean pinball loss of the quantile bound, in units of the MASE scale (lower is better). */
+  pinball: number | null;
   coverage: number | null;
+}
+
+/** The long-horizon band as the API shows it: what answers the capacity windows past the first minutes. */
+export interface LongHorizonView {
+  method: string;
+  reason: string;
+  /** Longest lead whose bound rests on its own backtest residuals; longer leads hold that bound. */
+  calibratedHorizon: string;
+  scores: Array<Omit<ScoreView, 'method'>>;
 }
 
 /** A trained model as the API and the `recommend` tool describe it. */
@@ -31,6 +42,7 @@ export interface ModelView {
   backtestMase: number | null;
   /** The chosen method's scores, or every candidate's with `allScores`. */
   scores: ScoreView[];
+  longHorizon: LongHorizonView;
 }
 
 /** Describes a trained model, with its store version when it came from the store. */
@@ -46,8 +58,10 @@ export function describeModel(
     lead: formatDuration(s.leadMs),
     mase: finiteOrNull(s.mase),
     smape: finiteOrNull(s.smape),
+    pinball: finiteOrNull(s.pinball),
     coverage: finiteOrNull(s.coverage),
   }));
+  const long = model.longHorizon;
   return {
     ...(options.record
       ? { version: options.record.version, savedAt: new Date(options.record.savedAtMs).toISOString() }
@@ -67,6 +81,18 @@ export function describeModel(
     anomaliesFlagged: model.anomaliesFlagged,
     backtestMase: own.length === 0 ? null : tidy(own.reduce((sum, s) => sum + s.mase, 0) / own.length),
     scores,
+    longHorizon: {
+      method: long.method,
+      reason: long.reason,
+      calibratedHorizon: formatDuration(long.calibratedHorizonMs),
+      scores: long.scores.map((score) => ({
+        lead: formatDuration(score.leadMs),
+        mase: finiteOrNull(score.mase),
+        smape: finiteOrNull(score.smape),
+        pinball: finiteOrNull(score.pinball),
+        coverage: finiteOrNull(score.coverage),
+      })),
+    },
   };
 }
 

@@ -137,8 +137,11 @@ export function resourceTable(resource: ResourcePlans, timezone: string): string
     ];
   });
   const model = resource.model;
+  const dayAhead = model.longHorizon.scores.find((s) => s.lead === '1d')?.mase ?? null;
   const title =
-    `${resource.resource === 'cpu' ? 'CPU' : 'Memory'} (${unit}): ${model.method}, ` +
+    `${resource.resource === 'cpu' ? 'CPU' : 'Memory'} (${unit}): windows forecast by ${model.longHorizon.method}` +
+    (dayAhead === null ? '' : ` (day-ahead MASE ${dayAhead.toFixed(3)})`) +
+    `; at the scaling lead ${model.method}, ` +
     `${model.usable ? 'beats the baselines' : 'does NOT beat the baselines'}` +
     (model.backtestMase === null ? '' : `, backtest MASE ${model.backtestMase.toFixed(3)}`) +
     (model.seasonalPeriods.length > 0 ? `, seasons ${model.seasonalPeriods.join(', ')}` : ', no season');

@@ -3,6 +3,7 @@ import type { TriggerConfig } from '../../sources/trigger-metadata';
 import type { ScalerMetrics } from '../../metrics/scaler-metrics';
 import type { Source } from '../../sources/source';
 import type { ModelRecord, StateStore } from '../../store/state-store';
+import { MODEL_FORMAT_VERSION } from '../model-state';
 import type { TrainedModel } from '../types';
 import { historySpec, modelKey, trainingOptions } from './model-key';
 import type { ModelFitter } from './model-fitter';
@@ -118,6 +119,8 @@ export class ModelTrainer {
   }
 
   private isClearlyWorse(candidate: TrainedModel, current: TrainedModel, now: number): boolean {
+    // A model stored by an older release cannot forecast in this one: anything replaces it.
+    if (current.formatVersion !== MODEL_FORMAT_VERSION) return false;
     if (!current.usable) return false;
     if (now - current.trainedAtMs > this.options.maxModelAgeMs) return false;
     if (!candidate.usable) return true;

@@ -1,5 +1,6 @@
 import { simulatedTrigger } from '../../sim/trigger';
 import { syntheticSeries } from '../synthetic-series';
+import { MODEL_FORMAT_VERSION } from '../model-state';
 import { trainModel } from '../train';
 import type { TrainedModel } from '../types';
 import { trainingOptions } from './model-key';
@@ -80,6 +81,14 @@ describe('TriggerForecaster', () => {
     // A model trained by any replica pushes the next training an interval past its own training.
     expect(forecaster.trainingDue(START + 30 * MINUTE, SCHEDULE)).toBe(false);
     expect(forecaster.trainingDue(START + 60 * MINUTE, SCHEDULE)).toBe(true);
+  });
+
+  it('does not take a model stored in an older format, so the trigger trains at once', () => {
+    const forecaster = new TriggerForecaster(config);
+    const stored = { ...trainedModel(), formatVersion: MODEL_FORMAT_VERSION - 1 };
+    expect(forecaster.adopt({ model: stored, version: 3 })).toBe(false);
+    expect(forecaster.current).toEqual({ model: undefined, version: 0 });
+    expect(forecaster.trainingDue(START, SCHEDULE)).toBe(true);
   });
 
   it('bounds the tail it keeps to two days of samples', () => {

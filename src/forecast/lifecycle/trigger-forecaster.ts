@@ -3,6 +3,7 @@ import type { Reading } from '../../sources/source';
 import type { ModelRecord } from '../../store/state-store';
 import type { ForecastView } from '../port/forecast-port';
 import { forecastView, stepsToCover } from '../port/forecast-view';
+import { MODEL_FORMAT_VERSION } from '../model-state';
 import { forecastFrom } from '../predict';
 import type { ForecastResult, RegularSeries, TrainedModel } from '../types';
 import { historySpec, modelKey } from './model-key';
@@ -98,9 +99,14 @@ export class TriggerForecaster {
     this.nextAttemptMs = nowMs + retryDelayMs(outcome, schedule);
   }
 
-  /** Takes the store's current model if it is another version than the one in use; true if it did. */
+  /**
+   * Takes the store's current model if it is another version than the one in use; true if it did. A model
+   * stored by a release with another model format is not taken: the trigger then has no model, so a
+   * training is due at once instead of a retrain interval after that model.
+   */
   adopt(record: Pick<ModelRecord<TrainedModel>, 'model' | 'version'> | undefined): boolean {
     if (!record || record.version === this.version) return false;
+    if (record.model.formatVersion !== MODEL_FORMAT_VERSION) return false;
     this.model = record.model;
     this.version = record.version;
     return true;

@@ -1,0 +1,67 @@
+import pino from 'pino';
+import { ScalerMetrics } from '../../metrics/scaler-metrics';
+import { simulatedTrigger } from '../../sim/trigger';
+import { MemoryStore } from '../../store/memory-store';
+import { MODEL_FORMAT_VERSION } from '../model-state';
+import { syntheticSeries } from '../synthetic-series';
+import { trainModel } from '../train';
+import type { TrainedModel } from '../types';
+import { historySpec, modelKey, trainingOptions } from './model-key';
+import { ModelTrainer } from './model-trainer';
+
+const MINUTE = 60_000;
+const DAY = 1440 * MINUTE;
+const NOW = Date.parse('2024-03-04T00:00:00Z');
+
+describe('ModelTrainer', () => {
+  const config = simulatedTrigger({ target: '10', leadTime: '10m' });
+  const history = syntheticSeries({
+    days: 2,
+    stepMs: MINUTE,
+    startMs: NOW - 2 * DAY,
+    level: 50,
+    daily: 20,
+    noise: 1,
+    seed: 3,
+  });
+
+  async function trainerOver(
+    fitted: TrainedModel,
+    stored: TrainedModel,
+  ): Promise<{ trainer: ModelTrainer; store: MemoryStore }> {
+    const store = new MemoryStore(() => NOW);
+    await store.writeSamples(config.signalId, historySpec(config), history);
+    await store.saveModel(modelKey(config), stored, { keepPrevious: false, nowMs: NOW - MINUTE });
+    const trainer = new ModelTrainer({
+      store,
+      metrics: new ScalerMetrics(),
+      logger: pino({ level: 'silent' }),
+      clock: () => NOW,
+      sourceFor: () => ({ kind: 'test', read: () => Promise.reject(new Error('not read in training')) }),
+      lockTtlMs: 5 * MINUTE,
+      minSamples: 60,
+      maxModelAgeMs: 3 * DAY,
+      fitter: { fit: () => Promise.resolve(fitted), close: () => Promise.resolve() },
+    });
+    return { trainer, store };
+  }
+
+  const usable = trainModel(history, trainingOptions(config), NOW);
+  const unusable: TrainedModel = { ...usable, usable: false, method: 'seasonal-naive-day' };
+
+  it('keeps a recent usable model over a new one that does not beat the baselines', async () => {
+    expect(usable.usable).toBe(true);
+    const { trainer } = await trainerOver(unusable, usable);
+    expect((await trainer.train(config)).outcome).toBe('kept_previous');
+  });
+
+  it('replaces a model stored in an older format whatever the new one scores', async () => {
+    const { trainer, store } = await trainerOver(unusable, {
+      ...usable,
+      formatVersion: MODEL_FORMAT_VERSION - 1,
+    });
+    expect((await trainer.train(config)).outcome).toBe('saved');
+    const { current } = await store.getModels<TrainedModel>(modelKey(config));
+    expect(current?.model.formatVersion).toBe(MODEL_FORMAT_VERSION);
+  });
+});
