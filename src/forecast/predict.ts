@@ -71,8 +71,8 @@ export function forecastLongHorizon(
           low = -Math.hypot(Math.min(0, low), long.withinBlock.lower);
           high = Math.hypot(Math.max(0, high), long.withinBlock.upper);
         }
-        lower[j] = Math.min(forecast, applyResidual(state.transform, forecast, low));
-        upper[j] = Math.max(forecast, applyResidual(state.transform, forecast, high));
+        lower[j] = Math.min(forecast, applyResidual(long.bandScale, forecast, low));
+        upper[j] = Math.max(forecast, applyResidual(long.bandScale, forecast, high));
       }
     },
   );

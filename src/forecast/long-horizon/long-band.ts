@@ -3,7 +3,7 @@ import { ErrorAccumulator, maseScale, pinballLoss } from '../metrics';
 import type { Transform } from '../transform';
 import type { HorizonBands } from './horizon-bands';
 import { applyResidual, bandsFromResiduals, binEndsFor, boundResidual, leadBins } from './horizon-bands';
-import { toModelScale } from '../transform';
+import { IDENTITY, toModelScale } from '../transform';
 import type { Profile, ProfileMethod, ProfilePeriods } from './profile-methods';
 import {
   LAST_VALUE_PROFILE,
@@ -38,7 +38,7 @@ export interface LongBandSetup {
   /** Longest lead (blocks) the bands are calibrated at; longer leads hold the last band. */
   calibrationHorizon: number;
   quantile: number;
-  /** Scale the bands are calibrated in (log for load, so a busy day gets a proportionally wider band). */
+  /** The model's transform: one of the scales the bands may be calibrated in, the signal's own the other. */
   transform: Transform;
 }
 
@@ -48,6 +48,8 @@ export interface LongBandState {
   members: string[];
   periods: ProfilePeriods;
   bands: HorizonBands;
+  /** Scale the bands' residuals are in (see `backtestLongBand`). */
+  bandScale: Transform;
 }
 
 /** Backtest figures of the long band at one reported lead. */
@@ -166,7 +168,7 @@ export function trainLongBand(setup: LongBandSetup, reportedLeads: number[]): Lo
   }
   const backtest = backtestLongBand({ members: shipped, periods }, setup, reportedLeads);
   return {
-    state: { members: shipped, periods, bands: backtest.bands },
+    state: { members: shipped, periods, bands: backtest.bands, bandScale: backtest.bandScale },
     method: shipped.length === 1 ? (shipped[0] as string) : combinationName(shipped),
     reason,
     candidates: ranked,
@@ -204,17 +206,36 @@ export function predictLongBand(
 /** Calibration origins at most: past this, origins are spaced further apart than an hour. */
 const MAX_CALIBRATION_ORIGINS = 400;
 
+/** The backtest pairs a calibration keeps: one per (origin, lead) sampled, in parallel arrays. */
+interface CalibrationPairs {
+  count: number;
+  bin: Int32Array;
+  forecast: Float64Array;
+  actual: Float64Array;
+  /** The actual came before the newer half of the origins: the older half's bands may use it. */
+  older: Uint8Array;
+  /** The origin is in the newer half: the older half's bands are checked on it. */
+  newer: Uint8Array;
+}
+
 /**
  * One pass over the calibration origins (one an hour, from the first where a member can forecast): the
- * bands from the residuals (every lead of the first six hours, one an hour after), and at `reportedLeads` the MASE, sMAPE, and the coverage and pinball loss of
- * an upper bound calibrated on the older half of the origins, measured on the newer half.
+ * bands from the residuals (every lead of the first six hours, one an hour after), and at `reportedLeads`
+ * the MASE, sMAPE, and the coverage and pinball loss of an upper bound calibrated on the older half of the
+ * origins, measured on the newer half.
+ *
+ * Residuals are taken in the scale that bounds best: the transform's (log for load, so a busy hour gets a
+ * proportionally wider band) or the signal's own. Log residuals suit load whose noise grows with its
+ * level; a signal that idles and bursts is the opposite case (a burst missed at idle is a huge log
+ * error, which a log band would then add on top of every forecast peak). The older half's bands are built
+ * in each scale and the one with the lower pinball loss on the newer half ships.
  */
 export function backtestLongBand(
   state: Pick<LongBandState, 'members' | 'periods'>,
   setup: LongBandSetup,
   reportedLeads: number[],
-): { bands: HorizonBands; scores: LongBandScore[] } {
-  const { filtered, observed, periods, transform, quantile } = setup;
+): { bands: HorizonBands; bandScale: Transform; scores: LongBandScore[] } {
+  const { filtered, observed, periods, quantile } = setup;
   const n = observed.length;
   const binEnds = binEndsFor(periods, Math.max(1, setup.calibrationHorizon));
   const bins = leadBins(binEnds);
@@ -231,8 +252,15 @@ export function backtestLongBand(
   const origins: number[] = [];
   for (let origin = first; origin < n - 1; origin += stride) origins.push(origin);
   const middle = origins[Math.floor(origins.length / 2)] ?? n;
-  const all: number[][] = binEnds.map(() => []);
-  const older: number[][] = binEnds.map(() => []);
+  const capacity = origins.length * (Math.min(maxLead, denseLeads) + Math.ceil(maxLead / hour) + 1);
+  const pairs: CalibrationPairs = {
+    count: 0,
+    bin: new Int32Array(capacity),
+    forecast: new Float64Array(capacity),
+    actual: new Float64Array(capacity),
+    older: new Uint8Array(capacity),
+    newer: new Uint8Array(capacity),
+  };
   const reported = reportedLeads.map(() => ({
     origins: [] as number[],
     forecasts: [] as number[],
@@ -246,11 +274,12 @@ export function backtestLongBand(
       const actual = observed[origin + lead] as number;
       const f = forecast[lead - 1] as number;
       if (isMissing(actual) || isMissing(f)) continue;
-      const residual = toModelScale(transform, actual) - toModelScale(transform, f);
-      const bin = bins.binOf(lead);
-      (all[bin] as number[]).push(residual);
-      // The older half's bands only see actuals before the newer half starts.
-      if (origin + lead <= middle) (older[bin] as number[]).push(residual);
+      const k = pairs.count++;
+      pairs.bin[k] = bins.binOf(lead);
+      pairs.forecast[k] = f;
+      pairs.actual[k] = actual;
+      pairs.older[k] = origin + lead <= middle ? 1 : 0;
+      pairs.newer[k] = origin >= middle ? 1 : 0;
     }
     reportedLeads.forEach((lead, i) => {
       if (lead > leads) return;
@@ -260,7 +289,23 @@ export function backtestLongBand(
       record.actuals.push(observed[origin + lead] as number);
     });
   }
-  const olderBands = bandsFromResiduals(binEnds, older, quantile);
+
+  const scales = setup.transform.kind === 'identity' ? [IDENTITY] : [setup.transform, IDENTITY];
+  const heldOut = scales.map((scale) => {
+    const bands = bandsFromResiduals(binEnds, residualsByBin(pairs, binEnds.length, scale, true), quantile);
+    let loss = 0;
+    for (let k = 0; k < pairs.count; k++) {
+      if (pairs.newer[k] === 0) continue;
+      const f = pairs.forecast[k] as number;
+      const upper = applyResidual(scale, f, (bands.upper[pairs.bin[k] as number] as number) ?? 0);
+      loss += pinballLoss(pairs.actual[k] as number, upper, quantile);
+    }
+    return { scale, bands, loss };
+  });
+  const chosen = heldOut.reduce((best, candidate) => (candidate.loss < best.loss ? candidate : best));
+  const bandScale = chosen.scale;
+  const olderBands = chosen.bands;
+
   const scale = maseScale(filtered, periods.day >= 2 ? periods.day : 1);
   const scores = reportedLeads.map((lead, i): LongBandScore => {
     const record = reported[i] as { origins: number[]; forecasts: number[]; actuals: number[] };
@@ -272,7 +317,7 @@ export function backtestLongBand(
       const actual = record.actuals[k] as number;
       errors.add(f, actual);
       if (origin < middle || isMissing(actual) || isMissing(f)) return;
-      const upper = boundAt(olderBands, transform, f, lead, 'upper');
+      const upper = boundAt(olderBands, bandScale, f, lead, 'upper');
       coverage.add(f, actual, upper);
       pinball += pinballLoss(actual, upper, quantile);
     });
@@ -285,7 +330,29 @@ export function backtestLongBand(
       samples: errors.samples,
     };
   });
-  return { bands: bandsFromResiduals(binEnds, all, quantile), scores };
+  const bands = bandsFromResiduals(
+    binEnds,
+    residualsByBin(pairs, binEnds.length, bandScale, false),
+    quantile,
+  );
+  return { bands, bandScale, scores };
+}
+
+/** Residuals (actual − forecast in `scale`) of the pairs, pooled by bin: all of them, or the older half's. */
+function residualsByBin(
+  pairs: CalibrationPairs,
+  binCount: number,
+  scale: Transform,
+  olderOnly: boolean,
+): number[][] {
+  const out: number[][] = Array.from({ length: binCount }, () => []);
+  for (let k = 0; k < pairs.count; k++) {
+    if (olderOnly && pairs.older[k] === 0) continue;
+    const residual =
+      toModelScale(scale, pairs.actual[k] as number) - toModelScale(scale, pairs.forecast[k] as number);
+    (out[pairs.bin[k] as number] as number[]).push(residual);
+  }
+  return out;
 }
 
 /** The `side` bound of point forecast `forecast` at `lead` (blocks). */

@@ -15,7 +15,7 @@ const SELECTION_DAYS = 2;
 /** The long band as stored in a model's state. */
 export interface LongHorizonState extends LongBandState {
   /**
-   * Spread of input samples around their block mean, in the transform's scale, when blocks average several
+   * Spread of input samples around their block mean, in the bands' scale, when blocks average several
    * samples: added to the block band (in quadrature) for per-sample bounds.
    */
   withinBlock?: { lower: number; upper: number };
@@ -64,7 +64,7 @@ export function trainLongHorizon(
   const result = trainLongBand(setup, reported);
   const state: LongHorizonState = result.state;
   const spread = withinBlockSpread(history.values, grid.aggregation, options.quantile, (v) =>
-    toModelScale(spec.transform, v),
+    toModelScale(state.bandScale, v),
   );
   if (spread !== undefined) state.withinBlock = spread;
   const calibratedBins = state.bands.binEnds.filter((_, i) => (state.bands.counts[i] as number) > 0);
