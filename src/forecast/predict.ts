@@ -3,8 +3,8 @@ import { ForecastInputError } from './errors';
 import type { ModelSeries } from './forecasters/forecaster';
 import { forecasterFor } from './forecasters/registry';
 import { intervalAt } from './intervals';
-import { applyResidual, boundResidual } from './long-horizon/horizon-bands';
-import { predictLongBand } from './long-horizon/long-band';
+import { applyResidual } from './long-horizon/horizon-bands';
+import { levelResidual, predictLongBand } from './long-horizon/long-band';
 import type { ModelState } from './model-state';
 import { MODEL_FORMAT_VERSION, decodeGaps } from './model-state';
 import type { ForecastResult, RegularSeries, TrainedModel } from './types';
@@ -65,8 +65,8 @@ export function forecastLongHorizon(
       predictLongBand(long, timeline.values, origin, leads, mean);
       for (let j = 0; j < leads; j++) {
         const forecast = mean[j] as number;
-        let low = boundResidual(long.bands, j + 1, 'lower');
-        let high = boundResidual(long.bands, j + 1, 'upper');
+        let low = levelResidual(long, forecast, j + 1, 'lower');
+        let high = levelResidual(long, forecast, j + 1, 'upper');
         if (long.withinBlock !== undefined) {
           low = -Math.hypot(Math.min(0, low), long.withinBlock.lower);
           high = Math.hypot(Math.max(0, high), long.withinBlock.upper);

@@ -1,4 +1,4 @@
-import { isMissing } from '../../anomaly/robust-stats';
+import { isMissing as isMissingValue } from '../../anomaly/robust-stats';
 import { ErrorAccumulator, maseScale, pinballLoss } from '../metrics';
 import type { Transform } from '../transform';
 import type { HorizonBands } from './horizon-bands';
@@ -12,6 +12,12 @@ import {
   filledProfile,
   profileMethod,
 } from './profile-methods';
+
+/**
+ * Bound once: these loops test millions of values per training, and a call through the module binding
+ * (a getter under some loaders) would cost more than the test itself.
+ */
+const isMissing = isMissingValue;
 
 /** Newest backtest origins a selection scores, spaced one selection horizon apart. */
 const SELECTION_ORIGINS = 5;
@@ -47,7 +53,10 @@ export interface LongBandState {
   /** Profile methods averaged into the forecast (one: that method alone). */
   members: string[];
   periods: ProfilePeriods;
-  bands: HorizonBands;
+  /** Bands per forecast level: `bands[i]` serves forecasts above `i` of `levelEdges`. */
+  bands: HorizonBands[];
+  /** Forecast values (signal units, ascending) that split the levels; empty: one band for every level. */
+  levelEdges: number[];
   /** Scale the bands' residuals are in (see `backtestLongBand`). */
   bandScale: Transform;
 }
@@ -168,7 +177,13 @@ export function trainLongBand(setup: LongBandSetup, reportedLeads: number[]): Lo
   }
   const backtest = backtestLongBand({ members: shipped, periods }, setup, reportedLeads);
   return {
-    state: { members: shipped, periods, bands: backtest.bands, bandScale: backtest.bandScale },
+    state: {
+      members: shipped,
+      periods,
+      bands: backtest.bands,
+      levelEdges: backtest.levelEdges,
+      bandScale: backtest.bandScale,
+    },
     method: shipped.length === 1 ? (shipped[0] as string) : combinationName(shipped),
     reason,
     candidates: ranked,
@@ -224,17 +239,20 @@ interface CalibrationPairs {
  * the MASE, sMAPE, and the coverage and pinball loss of an upper bound calibrated on the older half of the
  * origins, measured on the newer half.
  *
- * Residuals are taken in the scale that bounds best: the transform's (log for load, so a busy hour gets a
- * proportionally wider band) or the signal's own. Log residuals suit load whose noise grows with its
- * level; a signal that idles and bursts is the opposite case (a burst missed at idle is a huge log
- * error, which a log band would then add on top of every forecast peak). The older half's bands are built
- * in each scale and the one with the lower pinball loss on the newer half ships.
+ * How residuals are pooled is chosen on that same split, by the pinball loss of the older half's bounds
+ * on the newer half, among:
+ * - the scale: the transform's (log for load, whose noise grows with its level) or the signal's own (a
+ *   signal that idles and bursts: a burst missed at idle is a huge log error, which a log band would add
+ *   on top of every forecast peak);
+ * - the levels: one pool, or one per third of the forecast's range (split-conformal per category, as in
+ *   Mondrian conformal prediction), so a quiet night and a busy afternoon each get the band their own
+ *   errors show.
  */
 export function backtestLongBand(
   state: Pick<LongBandState, 'members' | 'periods'>,
   setup: LongBandSetup,
   reportedLeads: number[],
-): { bands: HorizonBands; bandScale: Transform; scores: LongBandScore[] } {
+): { bands: HorizonBands[]; levelEdges: number[]; bandScale: Transform; scores: LongBandScore[] } {
   const { filtered, observed, periods, quantile } = setup;
   const n = observed.length;
   const binEnds = binEndsFor(periods, Math.max(1, setup.calibrationHorizon));
@@ -291,20 +309,25 @@ export function backtestLongBand(
   }
 
   const scales = setup.transform.kind === 'identity' ? [IDENTITY] : [setup.transform, IDENTITY];
-  const heldOut = scales.map((scale) => {
-    const bands = bandsFromResiduals(binEnds, residualsByBin(pairs, binEnds.length, scale, true), quantile);
-    let loss = 0;
-    for (let k = 0; k < pairs.count; k++) {
-      if (pairs.newer[k] === 0) continue;
-      const f = pairs.forecast[k] as number;
-      const upper = applyResidual(scale, f, (bands.upper[pairs.bin[k] as number] as number) ?? 0);
-      loss += pinballLoss(pairs.actual[k] as number, upper, quantile);
-    }
-    return { scale, bands, loss };
-  });
+  const tertiles = levelEdgesOf(pairs);
+  const heldOut = scales.flatMap((bandScale) =>
+    [[], tertiles].map((levelEdges) => {
+      const bands = levelledBands(pairs, binEnds, bandScale, levelEdges, quantile, true);
+      let loss = 0;
+      for (let k = 0; k < pairs.count; k++) {
+        if (pairs.newer[k] === 0) continue;
+        const f = pairs.forecast[k] as number;
+        const band = bands[levelOf(levelEdges, f)] as HorizonBands;
+        const upper = applyResidual(bandScale, f, band.upper[pairs.bin[k] as number] as number);
+        loss += pinballLoss(pairs.actual[k] as number, upper, quantile);
+      }
+      return { bandScale, levelEdges, bands, loss };
+    }),
+  );
+  // Ties (no newer half to check on) go to the first: the transform's scale, one pool.
   const chosen = heldOut.reduce((best, candidate) => (candidate.loss < best.loss ? candidate : best));
-  const bandScale = chosen.scale;
-  const olderBands = chosen.bands;
+  const { bandScale, levelEdges } = chosen;
+  const olderState = { bands: chosen.bands, levelEdges, bandScale };
 
   const scale = maseScale(filtered, periods.day >= 2 ? periods.day : 1);
   const scores = reportedLeads.map((lead, i): LongBandScore => {
@@ -317,7 +340,7 @@ export function backtestLongBand(
       const actual = record.actuals[k] as number;
       errors.add(f, actual);
       if (origin < middle || isMissing(actual) || isMissing(f)) return;
-      const upper = boundAt(olderBands, bandScale, f, lead, 'upper');
+      const upper = boundAt(olderState, f, lead, 'upper');
       coverage.add(f, actual, upper);
       pinball += pinballLoss(actual, upper, quantile);
     });
@@ -330,40 +353,70 @@ export function backtestLongBand(
       samples: errors.samples,
     };
   });
-  const bands = bandsFromResiduals(
-    binEnds,
-    residualsByBin(pairs, binEnds.length, bandScale, false),
-    quantile,
-  );
-  return { bands, bandScale, scores };
+  const bands = levelledBands(pairs, binEnds, bandScale, levelEdges, quantile, false);
+  return { bands, levelEdges, bandScale, scores };
 }
 
-/** Residuals (actual − forecast in `scale`) of the pairs, pooled by bin: all of them, or the older half's. */
-function residualsByBin(
+/** Levels are split off only when each would hold this many residuals: fewer make a band rest on too little. */
+const MIN_LEVEL_RESIDUALS = 200;
+
+/** The forecast values that cut the pairs into three equal levels, or none when a level would be thin. */
+function levelEdgesOf(pairs: CalibrationPairs): number[] {
+  if (pairs.count < 3 * MIN_LEVEL_RESIDUALS) return [];
+  const sorted = pairs.forecast.slice(0, pairs.count).sort();
+  const edges = [
+    sorted[Math.floor(pairs.count / 3)] as number,
+    sorted[Math.floor((2 * pairs.count) / 3)] as number,
+  ];
+  // A forecast that is mostly one value (a flat profile) has no levels to tell apart.
+  return edges[0] === edges[1] || edges[0] === sorted[0] ? [] : edges;
+}
+
+/** The level of a forecast: how many of `edges` lie below it. */
+export function levelOf(edges: readonly number[], forecast: number): number {
+  let level = 0;
+  while (level < edges.length && forecast > (edges[level] as number)) level++;
+  return level;
+}
+
+/** Bands per level from the pairs' residuals in `scale` (the older half's only, with `olderOnly`). */
+function levelledBands(
   pairs: CalibrationPairs,
-  binCount: number,
+  binEnds: number[],
   scale: Transform,
+  levelEdges: number[],
+  quantile: number,
   olderOnly: boolean,
-): number[][] {
-  const out: number[][] = Array.from({ length: binCount }, () => []);
+): HorizonBands[] {
+  const residuals: number[][][] = Array.from({ length: levelEdges.length + 1 }, () => binEnds.map(() => []));
   for (let k = 0; k < pairs.count; k++) {
     if (olderOnly && pairs.older[k] === 0) continue;
-    const residual =
-      toModelScale(scale, pairs.actual[k] as number) - toModelScale(scale, pairs.forecast[k] as number);
-    (out[pairs.bin[k] as number] as number[]).push(residual);
+    const f = pairs.forecast[k] as number;
+    const residual = toModelScale(scale, pairs.actual[k] as number) - toModelScale(scale, f);
+    ((residuals[levelOf(levelEdges, f)] as number[][])[pairs.bin[k] as number] as number[]).push(residual);
   }
-  return out;
+  return residuals.map((byBin) => bandsFromResiduals(binEnds, byBin, quantile));
 }
 
-/** The `side` bound of point forecast `forecast` at `lead` (blocks). */
+/** The `side` bound of point forecast `forecast` at `lead` (blocks): its level's band, in the bands' scale. */
 export function boundAt(
-  bands: HorizonBands,
-  transform: Transform,
+  state: Pick<LongBandState, 'bands' | 'levelEdges' | 'bandScale'>,
   forecast: number,
   lead: number,
   side: 'lower' | 'upper',
 ): number {
-  return applyResidual(transform, forecast, boundResidual(bands, lead, side));
+  return applyResidual(state.bandScale, forecast, levelResidual(state, forecast, lead, side));
+}
+
+/** The residual bound of `side` for a forecast of `forecast` at `lead` (blocks), from its level's band. */
+export function levelResidual(
+  state: Pick<LongBandState, 'bands' | 'levelEdges'>,
+  forecast: number,
+  lead: number,
+  side: 'lower' | 'upper',
+): number {
+  const bands = state.bands[levelOf(state.levelEdges, forecast)] ?? state.bands[0];
+  return bands === undefined ? 0 : boundResidual(bands, lead, side);
 }
 
 /** The first origin at which every member of `members` has its history. */

@@ -99,10 +99,11 @@ describe('the long-horizon band', () => {
   it('has bands monotone in the horizon and bounded by the noise', () => {
     const spec: SyntheticSpec = { days: 21, stepMs: FIVE_MIN, daily: 20, noise: 3, seed: 8 };
     const model = train(syntheticSeries(spec), { longHorizonMs: 30 * DAY_MS });
-    const bands = stateOf(model).long.bands;
-    for (let i = 1; i < bands.upper.length; i++) {
-      expect(bands.upper[i]).toBeGreaterThanOrEqual(bands.upper[i - 1] as number);
-      expect(bands.lower[i]).toBeLessThanOrEqual(bands.lower[i - 1] as number);
+    for (const bands of stateOf(model).long.bands) {
+      for (let i = 1; i < bands.upper.length; i++) {
+        expect(bands.upper[i]).toBeGreaterThanOrEqual(bands.upper[i - 1] as number);
+        expect(bands.lower[i]).toBeLessThanOrEqual(bands.lower[i - 1] as number);
+      }
     }
     const result = forecastLongHorizon(model, { startMs: 0, stepMs: FIVE_MIN, values: [] }, 30 * 288);
     const width = (i: number): number => (result.upper[i] as number) - (result.mean[i] as number);

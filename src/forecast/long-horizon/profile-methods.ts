@@ -1,4 +1,10 @@
-import { isMissing } from '../../anomaly/robust-stats';
+import { isMissing as isMissingValue } from '../../anomaly/robust-stats';
+
+/**
+ * Bound once: these loops test millions of values per training, and a call through the module binding
+ * (a getter under some loaders) would cost more than the test itself.
+ */
+const isMissing = isMissingValue;
 
 /** The seasonal periods a profile method may use, in blocks. */
 export interface ProfilePeriods {

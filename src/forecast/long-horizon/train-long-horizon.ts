@@ -67,14 +67,16 @@ export function trainLongHorizon(
     toModelScale(state.bandScale, v),
   );
   if (spread !== undefined) state.withinBlock = spread;
-  const calibratedBins = state.bands.binEnds.filter((_, i) => (state.bands.counts[i] as number) > 0);
+  const calibratedBins = state.bands.flatMap((bands) =>
+    bands.binEnds.filter((_, i) => (bands.counts[i] as number) > 0),
+  );
   return {
     state,
     summary: {
       method: result.method,
       reason: result.reason,
       selectionHorizonMs: Math.min(selectionHorizon, Math.floor(filtered.length / 3)) * grid.blockMs,
-      calibratedHorizonMs: (calibratedBins[calibratedBins.length - 1] ?? 0) * grid.blockMs,
+      calibratedHorizonMs: Math.max(0, ...calibratedBins) * grid.blockMs,
       scores: result.scores.map((s) => ({
         leadMs: s.lead * grid.blockMs,
         mase: s.mase,
