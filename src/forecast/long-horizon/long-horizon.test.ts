@@ -1,7 +1,7 @@
 import { forecastAhead, forecastFrom, forecastLongHorizon, trainModel } from '../index';
 import type { ModelState } from '../model-state';
 import { DAY_MS, WEEK_MS } from '../seasonality';
-import { seededRandom, sliceSeries, syntheticSeries, syntheticTruth } from '../synthetic-series';
+import { gaussian, seededRandom, sliceSeries, syntheticSeries, syntheticTruth } from '../synthetic-series';
 import type { SyntheticSpec } from '../synthetic-series';
 import type { RegularSeries, TrainedModel, TrainingOptions } from '../types';
 import { combinationName } from './long-band';
@@ -94,6 +94,32 @@ describe('the long-horizon band', () => {
     expect(covered.upper / result.mean.length).toBeLessThan(0.96);
     expect(covered.lower / result.mean.length).toBeGreaterThan(0.85);
     expect(covered.lower / result.mean.length).toBeLessThan(0.96);
+  });
+
+  it('gives quiet and busy hours bands of their own when their errors differ', () => {
+    // Busy from 08:00 to 20:00 at 100 ± 1, quiet overnight at 20 ± 8: noise that shrinks as load grows,
+    // which neither one pool nor a log scale describes.
+    const normal = gaussian(seededRandom(12));
+    const busy = (i: number): boolean => {
+      const hour = (i % 288) / 12;
+      return hour >= 8 && hour < 20;
+    };
+    const values = Array.from({ length: 35 * 288 }, (_, i) => (busy(i) ? 100 + normal() : 20 + 8 * normal()));
+    const cut = 21 * 288;
+    const series: RegularSeries = { startMs: Date.UTC(2024, 0, 1), stepMs: FIVE_MIN, values };
+    const model = train(sliceSeries(series, 0, cut), { longHorizonMs: 14 * DAY_MS });
+    expect(stateOf(model).long.levelEdges).toHaveLength(2);
+    const result = forecastLongHorizon(model, sliceSeries(series, cut - 12, cut), 14 * 288);
+    const coverage = { busy: [0, 0], quiet: [0, 0] };
+    result.mean.forEach((_, i) => {
+      const tally = busy(cut + i) ? coverage.busy : coverage.quiet;
+      tally[1]++;
+      if ((values[cut + i] as number) <= (result.upper[i] as number)) tally[0]++;
+    });
+    for (const [covered, total] of Object.values(coverage)) {
+      expect(covered / total).toBeGreaterThan(0.85);
+      expect(covered / total).toBeLessThan(0.97);
+    }
   });
 
   it('has bands monotone in the horizon and bounded by the noise', () => {
