@@ -125,11 +125,10 @@ function buildReport(options: Options, text: string): Report {
   ];
   const resources = columns.map(([resource, history]): ResourcePlans => {
     const model = trainModel(history, { ...TRAINING, quantile: options.quantile }, endMs);
-    const plans = planWindows(
-      { model, history, timezone: options.timezone, nowMs },
-      CAPACITY_WINDOWS,
-      { resource, policies: options.policies },
-    );
+    const plans = planWindows({ model, history, timezone: options.timezone, nowMs }, CAPACITY_WINDOWS, {
+      resource,
+      policies: options.policies,
+    });
     return { resource, model: describeModel(model, { allScores: options.json }), plans };
   });
   return {
