@@ -46,6 +46,8 @@ export interface LongBandSetup {
   quantile: number;
   /** The model's transform: one of the scales the bands may be calibrated in, the signal's own the other. */
   transform: Transform;
+  /** A number of blocks as the series' own time reads (`2d`, `48 steps`), for the reason. */
+  formatLeads: (blocks: number) => string;
 }
 
 /** The long band of a trained model: plain JSON. */
@@ -136,8 +138,10 @@ export function trainLongBand(setup: LongBandSetup, reportedLeads: number[]): Lo
       if (base === undefined) continue;
       const own = windowScore(forecast, origin);
       const theirs = windowScore(base, origin);
-      if (!(own >= 0 && theirs > 0)) continue;
-      logSum += Math.log(Math.max(own, 1e-9) / theirs);
+      if (!(own >= 0 && theirs >= 0)) continue;
+      // A reference with no error (a strictly periodic series) must still rank the methods: an exact tie
+      // stays a tie, any error counts against the method, instead of every candidate dropping out.
+      logSum += Math.log(Math.max(own, 1e-9) / Math.max(theirs, 1e-9));
       count++;
     }
     return count === 0 ? Infinity : Math.exp(logSum / count);
@@ -165,9 +169,9 @@ export function trainLongBand(setup: LongBandSetup, reportedLeads: number[]): Lo
     ranked.push({ method: combinationName(members), score });
     if (score < bestBaseline.score) {
       shipped = members;
-      reason = `${combinationName(members)} beat ${baselines.map((b) => b.method).join(', ')} over the next ${horizon} blocks from ${origins.length} origins (score ${score.toFixed(3)} against ${bestBaseline.score.toFixed(3)} for ${bestBaseline.method}, relative to ${reference})`;
+      reason = `${combinationName(members)} beat ${baselines.map((b) => b.method).join(', ')} over the next ${setup.formatLeads(horizon)} from ${origins.length} origins (score ${score.toFixed(3)} against ${bestBaseline.score.toFixed(3)} for ${bestBaseline.method}, relative to ${reference})`;
     } else {
-      reason = `no combination beat ${bestBaseline.method} over the next ${horizon} blocks from ${origins.length} origins: it is the answer`;
+      reason = `no combination beat ${bestBaseline.method} over the next ${setup.formatLeads(horizon)} from ${origins.length} origins: it is the answer`;
     }
   } else {
     reason =

@@ -1,4 +1,4 @@
-import { DAY_MS, WEEK_MS } from '../../util/duration';
+import { DAY_MS, WEEK_MS, formatDuration } from '../../util/duration';
 import { withinBlockSpread } from '../intervals';
 import type { PreparedTraining } from '../train';
 import { toModelScale } from '../transform';
@@ -59,6 +59,7 @@ export function trainLongHorizon(
     calibrationHorizon,
     quantile: options.quantile,
     transform: spec.transform,
+    formatLeads: (blocks: number) => formatDuration(blocks * grid.blockMs, options.timeUnit),
   };
   const reported = reportedLeads(periods, calibrationHorizon);
   const result = trainLongBand(setup, reported);
