@@ -344,7 +344,8 @@ export function backtestLongBand(
       const actual = record.actuals[k] as number;
       errors.add(f, actual);
       if (origin < middle || isMissing(actual) || isMissing(f)) return;
-      const upper = boundAt(olderState, f, lead, 'upper');
+      // As in the forecast itself: the bound never falls below the point forecast (rounding in the log scale).
+      const upper = Math.max(f, boundAt(olderState, f, lead, 'upper'));
       coverage.add(f, actual, upper);
       pinball += pinballLoss(actual, upper, quantile);
     });

@@ -110,13 +110,13 @@ describe('the long-horizon band', () => {
     const model = train(sliceSeries(series, 0, cut), { longHorizonMs: 14 * DAY_MS });
     expect(stateOf(model).long.levelEdges).toHaveLength(2);
     const result = forecastLongHorizon(model, sliceSeries(series, cut - 12, cut), 14 * 288);
-    const coverage = { busy: [0, 0], quiet: [0, 0] };
+    const coverage = { busy: { covered: 0, total: 0 }, quiet: { covered: 0, total: 0 } };
     result.mean.forEach((_, i) => {
       const tally = busy(cut + i) ? coverage.busy : coverage.quiet;
-      tally[1]++;
-      if ((values[cut + i] as number) <= (result.upper[i] as number)) tally[0]++;
+      tally.total++;
+      if ((values[cut + i] as number) <= (result.upper[i] as number)) tally.covered++;
     });
-    for (const [covered, total] of Object.values(coverage)) {
+    for (const { covered, total } of Object.values(coverage)) {
       expect(covered / total).toBeGreaterThan(0.85);
       expect(covered / total).toBeLessThan(0.97);
     }

@@ -61,7 +61,11 @@ export function trainLongHorizon(
     transform: spec.transform,
     formatLeads: (blocks: number) => formatDuration(blocks * grid.blockMs, options.timeUnit),
   };
-  const reported = reportedLeads(periods, calibrationHorizon);
+  // A lead longer than half the history has too few origins to score: it is calibrated, not reported.
+  const reported = reportedLeads(
+    periods,
+    Math.min(calibrationHorizon, Math.max(1, Math.floor(filtered.length / 2))),
+  );
   const result = trainLongBand(setup, reported);
   const state: LongHorizonState = result.state;
   const spread = withinBlockSpread(history.values, grid.aggregation, options.quantile, (v) =>
