@@ -3,15 +3,16 @@
  * `../shared/data/README.md`: hold out each series' last 48 values, fit on the rest, forecast 48 hours,
  * and score sMAPE, MASE (m = 24) and OWA against Naive2 on the same split. Scores the model `trainModel`
  * selects (shipped even where it fails the gate, as the capacity windows and `npm run forecast` use it),
- * and the seasonal naive baselines, plus the upper bound's coverage over the 48 hours. Run with
- * `npx tsx bench/m4-hourly.bench.ts [--json]`; `BENCH_DATA_DIR` overrides the data folder. Without the
- * data it says so and prints `{ "skipped": … }`.
+ * and the seasonal naive baselines, plus the upper bound's coverage over the 48 hours and which method
+ * the long-horizon band shipped. Run with `npx tsx bench/m4-hourly.bench.ts [--json]`; `BENCH_DATA_DIR`
+ * overrides the data folder. Without the data it says so and prints `{ "skipped": … }`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { forecastAhead } from '../src/forecast/predict';
 import { trainModelWithDiagnostics } from '../src/forecast/train';
+import { groupLongMethods } from './forecast/long-rolling';
 import { M4_HOURLY_SEASON, mase, naive2, owa, smape } from './forecast/m4-scoring';
 
 const HORIZON = 48;
@@ -33,6 +34,15 @@ export interface M4Result {
   methods: Record<string, Score>;
   /** How often each method was the one `trainModel` selected. */
   selected: Record<string, number>;
+  /**
+   * How often the long-horizon band (which answers past the scaling lead, so most of the 48 hours)
+   * shipped each method, by name, by kind, and each profile method's share of the combinations.
+   */
+  longBand: {
+    methods: Record<string, number>;
+    kinds: Record<string, number>;
+    members: Record<string, number>;
+  };
   /** Share of the 48-hour actuals at or below the model's q0.9 bound. */
   upperCoverage: number;
   seconds: number;
@@ -66,6 +76,7 @@ export function runM4(dataDir: string, limit?: number): M4Result {
     sum.mase += mase(train, actual, forecast);
   };
   const selected: Record<string, number> = {};
+  const longMethods: Record<string, number> = {};
   let covered = 0;
   const started = performance.now();
   for (const values of series) {
@@ -89,6 +100,7 @@ export function runM4(dataDir: string, limit?: number): M4Result {
       { ignoreGate: true },
     );
     selected[model.method] = (selected[model.method] ?? 0) + 1;
+    longMethods[model.longHorizon.method] = (longMethods[model.longHorizon.method] ?? 0) + 1;
     const forecast = forecastAhead(model, { startMs: nowMs, stepMs: HOUR_MS, values: [] }, HORIZON);
     add('selected-model', train, actual, forecast.mean);
     for (let h = 0; h < HORIZON; h++) if ((actual[h] as number) <= (forecast.upper[h] as number)) covered++;
@@ -108,6 +120,7 @@ export function runM4(dataDir: string, limit?: number): M4Result {
     horizonHours: HORIZON,
     methods,
     selected,
+    longBand: { methods: longMethods, ...groupLongMethods(longMethods) },
     upperCoverage: covered / (series.length * HORIZON),
     seconds: (performance.now() - started) / 1000,
   };
@@ -137,7 +150,8 @@ function main(): void {
   }
   process.stdout.write(
     `${result.series} series, ${result.seconds.toFixed(1)} s; q${QUANTILE} coverage ` +
-      `${(100 * result.upperCoverage).toFixed(1)} %; selected ${JSON.stringify(result.selected)}\n`,
+      `${(100 * result.upperCoverage).toFixed(1)} %; selected ${JSON.stringify(result.selected)}\n` +
+      `long band ${JSON.stringify(result.longBand.kinds)}; combination members ${JSON.stringify(result.longBand.members)}\n`,
   );
 }
 

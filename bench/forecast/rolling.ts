@@ -2,9 +2,9 @@ import type { FitSpec, ModelSeries } from '../../src/forecast/forecasters/foreca
 import { holtWintersForecaster } from '../../src/forecast/forecasters/holt-winters';
 import { forecastFrom } from '../../src/forecast';
 import { trainModelWithDiagnostics } from '../../src/forecast/train';
-import { maseScale, smapeTerm } from '../../src/forecast/metrics';
+import { maseScale, pinballLoss, smapeTerm } from '../../src/forecast/metrics';
 import { IDENTITY } from '../../src/forecast/transform';
-import type { TrainingOptions } from '../../src/forecast/types';
+import type { TrainedModel, TrainingOptions } from '../../src/forecast/types';
 
 /** Methods compared in the rolling evaluation. */
 export const BENCH_METHODS = [
@@ -31,6 +31,59 @@ export interface RollingOptions {
   methods?: string[];
   /** Use the selected model even when it did not pass the gate (experiments only). */
   ignoreGate?: boolean;
+  /**
+   * Called after each retrain with the model and the origins `[start, end)` it serves, so other
+   * evaluations (the long horizons) score the same models without training them again.
+   */
+  onRetrain?: (model: TrainedModel, start: number, end: number) => void;
+}
+
+/**
+ * Sums for an upper bound at each lead: how many actuals it covered, its pinball loss and its distance
+ * above the point forecast (both in the series' units, divided by the MASE scale when summarised).
+ */
+export interface UpperBoundTotals {
+  count: number[];
+  covered: number[];
+  pinball: number[];
+  width: number[];
+}
+
+/** Coverage (share of actuals at or below the bound), and pinball loss and width in MASE-scale units. */
+export interface UpperBoundScore {
+  coverage: number;
+  pinball: number;
+  width: number;
+  samples: number;
+}
+
+export function emptyUpperBoundTotals(leadCount: number): UpperBoundTotals {
+  const zero = (): number[] => new Array<number>(leadCount).fill(0);
+  return { count: zero(), covered: zero(), pinball: zero(), width: zero() };
+}
+
+/** Adds one forecast of lead index `i` to `totals`. */
+export function addUpperBound(
+  totals: UpperBoundTotals,
+  i: number,
+  actual: number,
+  forecast: number,
+  upper: number,
+  quantile: number,
+): void {
+  totals.count[i] = (totals.count[i] as number) + 1;
+  if (actual <= upper) totals.covered[i] = (totals.covered[i] as number) + 1;
+  totals.pinball[i] = (totals.pinball[i] as number) + pinballLoss(actual, upper, quantile);
+  totals.width[i] = (totals.width[i] as number) + (upper - forecast);
+}
+
+export function summariseUpperBound(totals: UpperBoundTotals, scale: number): UpperBoundScore[] {
+  return totals.count.map((count, i) => ({
+    coverage: (totals.covered[i] as number) / count,
+    pinball: (totals.pinball[i] as number) / count / scale,
+    width: (totals.width[i] as number) / count / scale,
+    samples: count,
+  }));
 }
 
 /** Sums of absolute errors and sMAPE terms, per method and lead, and how often the selected model was usable. */
@@ -43,6 +96,18 @@ export interface RollingTotals {
   usableRetrains: number;
   selectedMethods: Record<string, number>;
   trainMs: number[];
+  /**
+   * The model's own `quantile` bound from `forecastFrom`, usable or not: what the scaler would scale to
+   * when the model is on, and what it would be judged by when it is off.
+   */
+  upper: UpperBoundTotals;
+  /** The same, only over the retrains whose model was usable. */
+  upperWhenUsable: UpperBoundTotals;
+  /**
+   * Origins whose `forecastFrom` had a non-finite mean or bound at any lead up to the longest (not only
+   * at the scored leads: the scaler reads the whole lead window), and the retrains that produced them.
+   */
+  nonFinite: { origins: number; usableOrigins: number; retrains: number };
 }
 
 /**
@@ -50,8 +115,9 @@ export interface RollingTotals {
  * the second half forecasts t + lead; MASE is scaled by the first half's one-day seasonal naive MAE.
  * The selected model is retrained every `retrainEvery` samples on the trailing `window` and forecasts
  * through `forecastFrom` with the samples since training as `recent`, exactly as the scaler would; when
- * it is not usable, the scaler runs live only, so its forecast is the last value. Holt-Winters (additive,
- * damped, parameters by Nelder-Mead) is refitted on the same schedule and window.
+ * it is not usable, the scaler runs live only, so its forecast is the last value. Its `quantile` bound
+ * is scored whether usable or not (`upper`). Holt-Winters (additive, damped, parameters by Nelder-Mead)
+ * is refitted on the same schedule and window.
  */
 export function rollingEvaluation(values: Float64Array, options: RollingOptions): RollingTotals {
   const n = values.length;
@@ -78,6 +144,9 @@ export function rollingEvaluation(values: Float64Array, options: RollingOptions)
     usableRetrains: 0,
     selectedMethods: {},
     trainMs: [],
+    upper: emptyUpperBoundTotals(leads.length),
+    upperWhenUsable: emptyUpperBoundTotals(leads.length),
+    nonFinite: { origins: 0, usableOrigins: 0, retrains: 0 },
   };
   const holtWinters = holtWintersForecaster('additive');
   const hwPredictions = new Float64Array(options.retrainEvery * maxLead);
@@ -103,6 +172,7 @@ export function rollingEvaluation(values: Float64Array, options: RollingOptions)
     totals.selectedMethods[label] = (totals.selectedMethods[label] ?? 0) + 1;
 
     const end = Math.min(start + options.retrainEvery, lastOrigin + 1);
+    options.onRetrain?.(model, start, end);
     const spec: FitSpec = {
       periods: [day],
       periodsMs: [day * options.stepMs],
@@ -126,14 +196,22 @@ export function rollingEvaluation(values: Float64Array, options: RollingOptions)
       hwPredictions,
     );
 
+    let retrainHadNonFinite = false;
     for (let t = start; t < end; t++) {
       const recent = {
         startMs: options.startMs + start * options.stepMs,
         stepMs: options.stepMs,
         values: Array.from(values.subarray(start, t + 1)),
       };
-      const forecast =
-        model.usable || options.ignoreGate === true ? forecastFrom(model, recent, maxLead) : undefined;
+      // Computed whether or not the model is usable: its bound is scored either way.
+      const own = forecastFrom(model, recent, maxLead);
+      const forecast = model.usable || options.ignoreGate === true ? own : undefined;
+      if (!allFinite(own.mean) || !allFinite(own.upper)) {
+        if (!retrainHadNonFinite) totals.nonFinite.retrains++;
+        retrainHadNonFinite = true;
+        totals.nonFinite.origins++;
+        if (model.usable) totals.nonFinite.usableOrigins++;
+      }
       leads.forEach((lead, i) => {
         if (t + lead >= n) return;
         const actual = values[t + lead] as number;
@@ -146,6 +224,10 @@ export function rollingEvaluation(values: Float64Array, options: RollingOptions)
           selected: forecast === undefined ? (values[t] as number) : (forecast.mean[lead - 1] as number),
         };
         totals.count[i] = (totals.count[i] as number) + 1;
+        const ownMean = own.mean[lead - 1] as number;
+        const ownUpper = own.upper[lead - 1] as number;
+        addUpperBound(totals.upper, i, actual, ownMean, ownUpper, model.quantile);
+        if (model.usable) addUpperBound(totals.upperWhenUsable, i, actual, ownMean, ownUpper, model.quantile);
         for (const method of BENCH_METHODS) {
           const f = candidates[method];
           (totals.absolute[method] as number[])[i] =
@@ -157,6 +239,11 @@ export function rollingEvaluation(values: Float64Array, options: RollingOptions)
     }
   }
   return totals;
+}
+
+export function allFinite(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i] as number)) return false;
+  return true;
 }
 
 function hwPredictionAt(
