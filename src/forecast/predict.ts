@@ -161,6 +161,14 @@ function forecastBlocks(
   const blockLower = new Float64Array(leads);
   const blockUpper = new Float64Array(leads);
   predictBlocks(timeline, origin, leads, blockMean, blockLower, blockUpper);
+  for (let j = 0; j < leads; j++) {
+    // A gap in the memory may leave a lead NaN (interpolation skips it), but an infinite value is a model
+    // fault, and a forecast of Infinity would scale a trigger to its maximum.
+    const values = [blockMean[j], blockLower[j], blockUpper[j]] as number[];
+    if (values.some((v) => v === Infinity || v === -Infinity)) {
+      throw new ForecastInputError(`the model forecast a non-finite value at lead ${j + 1}: retrain it`);
+    }
+  }
   // Samples before the first forecast block's centre (only when blocks aggregate several samples) sit
   // between the newest block, as observed, and that forecast.
   const observedNow = timeline.values[origin] as number;

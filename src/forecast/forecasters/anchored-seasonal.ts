@@ -180,6 +180,9 @@ function weightsFor(params: AnchoredSeasonalParams, lead: number): number[] {
   return low.map((w, c) => w + t * ((high[c] as number) - w));
 }
 
+/** A column whose root mean square is below this share of the largest column's carries no signal. */
+const NEGLIGIBLE_SCALE = 1e-8;
+
 /** Divides each column by its root mean square, so one ridge strength suits all; returns the scales. */
 function standardise(x: Float64Array, columns: number): Float64Array {
   const rows = x.length / columns;
@@ -191,6 +194,11 @@ function standardise(x: Float64Array, columns: number): Float64Array {
     }
   }
   for (let c = 0; c < columns; c++) scale[c] = Math.sqrt((scale[c] as number) / Math.max(1, rows));
+  // A column that is only rounding (a seasonal change of a season that fits the lead exactly) would be
+  // scaled up to noise of unit size and get a weight of 1e10 or more, which meets a value of ordinary
+  // size at forecast time: such a column is dropped.
+  const largest = Math.max(...scale);
+  for (let c = 0; c < columns; c++) if ((scale[c] as number) < NEGLIGIBLE_SCALE * largest) scale[c] = 0;
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < columns; c++) {
       const s = scale[c] as number;

@@ -19,8 +19,8 @@ import {
  */
 const isMissing = isMissingValue;
 
-/** Newest backtest origins a selection scores, spaced one selection horizon apart. */
-const SELECTION_ORIGINS = 5;
+/** Newest backtest origins a selection scores, a day apart (their two-day windows overlap). */
+const SELECTION_ORIGINS = 10;
 /** Members of the shipped combination: the best few, averaged. */
 const COMBINED_MEMBERS = 3;
 /** sMAPE (in %) is divided by this before it is added to MASE, so both weigh about the same. */
@@ -39,6 +39,11 @@ export interface LongBandSetup {
    * candidate like the others.
    */
   seasonal: boolean;
+  /**
+   * Whether seasonality detection found a weekly pattern. Without one, methods that read last week are
+   * left out: they would only copy last week's one-off events (a match, a release) into next week.
+   */
+  weekly: boolean;
   /** Leads (blocks) each selection origin is scored over: the horizon the band is chosen for. */
   selectionHorizon: number;
   /** Longest lead (blocks) the bands are calibrated at; longer leads hold the last band. */
@@ -89,20 +94,21 @@ export interface LongBandResult {
 
 /**
  * Chooses the long-horizon forecast by a rolling-origin backtest at its own horizon: every profile method
- * forecasts `selectionHorizon` blocks from each of the newest origins; a method's score at an origin is
- * its MASE + sMAPE/10 over that window, relative to the seasonal naive forecast's at the same origin (so
- * methods that need more history, scored on fewer origins, stay comparable). The mean of the best three
- * ships when it beats every baseline; otherwise the best baseline does, so the answer is never worse than
- * "same time yesterday" or "same time last week" on the backtest. Bands come from the shipped forecast's
- * residuals at every lead (see `calibrateHorizonBands`).
+ * forecasts `selectionHorizon` blocks from each of the ten newest origins, a day apart; a method's score
+ * at an origin is its MASE + sMAPE/10 over that window, relative to the seasonal naive forecast's at the
+ * same origin (so methods that need more history, scored on fewer origins, stay comparable). "Same time
+ * yesterday" is the answer unless "same time last week" or the mean of the best three methods beats it
+ * clearly (see `beatsClearly`); of those that do, the better-scored ships. Bands come from the shipped
+ * forecast's residuals at every lead (see `backtestLongBand`).
  */
 export function trainLongBand(setup: LongBandSetup, reportedLeads: number[]): LongBandResult {
   const { filtered, periods } = setup;
   const n = filtered.length;
   const horizon = Math.max(1, Math.min(setup.selectionHorizon, Math.floor(n / 3)));
   const origins: number[] = [];
+  const spacing = Math.max(1, Math.min(horizon, periods.day));
   for (let i = 1; i <= SELECTION_ORIGINS; i++) {
-    const origin = n - 1 - i * horizon;
+    const origin = n - 1 - horizon - (i - 1) * spacing;
     if (origin < 0) break;
     origins.push(origin);
   }
@@ -116,6 +122,7 @@ export function trainLongBand(setup: LongBandSetup, reportedLeads: number[]): Lo
   const forecasts = new Map<string, Map<number, Float64Array>>();
   for (const method of PROFILE_METHODS) {
     if (seasonal && method.name === LAST_VALUE_PROFILE.name) continue;
+    if (!setup.weekly && method.readsWeeks) continue;
     const byOrigin = new Map<number, Float64Array>();
     for (const origin of origins) {
       const profile = filledProfile(method, filtered, origin, periods);
@@ -153,10 +160,29 @@ export function trainLongBand(setup: LongBandSetup, reportedLeads: number[]): Lo
     .filter((c) => Number.isFinite(c.score))
     .sort((a, b) => a.score - b.score);
   const baselines = ranked.filter((c) => PROFILE_BASELINES.includes(c.method));
-  const bestBaseline = baselines[0] ?? { method: 'last-value', score: Infinity };
+  // The answer starts at "same time yesterday" (or the best baseline without a season) and changes only
+  // for a challenger that beats it clearly: a few two-day windows are a noisy judge, and a weekly
+  // profile or an average that won by luck on them can lose badly on the next day.
+  const answer = seasonal ? (baselines.find((c) => c.method === reference) ?? baselines[0]) : baselines[0];
+  const over = `over the next ${setup.formatLeads(horizon)} from ${origins.length} origins`;
+  if (answer === undefined) {
+    const reason =
+      origins.length === 0
+        ? 'too little history for a backtest: last value'
+        : `nothing could be backtested ${over}`;
+    return shipLongBand([LAST_VALUE_PROFILE.name], reason, setup, reportedLeads, ranked);
+  }
+  const incumbent = forecasts.get(answer.method) as Map<number, Float64Array>;
+  const challengers: Array<{ members: string[]; score: number }> = [];
+  const week = baselines.find((c) => c.method === 'seasonal-naive-week');
+  if (
+    seasonal &&
+    week !== undefined &&
+    beatsClearly(forecasts.get(week.method) as Map<number, Float64Array>, incumbent, windowScore)
+  ) {
+    challengers.push({ members: [week.method], score: week.score });
+  }
   const members = ranked.slice(0, COMBINED_MEMBERS).map((c) => c.method);
-  let shipped: string[] = [bestBaseline.method];
-  let reason: string;
   if (members.length > 1) {
     const combined = new Map<number, Float64Array>();
     for (const origin of origins) {
@@ -167,18 +193,31 @@ export function trainLongBand(setup: LongBandSetup, reportedLeads: number[]): Lo
     }
     const score = relativeScore(combined);
     ranked.push({ method: combinationName(members), score });
-    if (score < bestBaseline.score) {
-      shipped = members;
-      reason = `${combinationName(members)} beat ${baselines.map((b) => b.method).join(', ')} over the next ${setup.formatLeads(horizon)} from ${origins.length} origins (score ${score.toFixed(3)} against ${bestBaseline.score.toFixed(3)} for ${bestBaseline.method}, relative to ${reference})`;
-    } else {
-      reason = `no combination beat ${bestBaseline.method} over the next ${setup.formatLeads(horizon)} from ${origins.length} origins: it is the answer`;
-    }
-  } else {
-    reason =
-      origins.length === 0
-        ? 'too little history for a backtest: last value'
-        : `only ${bestBaseline.method} could be backtested`;
+    if (beatsClearly(combined, incumbent, windowScore)) challengers.push({ members, score });
   }
+  const best = challengers.reduce<{ members: string[]; score: number } | undefined>(
+    (a, b) => (a === undefined || b.score < a.score ? b : a),
+    undefined,
+  );
+  if (best === undefined) {
+    const reason = `nothing beat ${answer.method} clearly ${over}: it is the answer`;
+    return shipLongBand([answer.method], reason, setup, reportedLeads, ranked);
+  }
+  const name = best.members.length === 1 ? (best.members[0] as string) : combinationName(best.members);
+  const reason = `${name} beat ${answer.method} clearly ${over} (score ${best.score.toFixed(3)}, relative to ${reference})`;
+  return shipLongBand(best.members, reason, setup, reportedLeads, ranked);
+}
+
+/** The long band that ships `members`, with its calibration backtest. */
+function shipLongBand(
+  members: string[],
+  reason: string,
+  setup: LongBandSetup,
+  reportedLeads: number[],
+  candidates: Array<{ method: string; score: number }>,
+): LongBandResult {
+  const { periods } = setup;
+  const shipped = members;
   const backtest = backtestLongBand({ members: shipped, periods }, setup, reportedLeads);
   return {
     state: {
@@ -190,7 +229,7 @@ export function trainLongBand(setup: LongBandSetup, reportedLeads: number[]): Lo
     },
     method: shipped.length === 1 ? (shipped[0] as string) : combinationName(shipped),
     reason,
-    candidates: ranked,
+    candidates,
     scores: backtest.scores,
   };
 }
@@ -433,6 +472,42 @@ export function firstOriginFor(members: string[], periods: ProfilePeriods): numb
 
 export function combinationName(members: string[]): string {
   return `combination(${members.join('+')})`;
+}
+
+/** A challenger must err less than this share of the incumbent's score, on average over the origins. */
+const CLEAR_RATIO = 0.97;
+/** ... and may lose at no more than this share of the origins (none), */
+const CLEAR_LOSSES = 0;
+/**
+ * ... a loss being a window score above the incumbent's by more than this share of the incumbent's mean
+ * score (less is a tie: on windows where both only err by noise, which is lower is chance).
+ */
+const TIE = 0.1;
+
+/**
+ * Whether `challenger` beats `incumbent` clearly on the origins both forecast: its window scores are
+ * lower by a margin on (geometric) average, and worse than a tie at few origins.
+ */
+function beatsClearly(
+  challenger: Map<number, Float64Array>,
+  incumbent: Map<number, Float64Array>,
+  windowScore: (forecast: Float64Array, origin: number) => number,
+): boolean {
+  const pairs: Array<[number, number]> = [];
+  for (const [origin, forecast] of challenger) {
+    const base = incumbent.get(origin);
+    if (base === undefined) continue;
+    pairs.push([Math.max(windowScore(forecast, origin), 1e-9), Math.max(windowScore(base, origin), 1e-9)]);
+  }
+  if (pairs.length === 0) return false;
+  let logSum = 0;
+  let typical = 0;
+  for (const [own, theirs] of pairs) {
+    logSum += Math.log(own / theirs);
+    typical += theirs / pairs.length;
+  }
+  const losses = pairs.filter(([own, theirs]) => own - theirs > TIE * typical).length;
+  return Math.exp(logSum / pairs.length) < CLEAR_RATIO && losses <= CLEAR_LOSSES * pairs.length;
 }
 
 function unrolled(profile: Profile, leads: number): Float64Array {

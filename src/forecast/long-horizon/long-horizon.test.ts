@@ -46,7 +46,7 @@ describe('the long-horizon band', () => {
     const model = train(history, { longHorizonMs: WEEK_MS });
     // "Same hour last week" is exact here: no combination can beat it, so it is the answer.
     expect(model.longHorizon.method).toBe('seasonal-naive-week');
-    expect(model.longHorizon.reason).toContain('it is the answer');
+    expect(model.longHorizon.reason).toContain('seasonal-naive-week beat seasonal-naive-day clearly');
     const result = forecastLongHorizon(model, sliceSeries(history, history.values.length - 10), 168);
     result.mean.forEach((m, i) => expect(m).toBeCloseTo(history.values[i] as number, 6));
     // The scaling band on the same series did not beat its baselines either; what it answers with
@@ -174,5 +174,19 @@ describe('the model JSON round trip', () => {
     expect(after).toEqual(before);
     expect(before.mean.every(Number.isFinite)).toBe(true);
     expect(forecastFrom(copy, recent, 12)).toEqual(forecastFrom(variant, recent, 12));
+  });
+});
+
+describe('a model that forecasts a non-finite value', () => {
+  it('is refused with a ForecastInputError, never answered with Infinity', () => {
+    const spec: SyntheticSpec = { days: 14, stepMs: FIVE_MIN, daily: 20, noise: 2 };
+    const history = syntheticSeries(spec);
+    const model = train(history);
+    const broken = JSON.parse(JSON.stringify(model)) as TrainedModel;
+    // A fault no training should produce, but one that must not reach a trigger as an infinite target.
+    for (const bands of stateOf(broken).long.bands) bands.upper.fill(Infinity);
+    expect(() => forecastLongHorizon(broken, sliceSeries(history, history.values.length - 12), 288)).toThrow(
+      /non-finite/,
+    );
   });
 });

@@ -27,6 +27,8 @@ export type Profile = Float64Array;
  */
 export interface ProfileMethod {
   readonly name: string;
+  /** True when the profile reads last week (or weeks): only useful on a series with a weekly pattern. */
+  readonly readsWeeks: boolean;
   /** Blocks of history the method reads, counted back from the origin (inclusive). */
   historyBlocks(periods: ProfilePeriods): number;
   profile(values: ArrayLike<number>, origin: number, periods: ProfilePeriods): Profile | undefined;
@@ -101,6 +103,7 @@ function cycleMethod(
 ): ProfileMethod {
   return {
     name,
+    readsWeeks: pick === week,
     historyBlocks: (p) => cycles * pick(p),
     profile(values, origin, periods) {
       const period = pick(periods);
@@ -116,6 +119,7 @@ const week = (p: ProfilePeriods): number => p.week;
 /** The last value, held: the baseline a series with no season falls back to. */
 export const LAST_VALUE_PROFILE: ProfileMethod = {
   name: 'last-value',
+  readsWeeks: false,
   historyBlocks: () => 1,
   profile(values, origin) {
     for (let i = origin; i >= 0; i--) {
@@ -132,6 +136,7 @@ export const LAST_VALUE_PROFILE: ProfileMethod = {
  */
 const LEVELLED_WEEK: ProfileMethod = {
   name: 'levelled-week',
+  readsWeeks: true,
   historyBlocks: (p) => p.week + p.day,
   profile(values, origin, periods) {
     const { day: d, week: w } = periods;
@@ -149,6 +154,7 @@ const LEVELLED_WEEK: ProfileMethod = {
 /** The mean daily shape of the last week, scaled to the level of the last day. */
 const LEVELLED_DAY: ProfileMethod = {
   name: 'levelled-day',
+  readsWeeks: false,
   historyBlocks: (p) => 7 * p.day,
   profile(values, origin, periods) {
     const d = periods.day;

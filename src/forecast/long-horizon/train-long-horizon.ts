@@ -55,6 +55,7 @@ export function trainLongHorizon(
     observed,
     periods,
     seasonal: spec.periods.length > 0,
+    weekly: spec.periods.includes(periods.week),
     selectionHorizon,
     calibrationHorizon,
     quantile: options.quantile,
