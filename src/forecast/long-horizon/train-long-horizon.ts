@@ -9,7 +9,7 @@ import type { ProfilePeriods } from './profile-methods';
 
 /** How far the long band reaches when the options do not say. */
 export const DEFAULT_LONG_HORIZON_MS = WEEK_MS;
-/** Days each selection origin is scored over: long enough to see tomorrow, short enough for 5 origins. */
+/** Days each selection origin is scored over: long enough to see tomorrow and the day after. */
 const SELECTION_DAYS = 2;
 
 /** The long band as stored in a model's state. */
