@@ -1,11 +1,11 @@
 import type { TrainedModel } from '../forecast/types';
-import { formatDuration } from '../util/duration';
+import { formatDuration, type TimeUnit } from '../util/duration';
 import type { ModelRecord } from '../store/state-store';
 import { tidy } from './window-forecast';
 
-/** A backtest score as the API shows it. */
-export interface ScoreView {
-  method: string;
+/** A backtest score at one lead, as the API and the tools show it; null where nothing was measured. */
+export interface LeadScoreView {
+  /** The lead in the series' own unit: `15m`, `1d`, `6 steps`. */
   lead: string;
   mase: number | null;
   smape: number | null;
@@ -14,13 +14,18 @@ export interface ScoreView {
   coverage: number | null;
 }
 
+/** A backtest score of one candidate as the API shows it. */
+export interface ScoreView extends LeadScoreView {
+  method: string;
+}
+
 /** The long-horizon band as the API shows it: what answers the capacity windows past the first minutes. */
 export interface LongHorizonView {
   method: string;
   reason: string;
   /** Longest lead whose bound rests on its own backtest residuals; longer leads hold that bound. */
   calibratedHorizon: string;
-  scores: Array<Omit<ScoreView, 'method'>>;
+  scores: LeadScoreView[];
 }
 
 /** A trained model as the API and the `recommend` tool describe it. */
@@ -53,14 +58,7 @@ export function describeModel(
   const own = model.scores.filter((s) => s.method === model.method && Number.isFinite(s.mase));
   const scores = (
     options.allScores ? model.scores : model.scores.filter((s) => s.method === model.method)
-  ).map((s) => ({
-    method: s.method,
-    lead: formatDuration(s.leadMs),
-    mase: finiteOrNull(s.mase),
-    smape: finiteOrNull(s.smape),
-    pinball: finiteOrNull(s.pinball),
-    coverage: finiteOrNull(s.coverage),
-  }));
+  ).map((s) => ({ method: s.method, ...leadScoreView(s) }));
   const long = model.longHorizon;
   return {
     ...(options.record
@@ -85,14 +83,22 @@ export function describeModel(
       method: long.method,
       reason: long.reason,
       calibratedHorizon: formatDuration(long.calibratedHorizonMs),
-      scores: long.scores.map((score) => ({
-        lead: formatDuration(score.leadMs),
-        mase: finiteOrNull(score.mase),
-        smape: finiteOrNull(score.smape),
-        pinball: finiteOrNull(score.pinball),
-        coverage: finiteOrNull(score.coverage),
-      })),
+      scores: long.scores.map((score) => leadScoreView(score)),
     },
+  };
+}
+
+/** A score at one lead for display, the lead in `timeUnit` (steps for a series without a clock). */
+export function leadScoreView(
+  score: { leadMs: number; mase: number; smape: number; pinball: number; coverage: number },
+  timeUnit?: TimeUnit,
+): LeadScoreView {
+  return {
+    lead: formatDuration(score.leadMs, timeUnit),
+    mase: finiteOrNull(score.mase),
+    smape: finiteOrNull(score.smape),
+    pinball: finiteOrNull(score.pinball),
+    coverage: finiteOrNull(score.coverage),
   };
 }
 

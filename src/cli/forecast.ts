@@ -15,6 +15,7 @@ import { parseLongCsv, toRegularSeries } from '../forecast/long-csv';
 import { MAX_LONG_FORECAST_STEPS, forecastAhead } from '../forecast/predict';
 import { detectPeriodInSamples, trainModel } from '../forecast/train';
 import type { RegularSeries, TrainedModel, TrainingOptions } from '../forecast/types';
+import { leadScoreView, type LeadScoreView } from '../capacity/model-info';
 import { CsvError } from '../util/csv';
 import type { TimeUnit } from '../util/duration';
 import { HOUR_MS, MINUTE_MS, formatDuration } from '../util/duration';
@@ -88,26 +89,13 @@ export interface ForecastCliOptions {
   json: boolean;
 }
 
-/** Backtest figures of a band at one lead; null where the backtest had nothing to measure. */
-export interface BandLeadScore {
-  /** The lead in the series' own unit: `15m`, `1d`, `6 steps`. */
-  lead: string;
-  mase: number | null;
-  /** In %. */
-  smape: number | null;
-  /** Mean pinball loss of the upper bound, in units of the MASE scale. */
-  pinball: number | null;
-  /** Share of actuals at or below the upper bound. */
-  coverage: number | null;
-}
-
 /** One band of a model as the output reports it. */
 export interface BandReport {
   model: string;
   reason: string;
   /** First and last step (1-based) of the forecast this band answered; null when it answered none. */
   steps: { from: number; to: number } | null;
-  scores: BandLeadScore[];
+  scores: LeadScoreView[];
 }
 
 /** One output line. */
@@ -234,16 +222,14 @@ export function forecastSeries(series: LongSeries, options: ForecastCliOptions):
     model: model.method,
     reason: model.reason,
     steps: shortSteps > 0 ? { from: 1, to: shortSteps } : null,
-    scores: model.scores
-      .filter((s) => s.method === model.method)
-      .map((s) => bandScore(s.leadMs, s, timeUnit)),
+    scores: model.scores.filter((s) => s.method === model.method).map((s) => leadScoreView(s, timeUnit)),
   };
   const summary = model.longHorizon;
   const long = {
     model: summary.method,
     reason: summary.reason,
     steps: shortSteps < h ? { from: shortSteps + 1, to: h } : null,
-    scores: summary.scores.map((s) => bandScore(s.leadMs, s, timeUnit)),
+    scores: summary.scores.map((s) => leadScoreView(s, timeUnit)),
     calibratedThrough:
       summary.calibratedHorizonMs > 0 ? formatDuration(summary.calibratedHorizonMs, timeUnit) : null,
   };
@@ -258,24 +244,6 @@ export function forecastSeries(series: LongSeries, options: ForecastCliOptions):
     reason: model.reason,
     bands: { scaling, long },
   };
-}
-
-function bandScore(
-  leadMs: number,
-  score: { mase: number; smape: number; pinball: number; coverage: number },
-  timeUnit: TimeUnit,
-): BandLeadScore {
-  return {
-    lead: formatDuration(leadMs, timeUnit),
-    mase: finiteOrNull(score.mase),
-    smape: finiteOrNull(score.smape),
-    pinball: finiteOrNull(score.pinball),
-    coverage: finiteOrNull(score.coverage),
-  };
-}
-
-function finiteOrNull(value: number): number | null {
-  return Number.isFinite(value) ? value : null;
 }
 
 /** The text form of one series: the model, each band with its backtest, then one line per step. */

@@ -164,8 +164,11 @@ function forecastBlocks(
   for (let j = 0; j < leads; j++) {
     // A gap in the memory may leave a lead NaN (interpolation skips it), but an infinite value is a model
     // fault, and a forecast of Infinity would scale a trigger to its maximum.
-    const values = [blockMean[j], blockLower[j], blockUpper[j]] as number[];
-    if (values.some((v) => v === Infinity || v === -Infinity)) {
+    const infinite =
+      Math.abs(blockMean[j] as number) === Infinity ||
+      Math.abs(blockLower[j] as number) === Infinity ||
+      Math.abs(blockUpper[j] as number) === Infinity;
+    if (infinite) {
       throw new ForecastInputError(`the model forecast a non-finite value at lead ${j + 1}: retrain it`);
     }
   }

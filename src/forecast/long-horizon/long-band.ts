@@ -86,8 +86,6 @@ export interface LongBandResult {
   /** Name of what ships: a method, or `combination(a+b+c)`. */
   method: string;
   reason: string;
-  /** Mean selection score of every candidate (MASE + sMAPE/10 relative to seasonal naive), for reports. */
-  candidates: Array<{ method: string; score: number }>;
   /** Backtest figures of what ships, at the reported leads. */
   scores: LongBandScore[];
 }
@@ -118,12 +116,11 @@ export function trainLongBand(setup: LongBandSetup, reportedLeads: number[]): Lo
     filtered.subarray(0, Math.max(1, origins[origins.length - 1] ?? n)),
     periods.day >= 2 ? periods.day : 1,
   );
-  const scores = new Map<string, number[]>();
-  const forecasts = new Map<string, Map<number, Float64Array>>();
+  const forecasts = new Map<string, ByOrigin>();
   for (const method of PROFILE_METHODS) {
     if (seasonal && method.name === LAST_VALUE_PROFILE.name) continue;
     if (!setup.weekly && method.readsWeeks) continue;
-    const byOrigin = new Map<number, Float64Array>();
+    const byOrigin: ByOrigin = new Map();
     for (const origin of origins) {
       const profile = filledProfile(method, filtered, origin, periods);
       if (profile !== undefined) byOrigin.set(origin, unrolled(profile, horizon));
@@ -136,27 +133,11 @@ export function trainLongBand(setup: LongBandSetup, reportedLeads: number[]): Lo
       errors.add(forecast[lead - 1] as number, setup.observed[origin + lead] as number);
     return errors.mase(scale) + errors.meanSmape() / SMAPE_WEIGHT;
   };
-  const referenceForecasts = forecasts.get(reference);
-  const relativeScore = (byOrigin: Map<number, Float64Array>): number => {
-    let logSum = 0;
-    let count = 0;
-    for (const [origin, forecast] of byOrigin) {
-      const base = referenceForecasts?.get(origin);
-      if (base === undefined) continue;
-      const own = windowScore(forecast, origin);
-      const theirs = windowScore(base, origin);
-      if (!(own >= 0 && theirs >= 0)) continue;
-      // A reference with no error (a strictly periodic series) must still rank the methods: an exact tie
-      // stays a tie, any error counts against the method, instead of every candidate dropping out.
-      logSum += Math.log(Math.max(own, 1e-9) / Math.max(theirs, 1e-9));
-      count++;
-    }
-    return count === 0 ? Infinity : Math.exp(logSum / count);
-  };
-  for (const [name, byOrigin] of forecasts) scores.set(name, [relativeScore(byOrigin)]);
-
-  const ranked = [...scores.entries()]
-    .map(([method, [score]]) => ({ method, score: score as number }))
+  const referenceForecasts: ByOrigin = forecasts.get(reference) ?? new Map();
+  const relativeScore = (byOrigin: ByOrigin): number =>
+    geometricMeanRatio(pairedScores(byOrigin, referenceForecasts, windowScore));
+  const ranked = [...forecasts.entries()]
+    .map(([method, byOrigin]) => ({ method, score: relativeScore(byOrigin) }))
     .filter((c) => Number.isFinite(c.score))
     .sort((a, b) => a.score - b.score);
   const baselines = ranked.filter((c) => PROFILE_BASELINES.includes(c.method));
@@ -170,30 +151,26 @@ export function trainLongBand(setup: LongBandSetup, reportedLeads: number[]): Lo
       origins.length === 0
         ? 'too little history for a backtest: last value'
         : `nothing could be backtested ${over}`;
-    return shipLongBand([LAST_VALUE_PROFILE.name], reason, setup, reportedLeads, ranked);
+    return shipLongBand([LAST_VALUE_PROFILE.name], reason, setup, reportedLeads);
   }
-  const incumbent = forecasts.get(answer.method) as Map<number, Float64Array>;
+  const incumbent = forecasts.get(answer.method) as ByOrigin;
+  const beatsIncumbent = (byOrigin: ByOrigin): boolean =>
+    beatsClearly(pairedScores(byOrigin, incumbent, windowScore));
   const challengers: Array<{ members: string[]; score: number }> = [];
   const week = baselines.find((c) => c.method === 'seasonal-naive-week');
-  if (
-    seasonal &&
-    week !== undefined &&
-    beatsClearly(forecasts.get(week.method) as Map<number, Float64Array>, incumbent, windowScore)
-  ) {
+  if (seasonal && week !== undefined && beatsIncumbent(forecasts.get(week.method) as ByOrigin)) {
     challengers.push({ members: [week.method], score: week.score });
   }
   const members = ranked.slice(0, COMBINED_MEMBERS).map((c) => c.method);
   if (members.length > 1) {
-    const combined = new Map<number, Float64Array>();
+    const combined: ByOrigin = new Map();
     for (const origin of origins) {
       const parts = members
         .map((m) => forecasts.get(m)?.get(origin))
         .filter((f): f is Float64Array => f !== undefined);
       if (parts.length > 0) combined.set(origin, averageOf(parts));
     }
-    const score = relativeScore(combined);
-    ranked.push({ method: combinationName(members), score });
-    if (beatsClearly(combined, incumbent, windowScore)) challengers.push({ members, score });
+    if (beatsIncumbent(combined)) challengers.push({ members, score: relativeScore(combined) });
   }
   const best = challengers.reduce<{ members: string[]; score: number } | undefined>(
     (a, b) => (a === undefined || b.score < a.score ? b : a),
@@ -201,11 +178,10 @@ export function trainLongBand(setup: LongBandSetup, reportedLeads: number[]): Lo
   );
   if (best === undefined) {
     const reason = `nothing beat ${answer.method} clearly ${over}: it is the answer`;
-    return shipLongBand([answer.method], reason, setup, reportedLeads, ranked);
+    return shipLongBand([answer.method], reason, setup, reportedLeads);
   }
-  const name = best.members.length === 1 ? (best.members[0] as string) : combinationName(best.members);
-  const reason = `${name} beat ${answer.method} clearly ${over} (score ${best.score.toFixed(3)}, relative to ${reference})`;
-  return shipLongBand(best.members, reason, setup, reportedLeads, ranked);
+  const reason = `${bandName(best.members)} beat ${answer.method} clearly ${over} (score ${best.score.toFixed(3)}, relative to ${reference})`;
+  return shipLongBand(best.members, reason, setup, reportedLeads);
 }
 
 /** The long band that ships `members`, with its calibration backtest. */
@@ -214,22 +190,19 @@ function shipLongBand(
   reason: string,
   setup: LongBandSetup,
   reportedLeads: number[],
-  candidates: Array<{ method: string; score: number }>,
 ): LongBandResult {
   const { periods } = setup;
-  const shipped = members;
-  const backtest = backtestLongBand({ members: shipped, periods }, setup, reportedLeads);
+  const backtest = backtestLongBand({ members, periods }, setup, reportedLeads);
   return {
     state: {
-      members: shipped,
+      members,
       periods,
       bands: backtest.bands,
       levelEdges: backtest.levelEdges,
       bandScale: backtest.bandScale,
     },
-    method: shipped.length === 1 ? (shipped[0] as string) : combinationName(shipped),
+    method: bandName(members),
     reason,
-    candidates,
     scores: backtest.scores,
   };
 }
@@ -470,6 +443,11 @@ export function firstOriginFor(members: string[], periods: ProfilePeriods): numb
   return blocks - 1;
 }
 
+/** What ships, by name: the method alone, or `combination(a+b+c)`. */
+function bandName(members: string[]): string {
+  return members.length === 1 ? (members[0] as string) : combinationName(members);
+}
+
 export function combinationName(members: string[]): string {
   return `combination(${members.join('+')})`;
 }
@@ -484,30 +462,48 @@ const CLEAR_LOSSES = 0;
  */
 const TIE = 0.1;
 
+/** Forecasts from several origins, by origin. */
+type ByOrigin = Map<number, Float64Array>;
+
 /**
- * Whether `challenger` beats `incumbent` clearly on the origins both forecast: its window scores are
- * lower by a margin on (geometric) average, and worse than a tie at few origins.
+ * The window scores of `challenger` and `incumbent` at the origins both forecast. Floored above 0: an
+ * incumbent with no error (a strictly periodic series) must still rank the others, an exact tie staying
+ * a tie.
  */
-function beatsClearly(
-  challenger: Map<number, Float64Array>,
-  incumbent: Map<number, Float64Array>,
+function pairedScores(
+  challenger: ByOrigin,
+  incumbent: ByOrigin,
   windowScore: (forecast: Float64Array, origin: number) => number,
-): boolean {
+): Array<[number, number]> {
   const pairs: Array<[number, number]> = [];
   for (const [origin, forecast] of challenger) {
     const base = incumbent.get(origin);
     if (base === undefined) continue;
-    pairs.push([Math.max(windowScore(forecast, origin), 1e-9), Math.max(windowScore(base, origin), 1e-9)]);
+    const own = windowScore(forecast, origin);
+    const theirs = windowScore(base, origin);
+    if (own >= 0 && theirs >= 0) pairs.push([Math.max(own, 1e-9), Math.max(theirs, 1e-9)]);
   }
-  if (pairs.length === 0) return false;
+  return pairs;
+}
+
+/** The geometric mean of own / theirs over the pairs; Infinity without any. */
+function geometricMeanRatio(pairs: Array<[number, number]>): number {
+  if (pairs.length === 0) return Infinity;
   let logSum = 0;
+  for (const [own, theirs] of pairs) logSum += Math.log(own / theirs);
+  return Math.exp(logSum / pairs.length);
+}
+
+/**
+ * Whether the challenger of the pairs beats the incumbent clearly: lower by a margin on (geometric)
+ * average, and worse than a tie at few origins.
+ */
+function beatsClearly(pairs: Array<[number, number]>): boolean {
+  if (pairs.length === 0) return false;
   let typical = 0;
-  for (const [own, theirs] of pairs) {
-    logSum += Math.log(own / theirs);
-    typical += theirs / pairs.length;
-  }
+  for (const [, theirs] of pairs) typical += theirs / pairs.length;
   const losses = pairs.filter(([own, theirs]) => own - theirs > TIE * typical).length;
-  return Math.exp(logSum / pairs.length) < CLEAR_RATIO && losses <= CLEAR_LOSSES * pairs.length;
+  return geometricMeanRatio(pairs) < CLEAR_RATIO && losses <= CLEAR_LOSSES * pairs.length;
 }
 
 function unrolled(profile: Profile, leads: number): Float64Array {
