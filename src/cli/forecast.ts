@@ -5,7 +5,8 @@
  * code the scaler uses, in one process. A model has two bands, each chosen on its own backtest: the
  * scaling band (what the scaler's decision uses, backtested at its lead times) answers the first steps,
  * the long-horizon band answers the rest of `--horizon`, with bands calibrated out to it. Where no model
- * beats a seasonal naive baseline, that baseline is the answer, never last value. The help text
+ * beats the baselines, each band answers with a baseline: days ahead on a seasonal series a seasonal
+ * one, never last value. The help text
  * (`FORECAST_HELP`) lists the output fields and exit codes.
  */
 import { readFileSync } from 'node:fs';
@@ -55,8 +56,9 @@ Each forecast comes from two bands, each chosen on its own backtest:
   scaling  what the scaler's decision uses: backtested at 15m and 1h ahead (at least one step each;
            1 step for integer-step series), it answers the steps up to the longest of those.
   long     a daily and weekly profile backtested out to --horizon: it answers every later step.
-Where no model beats the baselines, the forecast is the better seasonal naive one (same time yesterday
-or last week); last value only for a series with no season.
+Where no model beats the baselines, each band answers with a baseline: the scaling band with the best
+one at its leads (often last value), the long band with same time yesterday or last week unless a
+profile beat them clearly; last value days ahead only for a series with no season.
 
 Output without --json, per series: the model, then each band with its backtest per lead and its
 reason, then one line per step: t, forecast, [lower, upper].

@@ -202,10 +202,7 @@ export function trainModelWithDiagnostics(
   const selection = selectModel(results, leadLabels);
   const forced = results.find((r) => r.name === overrides.ship && r.failure === undefined);
   const shipped: CandidateResult =
-    forced ??
-    (selection.usable || overrides.ignoreGate === true
-      ? selection.best
-      : bestBaseline(results, spec.periods.length > 0));
+    forced ?? (selection.usable || overrides.ignoreGate === true ? selection.best : bestBaseline(results));
 
   // What ships is what was backtested: the parameters fitted on the fold, with running state carried
   // through the rest of the window. No second fit: it would double the cost for a model nobody scored.
@@ -221,7 +218,7 @@ export function trainModelWithDiagnostics(
   const usable = selection.usable;
   const reason = selection.usable
     ? selection.reason
-    : `live only: ${selection.reason}; forecasts beyond the scaler answer with ${shipped.name}`;
+    : `live only: ${selection.reason}; forecasts beyond the scaler answer with ${shipped.name} up to ${leadLabels[leadLabels.length - 1] ?? 'the scaling lead'}, the long-horizon band after`;
   const finalFitMs = performance.now() - fitStarted;
 
   const scores: BacktestScore[] = [];
@@ -399,18 +396,14 @@ function lastValueState(prepared: PreparedTraining, quantile: number, long: Long
 }
 
 /**
- * The best baseline on the backtest: what a model that did not beat the baselines answers with outside
- * the scaler (capacity windows, the forecast command). On a seasonal series that is the better seasonal
- * naive ("same time yesterday" or "last week"), not last value; last value answers a series without a
- * season. The scaler itself runs such a trigger live-only.
+ * The best baseline on the scaling band's backtest: what a model that did not beat the baselines answers
+ * with over the scaling leads outside the scaler (the first hour of a capacity window). At those leads
+ * last value is a baseline like the others, and often the best (it is what the scaler does live-only);
+ * days ahead the long-horizon band answers, and there a seasonal series gets a seasonal baseline.
  */
-function bestBaseline(results: CandidateResult[], seasonal: boolean): CandidateResult {
+function bestBaseline(results: CandidateResult[]): CandidateResult {
   const baselines = results.filter(
-    (r) =>
-      r.failure === undefined &&
-      isBaseline(r.name) &&
-      Number.isFinite(r.meanMase) &&
-      !(seasonal && r.name === LAST_VALUE),
+    (r) => r.failure === undefined && isBaseline(r.name) && Number.isFinite(r.meanMase),
   );
   let best = results.find((r) => r.name === LAST_VALUE) as CandidateResult;
   if (baselines.length > 0) best = baselines.reduce((a, b) => (b.meanMase < a.meanMase ? b : a));

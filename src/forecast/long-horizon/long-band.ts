@@ -154,11 +154,11 @@ export function trainLongBand(setup: LongBandSetup, reportedLeads: number[]): Lo
     return shipLongBand([LAST_VALUE_PROFILE.name], reason, setup, reportedLeads);
   }
   const incumbent = forecasts.get(answer.method) as ByOrigin;
-  const beatsIncumbent = (byOrigin: ByOrigin): boolean =>
-    beatsClearly(pairedScores(byOrigin, incumbent, windowScore));
+  const beatsIncumbent = (byOrigin: ByOrigin, tie: TieRule): boolean =>
+    beatsClearly(pairedScores(byOrigin, incumbent, windowScore), tie);
   const challengers: Array<{ members: string[]; score: number }> = [];
   const week = baselines.find((c) => c.method === 'seasonal-naive-week');
-  if (seasonal && week !== undefined && beatsIncumbent(forecasts.get(week.method) as ByOrigin)) {
+  if (seasonal && week !== undefined && beatsIncumbent(forecasts.get(week.method) as ByOrigin, 'typical')) {
     challengers.push({ members: [week.method], score: week.score });
   }
   const members = ranked.slice(0, COMBINED_MEMBERS).map((c) => c.method);
@@ -170,7 +170,7 @@ export function trainLongBand(setup: LongBandSetup, reportedLeads: number[]): Lo
         .filter((f): f is Float64Array => f !== undefined);
       if (parts.length > 0) combined.set(origin, averageOf(parts));
     }
-    if (beatsIncumbent(combined)) challengers.push({ members, score: relativeScore(combined) });
+    if (beatsIncumbent(combined, 'window')) challengers.push({ members, score: relativeScore(combined) });
   }
   const best = challengers.reduce<{ members: string[]; score: number } | undefined>(
     (a, b) => (a === undefined || b.score < a.score ? b : a),
@@ -457,10 +457,22 @@ const CLEAR_RATIO = 0.97;
 /** ... and may lose at no more than this share of the origins (none), */
 const CLEAR_LOSSES = 0;
 /**
- * ... a loss being a window score above the incumbent's by more than this share of the incumbent's mean
- * score (less is a tie: on windows where both only err by noise, which is lower is chance).
+ * ... a loss being a window score above the incumbent's by more than this share of a reference score
+ * (less is a tie: where both only err by noise, which is lower is chance). See `TieRule`.
  */
 const TIE = 0.1;
+
+/**
+ * What a window's loss is measured against:
+ * - `typical`: the incumbent's mean window score. For "same time last week", a baseline with nothing
+ *   fitted: on windows where it and "yesterday" both only err by noise (two weekdays), their ratio
+ *   swings by more than a tenth either way, and that is no evidence against it.
+ * - `window`: the incumbent's score at that window. For the combination, whose members were picked on
+ *   these same windows, so its backtest flatters it: it must not err a tenth more anywhere, quiet windows
+ *   included. On a signal whose pattern breaks (WorldCup98's match days) a combination that lost a quiet
+ *   window by a fifth was the one that lost the next day.
+ */
+type TieRule = 'typical' | 'window';
 
 /** Forecasts from several origins, by origin. */
 type ByOrigin = Map<number, Float64Array>;
@@ -498,11 +510,13 @@ function geometricMeanRatio(pairs: Array<[number, number]>): number {
  * Whether the challenger of the pairs beats the incumbent clearly: lower by a margin on (geometric)
  * average, and worse than a tie at few origins.
  */
-function beatsClearly(pairs: Array<[number, number]>): boolean {
+function beatsClearly(pairs: Array<[number, number]>, tie: TieRule): boolean {
   if (pairs.length === 0) return false;
   let typical = 0;
   for (const [, theirs] of pairs) typical += theirs / pairs.length;
-  const losses = pairs.filter(([own, theirs]) => own - theirs > TIE * typical).length;
+  const losses = pairs.filter(
+    ([own, theirs]) => own - theirs > TIE * (tie === 'window' ? theirs : typical),
+  ).length;
   return geometricMeanRatio(pairs) < CLEAR_RATIO && losses <= CLEAR_LOSSES * pairs.length;
 }
 

@@ -1,4 +1,10 @@
-import { forecastAhead, forecastFrom, forecastLongHorizon, trainModel } from '../index';
+import {
+  forecastAhead,
+  forecastFrom,
+  forecastLongHorizon,
+  trainModel,
+  trainModelWithDiagnostics,
+} from '../index';
 import type { ModelState } from '../model-state';
 import { DAY_MS, WEEK_MS } from '../seasonality';
 import { gaussian, seededRandom, sliceSeries, syntheticSeries, syntheticTruth } from '../synthetic-series';
@@ -50,8 +56,36 @@ describe('the long-horizon band', () => {
     const result = forecastLongHorizon(model, sliceSeries(history, history.values.length - 10), 168);
     result.mean.forEach((m, i) => expect(m).toBeCloseTo(history.values[i] as number, 6));
     // The scaling band on the same series did not beat its baselines either; what it answers with
-    // outside the scaler is a seasonal baseline, not last value.
+    // outside the scaler is its best baseline at the scaling leads, here the exact weekly repeat.
     if (!model.usable) expect(model.method).not.toBe('last-value');
+  });
+
+  it('answers the scaling leads with last value where it is the best baseline there, and days ahead with a seasonal one', () => {
+    // A daily cycle under a slowly wandering level: 15 minutes ahead the level has barely moved, so
+    // last value beats "same time yesterday"; a day ahead only the cycle is known.
+    const spec = { days: 14, stepMs: FIVE_MIN, daily: 40, noise: 25, noiseAutocorrelation: 0.999, seed: 4 };
+    const history = syntheticSeries(spec);
+    const { model } = trainModelWithDiagnostics(
+      history,
+      options,
+      history.startMs + history.values.length * FIVE_MIN,
+      { methods: ['seasonal-naive-day'] },
+    );
+    expect(model.seasonalPeriods).toContain(DAY_MS);
+    expect(model.usable).toBe(false);
+    expect(model.method).toBe('last-value');
+    expect(model.reason).toMatch(
+      /forecasts beyond the scaler answer with last-value up to 1h, the long-horizon band after/,
+    );
+    expect(model.longHorizon.method).not.toBe('last-value');
+
+    const recent = sliceSeries(history, history.values.length - 12);
+    const last = history.values[history.values.length - 1] as number;
+    const ahead = forecastAhead(model, recent, 2 * 288);
+    expect(ahead.shortSteps).toBe(12);
+    ahead.mean.slice(0, ahead.shortSteps).forEach((m) => expect(m).toBeCloseTo(last, 6));
+    const long = forecastLongHorizon(model, recent, 2 * 288);
+    expect(ahead.mean.slice(ahead.shortSteps)).toEqual(long.mean.slice(ahead.shortSteps));
   });
 
   it('keeps last value as a candidate for a series without a season', () => {
