@@ -55,10 +55,26 @@ export function unexpected(name: string, error: unknown): string {
 }
 
 /**
+ * Ends the process quietly when the reader of `stream` goes away (`| head`): the rest of the output has
+ * nobody to read it, which is the reader's choice, not a failure of the command. Any other stream error
+ * is rethrown.
+ */
+export function stopWhenReaderCloses(
+  stream: NodeJS.EventEmitter,
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK);
+  });
+}
+
+/**
  * Runs a command's `main` as the process entry: sets the exit code from its result, and reports a
  * thrown error with {@link unexpected} and exit code 1.
  */
 export function runAsProcess(name: string, main: () => number | Promise<number>): void {
+  stopWhenReaderCloses(process.stdout);
   Promise.resolve()
     .then(main)
     .then((code) => {
