@@ -429,7 +429,9 @@ describe('rabbitmq source against the real broker', () => {
     }, 60_000);
 
     it('lets go of a broker connection once no trigger reads that broker, and reconnects when one returns', async () => {
-      const idle = await startTestScaler({ TRIGGER_IDLE: '1s', EVALUATION_TTL: '0' });
+      // Polls 200 ms apart against an idle time of 2 s: a busy machine may stall a poll by a second
+      // without the kept trigger looking idle.
+      const idle = await startTestScaler({ TRIGGER_IDLE: '2s', EVALUATION_TTL: '0' });
       const vhost = uniqueName('idle-vhost');
       const dropVhost = await createVhost(vhost);
       const inVhost = await RabbitFixture.open(vhost);
@@ -464,7 +466,7 @@ describe('rabbitmq source against the real broker', () => {
         await settlesAt(1);
 
         // One of them goes away; the other, still polled, keeps the shared source and its connection.
-        const until = Date.now() + 3_500;
+        const until = Date.now() + 5_000;
         while (Date.now() < until) {
           expect(await value(kept)).toBe(3);
           await new Promise((resolve) => setTimeout(resolve, 200));
