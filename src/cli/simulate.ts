@@ -4,7 +4,7 @@
  *   [--timeline OUT.csv] [--svg OUT.svg] [--step 5m] [--training-workers N]`
  *
  * Replays a trace through the scaler's own decision and forecasting code against a model of KEDA, the
- * HPA and pod startup, for reactive scaling (alone and with 10/20/30 % headroom), this scaler
+ * HPA and pod startup, for reactive scaling (alone and with 10 to 100 % headroom), this scaler
  * (`predictive`) and perfect foresight (`oracle`). With `--json`, one JSON object per strategy and line;
  * otherwise a table. `--step` sets the step of traces without timestamps (default 1m). `--training-workers`
  * sets the worker threads that fit the predictive strategy's models ahead of a `rate` replay (default:

@@ -1,6 +1,10 @@
+import type { FrontierComparison } from './frontier';
 import type { SimulationResult, StrategyResult } from './simulator';
 
-/** One strategy as a JSON-ready object: `strategy`, the six figures, then the details. */
+/**
+ * One strategy as a JSON-ready object: `strategy`, the six figures, the frontier at its cost (predictive
+ * only), then the details.
+ */
 export function resultRecord(result: StrategyResult): Record<string, unknown> {
   const record: Record<string, unknown> = {
     strategy: result.strategy,
@@ -10,6 +14,7 @@ export function resultRecord(result: StrategyResult): Record<string, unknown> {
     coldStarts: result.coldStarts,
     scaleActionsPerHour: round(result.scaleActionsPerHour),
     forecastMase: result.forecastMase === null ? null : round(result.forecastMase),
+    ...(result.frontier ? frontierFields(result.frontier) : {}),
     headroom: result.headroom,
     meanReplicas: round(result.meanReplicas),
     peakReplicas: result.peakReplicas,
@@ -23,24 +28,60 @@ export function resultRecord(result: StrategyResult): Record<string, unknown> {
   return record;
 }
 
+/** The frontier's fields of a JSON record: every one present, null where the replay cannot say. */
+function frontierFields(comparison: FrontierComparison): Record<string, unknown> {
+  const within = comparison.costVsFrontier === 'within' ? comparison : undefined;
+  const rounded = (value: number | null | undefined): number | null =>
+    value === null || value === undefined ? null : round(value);
+  return {
+    frontierUnderProvisionedTimeshare: rounded(within?.frontier.underProvisionedTimeshare),
+    frontierUnservedFraction: rounded(within?.frontier.unservedFraction),
+    underProvisionedVsFrontier: rounded(within?.underProvisionedRatio),
+    unservedVsFrontier: rounded(within?.unservedRatio),
+    belowFrontier: comparison.belowFrontier,
+    costVsFrontier: comparison.costVsFrontier,
+  };
+}
+
 /**
- * Under-provisioned timeshare of reactive scaling with headroom at `replicaHours`, interpolated between
- * the reactive points (0, 10, 20, 30 %); undefined outside their range. This is the equal-cost frontier a
- * strategy has to beat: paying the same for plain headroom would buy this much.
+ * One sentence on `result` against reactive scaling with headroom at its replica-hours, or why there is
+ * no such figure; undefined for strategies not compared with the frontier.
  */
-export function frontierAt(results: readonly StrategyResult[], replicaHours: number): number | undefined {
-  const points = results
-    .filter((r) => r.strategy === 'reactive' || r.strategy.startsWith('reactive-headroom-'))
-    .map((r) => [r.replicaHours, r.underProvisionedTimeshare] as const)
-    .sort((a, b) => a[0] - b[0]);
-  for (let i = 0; i + 1 < points.length; i++) {
-    const [x0, y0] = points[i] as readonly [number, number];
-    const [x1, y1] = points[i + 1] as readonly [number, number];
-    if (replicaHours >= x0 && replicaHours <= x1) {
-      return x1 === x0 ? Math.min(y0, y1) : y0 + ((replicaHours - x0) / (x1 - x0)) * (y1 - y0);
+export function frontierSummary(result: StrategyResult): string | undefined {
+  const comparison = result.frontier;
+  if (!comparison) return undefined;
+  const cost = `${result.replicaHours.toFixed(1)} replica-h`;
+  switch (comparison.costVsFrontier) {
+    case 'within': {
+      const { frontier, underProvisionedRatio, unservedRatio } = comparison;
+      return (
+        `${result.strategy} against reactive with headroom at the same cost (${cost}): short of capacity ` +
+        `${percent(result.underProvisionedTimeshare)} vs ${percent(frontier.underProvisionedTimeshare)}` +
+        `${times(underProvisionedRatio)}, unserved ${percent(result.unservedFraction)} vs ` +
+        `${percent(frontier.unservedFraction)}${times(unservedRatio)}: ` +
+        (comparison.belowFrontier ? 'below the frontier' : 'not below the frontier')
+      );
     }
+    case 'cheaper':
+    case 'dearer': {
+      const { nearest } = comparison;
+      const side = comparison.costVsFrontier === 'cheaper' ? 'fewer' : 'more';
+      const end = comparison.costVsFrontier === 'cheaper' ? 'cheapest' : 'dearest';
+      const verdict =
+        comparison.belowFrontier === true
+          ? `; short of capacity no more often than ${nearest.strategy}, so below the frontier`
+          : comparison.belowFrontier === false
+            ? `; short of capacity at least as often as the best headroom point, so not below the frontier`
+            : '';
+      return (
+        `no frontier figure at ${result.strategy}'s cost: ${cost} is ${side} than ${nearest.strategy}'s ` +
+        `${nearest.replicaHours.toFixed(1)}, the ${end} headroom point, and the frontier is not ` +
+        `extrapolated${verdict}`
+      );
+    }
+    case 'no-frontier':
+      return `no frontier figure for ${result.strategy}: the replay ran no reactive strategies`;
   }
-  return undefined;
 }
 
 /** The readable comparison: one row per strategy, then how the predictive strategy's model fared. */
@@ -55,6 +96,20 @@ export function comparisonTable(simulation: SimulationResult): string {
     r.scaleActionsPerHour.toFixed(2),
     r.forecastMase === null ? '-' : r.forecastMase.toFixed(3),
   ]);
+  const predictive = simulation.results.find((r) => r.strategy === 'predictive');
+  const frontier = predictive?.frontier?.costVsFrontier === 'within' ? predictive.frontier : undefined;
+  if (predictive && frontier) {
+    // Right below predictive's row, so the two compare at a glance.
+    rows.splice(simulation.results.indexOf(predictive) + 1, 0, [
+      "frontier at predictive's cost",
+      percent(frontier.frontier.underProvisionedTimeshare),
+      percent(frontier.frontier.unservedFraction),
+      predictive.replicaHours.toFixed(1),
+      '-',
+      '-',
+      '-',
+    ]);
+  }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
   const line = (cells: string[]): string =>
     cells
@@ -62,16 +117,9 @@ export function comparisonTable(simulation: SimulationResult): string {
       .join('  ');
   const lines = [line(header), ...rows.map(line)];
 
-  const predictive = simulation.results.find((r) => r.strategy === 'predictive');
   if (predictive) {
-    const frontier = frontierAt(simulation.results, predictive.replicaHours);
-    if (frontier !== undefined) {
-      lines.push(
-        '',
-        `reactive with headroom at predictive's cost (${predictive.replicaHours.toFixed(1)} replica-h) ` +
-          `would be short of capacity ${percent(frontier)} of the time`,
-      );
-    }
+    const summary = frontierSummary(predictive);
+    if (summary !== undefined) lines.push('', summary);
     if (predictive.training) {
       const t = predictive.training;
       const ahead =
@@ -92,6 +140,10 @@ export function comparisonTable(simulation: SimulationResult): string {
 
 function percent(share: number): string {
   return `${(share * 100).toFixed(2)} %`;
+}
+
+function times(ratio: number | null): string {
+  return ratio === null ? '' : ` (${ratio.toFixed(2)} ×)`;
 }
 
 function round(value: number): number {

@@ -77,6 +77,38 @@ describe('simulate: KEDA + HPA + pods, hand-worked', () => {
   });
 });
 
+describe('simulate: the frontier at the predictive strategy’s cost', () => {
+  it('compares the predictive strategy with the reactive ones as headroom points', async () => {
+    // Too short for a model: predictive runs live-only, so it is reactive at reactive's cost exactly,
+    // the frontier's cheapest point.
+    const { results } = await simulate(trace(steps([10, 0], [20, 50], [20, 0])), {
+      target: 10,
+      startupMs: 2 * MINUTE,
+      strategies: [
+        ...REACTIVE,
+        { name: 'reactive-headroom-50', kind: 'reactive', headroom: 0.5 },
+        { name: 'predictive', kind: 'predictive', headroom: 0 },
+        { name: 'oracle', kind: 'oracle', headroom: 0 },
+      ],
+    });
+    const [reactive, , predictive, oracle] = results;
+    if (!reactive || !predictive) throw new Error('missing results');
+    expect(predictive.replicaHours).toBe(reactive.replicaHours);
+    expect(predictive.frontier).toEqual({
+      costVsFrontier: 'within',
+      frontier: {
+        underProvisionedTimeshare: reactive.underProvisionedTimeshare,
+        unservedFraction: reactive.unservedFraction,
+      },
+      underProvisionedRatio: 1,
+      unservedRatio: 1,
+      belowFrontier: false,
+    });
+    expect(reactive.frontier).toBeUndefined();
+    expect(oracle?.frontier).toBeUndefined();
+  });
+});
+
 describe('simulate: no strategy but the oracle sees the future', () => {
   // A day and a quarter of a daily cycle at 5-minute steps, with a spike 20 times the usual peak planted
   // 27.5 hours in. Retraining every 3 hours keeps the test fast; it changes nothing about what is seen.

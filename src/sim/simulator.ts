@@ -4,6 +4,7 @@ import type { TriggerConfig } from '../sources/trigger-metadata';
 import type { ModelFitter } from '../forecast/lifecycle/model-fitter';
 import { WorkerPoolFitter } from '../forecast/lifecycle/model-fitter';
 import { createDemandModel, type DemandKind } from './demand';
+import { compareWithFrontier, type FrontierComparison } from './frontier';
 import { HPA_DEFAULTS, HpaModel } from './hpa-model';
 import { KEDA_COOLDOWN_MS, KedaModel, kedaQuantity } from './keda-model';
 import { PodModel } from './pod-model';
@@ -68,6 +69,8 @@ export interface StrategyResult extends StrategyScore, ScoreDetails {
   training?: TrainingStats;
   /** Wall-clock time of this strategy's replay, training included. */
   elapsedMs: number;
+  /** Predictive only: its shortfall against reactive scaling with headroom at the same replica-hours. */
+  frontier?: FrontierComparison;
 }
 
 export interface SimulationResult {
@@ -200,7 +203,17 @@ export async function simulate(trace: Trace, options: SimulationOptions): Promis
     for (const prefetcher of prefetchers) prefetcher?.stop();
     await pool?.close();
   }
+  compareWithHeadroom(strategies, results);
   return { results, timeline, tickMs, durationMs, trigger, oracleWindowMs: context.oracleWindowMs };
+}
+
+/** Sets each predictive strategy's `frontier`: the reactive strategies are the headroom points. */
+function compareWithHeadroom(strategies: readonly StrategySpec[], results: StrategyResult[]): void {
+  const points = results.filter((_, i) => strategies[i]?.kind === 'reactive');
+  for (const [i, spec] of strategies.entries()) {
+    const result = results[i];
+    if (spec.kind === 'predictive' && result) result.frontier = compareWithFrontier(points, result);
+  }
 }
 
 /** How many worker threads prefetch training: none for `queue`, nor without a predictive strategy. */

@@ -1,4 +1,4 @@
-import { Lookahead, ReactivePolicy } from './strategies';
+import { DEFAULT_STRATEGIES, Lookahead, ReactivePolicy, reactiveStrategy } from './strategies';
 import { simulatedTrigger } from './trigger';
 
 describe('Lookahead', () => {
@@ -8,6 +8,27 @@ describe('Lookahead', () => {
     const peaks = [0, 30, 60, 120, 180, 240, 300, 360, 420, 480].map((s) => look.peak(s * 1000));
     // At 30 s the window [30 s, 150 s] covers samples 0..2; at 480 s only the last sample is left.
     expect(peaks).toEqual([5, 5, 5, 9, 9, 9, 3, 3, 3, 3]);
+  });
+});
+
+describe('DEFAULT_STRATEGIES', () => {
+  it('draws the frontier from reactive scaling with 0 to 100 % headroom, then predictive and oracle', () => {
+    expect(DEFAULT_STRATEGIES.map((s) => [s.name, s.kind, s.headroom])).toEqual([
+      ['reactive', 'reactive', 0],
+      ['reactive-headroom-10', 'reactive', 0.1],
+      ['reactive-headroom-20', 'reactive', 0.2],
+      ['reactive-headroom-30', 'reactive', 0.3],
+      ['reactive-headroom-50', 'reactive', 0.5],
+      ['reactive-headroom-75', 'reactive', 0.75],
+      ['reactive-headroom-100', 'reactive', 1],
+      ['predictive', 'predictive', 0],
+      ['oracle', 'oracle', 0],
+    ]);
+  });
+
+  it('names a headroom in whole percent', () => {
+    expect(reactiveStrategy(0.15).name).toBe('reactive-headroom-15');
+    expect(reactiveStrategy(0).name).toBe('reactive');
   });
 });
 

@@ -12,11 +12,22 @@ const SIX = [
   'scaleActionsPerHour',
   'forecastMase',
 ];
+const FRONTIER = [
+  'frontierUnderProvisionedTimeshare',
+  'frontierUnservedFraction',
+  'underProvisionedVsFrontier',
+  'unservedVsFrontier',
+  'belowFrontier',
+  'costVsFrontier',
+];
 const STRATEGIES = [
   'reactive',
   'reactive-headroom-10',
   'reactive-headroom-20',
   'reactive-headroom-30',
+  'reactive-headroom-50',
+  'reactive-headroom-75',
+  'reactive-headroom-100',
   'predictive',
   'oracle',
 ];
@@ -95,6 +106,11 @@ describe('npm run simulate', () => {
     const predictive = records.find((r) => r.strategy === 'predictive');
     expect(predictive?.forecastMase).toEqual(expect.any(Number));
     expect(records.find((r) => r.strategy === 'reactive')?.forecastMase).toBeNull();
+    expect(predictive?.costVsFrontier).toMatch(/^(within|cheaper|dearer)$/);
+    for (const field of FRONTIER) expect(predictive).toHaveProperty(field);
+    expect(records.find((r) => r.strategy === 'reactive')).not.toHaveProperty(
+      'frontierUnderProvisionedTimeshare',
+    );
 
     const csv = readFileSync(timeline, 'utf8').trim().split('\n');
     expect(csv[0]).toBe(
