@@ -43,6 +43,9 @@ import {
 
 export { UsageError };
 
+/** The trigger's default `leadTime`. */
+const DEFAULT_LEAD_MS = 15 * 60_000;
+
 export const SIMULATE_USAGE =
   'usage: npm run simulate -- --trace FILE.csv --value-column NAME [--time-column NAME] --target PER_REPLICA\n' +
   '         --startup SECONDS [--kind rate|queue] [--polling 30] [--lead 15m] [--min 0] [--max 100]\n' +
@@ -99,7 +102,9 @@ export function parseSimulateArguments(argv: string[]): SimulateCliOptions {
     throw new UsageError(`--kind must be rate or queue, got ${JSON.stringify(kind)}`);
   }
   const pollingSeconds = decimal('--polling', values.polling ?? '30', { exclusiveMin: 0, max: 86_400 });
-  const lead = values.lead ?? '15m';
+  const startupMs = Math.round(startupSeconds * 1000);
+  // The server refuses a start-up time longer than the lead; an unset lead grows to fit it instead.
+  const lead = values.lead ?? (startupMs > DEFAULT_LEAD_MS ? formatDuration(startupMs) : '15m');
   duration('--lead', lead, 0);
   const minReplicas = integer('--min', values.min ?? '0', 0);
   const maxReplicas = integer('--max', values.max ?? '100', 1);
@@ -111,7 +116,7 @@ export function parseSimulateArguments(argv: string[]): SimulateCliOptions {
     valueColumn,
     timeColumn: values['time-column'],
     target,
-    startupMs: Math.round(startupSeconds * 1000),
+    startupMs,
     kind: kind as DemandKind,
     pollingMs: Math.round(pollingSeconds * 1000),
     lead,
@@ -252,7 +257,9 @@ function traceNotes(trace: Trace, options: SimulateCliOptions): string[] {
 
 /** Trigger metadata errors name metadata keys; the user typed flags. */
 function flagMessage(error: MetadataError): string {
-  const flag = { threshold: '--target', leadTime: '--lead', horizon: '--lead' }[error.key] ?? error.key;
+  const flag =
+    { threshold: '--target', leadTime: '--lead', horizon: '--lead', startupTime: '--startup' }[error.key] ??
+    error.key;
   return `${flag}: ${error.message}`;
 }
 

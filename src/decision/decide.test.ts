@@ -20,7 +20,11 @@ const OFFICE = { businessHours: parseBusinessHours('businessHours', 'Mon-Fri 08:
 const input = (live: number, forecast?: number, extra: Partial<DecisionInput> = {}): DecisionInput => ({
   live,
   liveIsStale: false,
-  forecast: forecast === undefined ? undefined : { peakWithinLead: forecast },
+  // A forecast flat over every window: the rows below are about live against forecast, not about windows.
+  forecast:
+    forecast === undefined
+      ? undefined
+      : { peakWhenReady: forecast, peakWithinLead: forecast, peakWithinColdStartBudget: forecast },
   nowMs: MON_10_UTC,
   ...extra,
 });

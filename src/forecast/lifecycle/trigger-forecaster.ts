@@ -2,7 +2,7 @@ import type { TriggerConfig } from '../../sources/trigger-metadata';
 import type { Reading } from '../../sources/source';
 import type { ModelRecord } from '../../store/state-store';
 import type { ForecastView } from '../port/forecast-port';
-import { forecastView, stepsToCover } from '../port/forecast-view';
+import { forecastView, stepsToCover, viewReachMs } from '../port/forecast-view';
 import { MODEL_FORMAT_VERSION } from '../model-state';
 import { forecastFrom } from '../predict';
 import type { ForecastResult, RegularSeries, TrainedModel } from '../types';
@@ -12,7 +12,7 @@ import { LIFECYCLE_DEFAULTS, retryDelayMs, type TrainingSchedule } from './train
 
 /**
  * The forecasting of one model of one trigger, driven by the caller's clock and free of I/O: it takes
- * readings, answers the forecast view over the lead window, says when a training is due and takes what a
+ * readings, answers the forecast view, says when a training is due and takes what a
  * training or a reload brought. `ForecastService` runs one per model for the server, and the simulator
  * runs the same service, so both forecast alike by construction.
  */
@@ -54,11 +54,11 @@ export class TriggerForecaster {
     return true;
   }
 
-  /** The forecast over `[nowMs, nowMs + leadTime]`, or undefined while no usable model has recent data. */
+  /** The forecast view at `nowMs`, or undefined while no usable model has recent data. */
   view(nowMs: number): ForecastView | undefined {
     const model = this.model;
     if (!model || !model.usable) return undefined;
-    const { leadTimeMs, horizonMs } = this.config;
+    const { horizonMs } = this.config;
     const step = model.stepMs;
     const recent = this.recent;
     const recentEnd = recent.startMs + (recent.values.length - 1) * step;
@@ -77,14 +77,18 @@ export class TriggerForecaster {
       result = cached.result;
     } else {
       try {
-        result = forecastFrom(model, recent, stepsToCover(lastSampleMs, step, nowMs, leadTimeMs));
+        result = forecastFrom(
+          model,
+          recent,
+          stepsToCover(lastSampleMs, step, nowMs, viewReachMs(this.config)),
+        );
       } catch (error) {
         this.onForecastError(error);
         return undefined;
       }
       this.cached = { slot, recentLength: recent.values.length, version: this.version, result };
     }
-    return forecastView(result, nowMs, leadTimeMs, model.method);
+    return forecastView(result, nowMs, this.config, model.method);
   }
 
   /** True when a training attempt is due: past the retry wait, and a whole interval after the model's. */
