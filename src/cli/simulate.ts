@@ -5,7 +5,9 @@
  *
  * Replays a trace through the scaler's own decision and forecasting code against a model of KEDA, the
  * HPA and pod startup, for reactive scaling (alone and with 10/20/30 % headroom), this scaler
- * (`predictive`) and perfect foresight (`oracle`). With `--json`, one JSON object per strategy and line;
+ * (`predictive`) and perfect foresight (`oracle`). `--startup` is also the trigger's `startupTime` and KEDA's
+ * default cooldown its `cooldownPeriod`; `--lead` defaults to 15m, or to the start-up time when that is
+ * longer. With `--json`, one JSON object per strategy and line;
  * otherwise a table. `--step` sets the step of traces without timestamps (default 1m). `--training-workers`
  * sets the worker threads that fit the predictive strategy's models ahead of a `rate` replay (default:
  * one per core on replays of a day or more; 0 fits inline); the results are the same either way.
