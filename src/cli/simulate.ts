@@ -5,7 +5,9 @@
  *
  * Replays a trace through the scaler's own decision and forecasting code against a model of KEDA, the
  * HPA and pod startup, for reactive scaling (alone and with 10 to 100 % headroom), this scaler
- * (`predictive`) and perfect foresight (`oracle`). With `--json`, one JSON object per strategy and line;
+ * (`predictive`) and perfect foresight (`oracle`). `--startup` is also the trigger's `startupTime` and KEDA's
+ * default cooldown its `cooldownPeriod`; `--lead` defaults to 15m, or to the start-up time when that is
+ * longer. With `--json`, one JSON object per strategy and line;
  * otherwise a table. `--step` sets the step of traces without timestamps (default 1m). `--training-workers`
  * sets the worker threads that fit the predictive strategy's models ahead of a `rate` replay (default:
  * one per core on replays of a day or more; 0 fits inline); the results are the same either way.
@@ -42,6 +44,9 @@ import {
 } from './args';
 
 export { UsageError };
+
+/** The trigger's default `leadTime`. */
+const DEFAULT_LEAD_MS = 15 * 60_000;
 
 export const SIMULATE_USAGE =
   'usage: npm run simulate -- --trace FILE.csv --value-column NAME [--time-column NAME] --target PER_REPLICA\n' +
@@ -99,7 +104,9 @@ export function parseSimulateArguments(argv: string[]): SimulateCliOptions {
     throw new UsageError(`--kind must be rate or queue, got ${JSON.stringify(kind)}`);
   }
   const pollingSeconds = decimal('--polling', values.polling ?? '30', { exclusiveMin: 0, max: 86_400 });
-  const lead = values.lead ?? '15m';
+  const startupMs = Math.round(startupSeconds * 1000);
+  // The server refuses a start-up time longer than the lead; an unset lead grows to fit it instead.
+  const lead = values.lead ?? (startupMs > DEFAULT_LEAD_MS ? formatDuration(startupMs) : '15m');
   duration('--lead', lead, 0);
   const minReplicas = integer('--min', values.min ?? '0', 0);
   const maxReplicas = integer('--max', values.max ?? '100', 1);
@@ -111,7 +118,7 @@ export function parseSimulateArguments(argv: string[]): SimulateCliOptions {
     valueColumn,
     timeColumn: values['time-column'],
     target,
-    startupMs: Math.round(startupSeconds * 1000),
+    startupMs,
     kind: kind as DemandKind,
     pollingMs: Math.round(pollingSeconds * 1000),
     lead,
@@ -252,7 +259,9 @@ function traceNotes(trace: Trace, options: SimulateCliOptions): string[] {
 
 /** Trigger metadata errors name metadata keys; the user typed flags. */
 function flagMessage(error: MetadataError): string {
-  const flag = { threshold: '--target', leadTime: '--lead', horizon: '--lead' }[error.key] ?? error.key;
+  const flag =
+    { threshold: '--target', leadTime: '--lead', horizon: '--lead', startupTime: '--startup' }[error.key] ??
+    error.key;
   return `${flag}: ${error.message}`;
 }
 

@@ -25,8 +25,15 @@ export interface CommonTriggerConfig {
   sampleIntervalMs: number;
   /** @default true */
   predictive: PredictiveMode;
-  /** @default 15m */
+  /** How far ahead a deployment at zero is woken for forecast load (IsActive). @default 15m */
   leadTimeMs: number;
+  /**
+   * How long a new replica takes to serve: capacity follows the forecast this far ahead.
+   * @default 2m, or less where `leadTime` or `horizon` leave no room for it
+   */
+  startupTimeMs: number;
+  /** The ScaledObject's `cooldownPeriod`: how long KEDA waits, inactive, before scaling to zero. @default 5m */
+  cooldownPeriodMs: number;
   /** @default 30m */
   horizonMs: number;
   /** @default auto */
@@ -59,6 +66,8 @@ export const COMMON_KEYS = [
   'sampleInterval',
   'predictive',
   'leadTime',
+  'startupTime',
+  'cooldownPeriod',
   'horizon',
   'seasonality',
   'historyWindow',
@@ -71,6 +80,18 @@ export const COMMON_KEYS = [
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
+
+/**
+ * KEDA's default `pollingInterval`. A value returned now stands until the next poll, so the capacity
+ * bought now must cover the forecast from `now + startupTime` until that poll's replicas could serve.
+ */
+export const POLLING_ALLOWANCE_MS = 30_000;
+
+/** The start-up time assumed when `startupTime` is not set: a typical container that pulls and warms up. */
+const DEFAULT_STARTUP_MS = 2 * MINUTE;
+
+/** KEDA's default `cooldownPeriod` (300 s). */
+const DEFAULT_COOLDOWN_MS = 5 * MINUTE;
 
 /**
  * One trigger's `scalerMetadata` with the lookups every parser uses. A blank value reads as unset, so it
@@ -134,6 +155,8 @@ export function parseCommonSettings(read: MetadataReader): CommonSettings {
       `a duration no longer than horizon (${get('horizon') ?? '30m'})`,
     );
   }
+  const startupTimeMs = parseStartupTime(read, leadTimeMs, horizonMs);
+  const cooldownPeriodMs = parseCooldownPeriod(read);
   const sampleIntervalMs = read.duration('sampleInterval', MINUTE, 1_000, 60 * MINUTE);
   const historyWindowMs = read.duration('historyWindow', 14 * DAY, 60 * MINUTE, 60 * DAY);
   if (historyWindowMs / sampleIntervalMs > 100_000) {
@@ -154,6 +177,8 @@ export function parseCommonSettings(read: MetadataReader): CommonSettings {
     sampleIntervalMs,
     predictive: parseEnum('predictive', get('predictive') ?? 'true', ['true', 'false', 'shadow'] as const),
     leadTimeMs,
+    startupTimeMs,
+    cooldownPeriodMs,
     horizonMs,
     seasonality: parseSeasonality(get('seasonality') ?? 'auto'),
     historyWindowMs,
@@ -164,6 +189,53 @@ export function parseCommonSettings(read: MetadataReader): CommonSettings {
     businessHoursMultiplier: read.number('businessHoursMultiplier', 1, { exclusiveMin: 0, max: 100 }),
     timezone,
   };
+}
+
+/**
+ * `startupTime`: no longer than `leadTime` (a replica woken from zero must be able to serve by then) and,
+ * with the polling allowance, within `horizon` (the forecast must reach the moment capacity is bought
+ * for). Unset, it is 2m, shortened to fit a shorter lead or horizon so that such triggers keep working.
+ */
+function parseStartupTime(read: MetadataReader, leadTimeMs: number, horizonMs: number): number {
+  const raw = read.get('startupTime');
+  const roomInHorizonMs = horizonMs - POLLING_ALLOWANCE_MS;
+  if (raw === undefined) return Math.max(0, Math.min(DEFAULT_STARTUP_MS, leadTimeMs, roomInHorizonMs));
+  const startupTimeMs = parseDuration('startupTime', raw, { minMs: 0, maxMs: 7 * DAY });
+  if (startupTimeMs > leadTimeMs) {
+    throw new MetadataError(
+      'startupTime',
+      raw,
+      `a duration no longer than leadTime (${read.get('leadTime') ?? '15m'})`,
+    );
+  }
+  if (startupTimeMs > roomInHorizonMs) {
+    // The horizon is the key to change when it was set; otherwise the start-up time is what does not fit.
+    const blamed = read.get('horizon') === undefined ? 'startupTime' : 'horizon';
+    throw new MetadataError(
+      blamed,
+      read.get(blamed),
+      blamed === 'horizon'
+        ? `a duration at least startupTime (${raw.trim()}) plus KEDA's polling interval (30s)`
+        : `a duration no longer than horizon (30m) minus KEDA's polling interval (30s)`,
+    );
+  }
+  return startupTimeMs;
+}
+
+/**
+ * `cooldownPeriod` copies the ScaledObject's field, which counts seconds, while a bare number in a duration
+ * key means milliseconds: `300` would silently be 0.3 s, so a unit is required here.
+ */
+function parseCooldownPeriod(read: MetadataReader): number {
+  const raw = read.get('cooldownPeriod');
+  if (raw !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(raw)) {
+    throw new MetadataError(
+      'cooldownPeriod',
+      raw,
+      `a duration with a unit, such as ${raw.trim()}s (the ScaledObject's cooldownPeriod counts seconds)`,
+    );
+  }
+  return read.duration('cooldownPeriod', DEFAULT_COOLDOWN_MS, 0, 7 * DAY);
 }
 
 /** The keys a source takes its target from, and the unit its error message names. */

@@ -20,7 +20,11 @@ const OFFICE = { businessHours: parseBusinessHours('businessHours', 'Mon-Fri 08:
 const input = (live: number, forecast?: number, extra: Partial<DecisionInput> = {}): DecisionInput => ({
   live,
   liveIsStale: false,
-  forecast: forecast === undefined ? undefined : { peakWithinLead: forecast },
+  // A forecast flat over every window: the rows below are about live against forecast, not about windows.
+  forecast:
+    forecast === undefined
+      ? undefined
+      : { peakWhenReady: forecast, peakWithinLead: forecast, peakWithinColdStartBudget: forecast },
   nowMs: MON_10_UTC,
   ...extra,
 });
@@ -293,6 +297,48 @@ describe('decide', () => {
     ],
   ])('%s', (_name, config, decisionInput, expected) => {
     expect(decide({ ...BASE, ...config }, decisionInput)).toEqual(expected);
+  });
+
+  it.each<[string, Partial<DecisionConfig>, number, [number, number, number], Decision]>([
+    // [live, [peakWhenReady, peakWithinLead, peakWithinColdStartBudget]]
+    [
+      'capacity follows the forecast when ready, not the peak of the lead window',
+      {},
+      1,
+      [2, 8, 8],
+      { value: 2, active: true, reason: 'forecast', forecastValue: 2, forecastUsed: true },
+    ],
+    [
+      'load due within the lead wakes the trigger before any capacity is bought',
+      {},
+      0,
+      [0, 5, 0],
+      { value: 0, active: true, reason: 'live', forecastValue: 0, forecastUsed: false },
+    ],
+    [
+      'load due within the cold-start budget keeps the trigger awake',
+      {},
+      0,
+      [0, 0, 3],
+      { value: 0, active: true, reason: 'live', forecastValue: 0, forecastUsed: false },
+    ],
+    [
+      'nothing due in any window: inactive',
+      { activationTarget: 4 },
+      0,
+      [1, 4, 4],
+      { value: 1, active: false, reason: 'forecast', forecastValue: 1, forecastUsed: true },
+    ],
+    [
+      'shadow: neither window wakes the trigger',
+      { predictive: 'shadow' },
+      0,
+      [0, 5, 5],
+      { value: 0, active: false, reason: 'live', forecastValue: 0, forecastUsed: false },
+    ],
+  ])('%s', (_name, config, live, [ready, lead, budget], expected) => {
+    const forecast = { peakWhenReady: ready, peakWithinLead: lead, peakWithinColdStartBudget: budget };
+    expect(decide({ ...BASE, ...config }, input(live, undefined, { forecast }))).toEqual(expected);
   });
 
   it('is pure: the same input gives the same decision and nothing is mutated', () => {

@@ -11,7 +11,7 @@ export interface DecisionInput {
   /** True when `live` is a last good value served because the source failed. */
   liveIsStale: boolean;
   /** Present only when a model that beat the baselines is available for this trigger. */
-  forecast: Pick<ForecastView, 'peakWithinLead'> | undefined;
+  forecast: Pick<ForecastView, 'peakWhenReady' | 'peakWithinLead' | 'peakWithinColdStartBudget'> | undefined;
   nowMs: number;
 }
 
@@ -21,7 +21,7 @@ export interface Decision {
   /** IsActive's answer. */
   active: boolean;
   reason: DecisionReason;
-  /** The forecast peak the decision saw (also in shadow mode), for metrics. */
+  /** The capacity forecast (`peakWhenReady`) the decision saw (also in shadow mode), for metrics. */
   forecastValue: number | undefined;
   /** Whether the forecast raised the value above live (the pre-warm share). */
   forecastUsed: boolean;
@@ -33,14 +33,16 @@ export type DecisionConfig = Pick<
 >;
 
 /**
- * The decision rule (docs/architecture.md, "Data flow"): value = max(live, forecast over the lead window) × business-hours multiplier;
- * active when live or that forecast exceeds the activation level. Pure: the server and the simulator
- * both reach it through `EvaluationStep`, so they can never disagree.
+ * The decision rule (docs/architecture.md, "The decision rule"): value = max(live, forecast when a replica
+ * started now could serve) × business-hours multiplier; active when live, the forecast over the lead
+ * window or the forecast within the cold-start budget exceeds the activation level. Pure: the server and
+ * the simulator both reach it through `EvaluationStep`, so they can never disagree.
  */
 export function decide(config: DecisionConfig, input: DecisionInput): Decision {
   const live = clampMetric(input.live);
-  const forecastValue = input.forecast === undefined ? undefined : clampMetric(input.forecast.peakWithinLead);
-  const useForecast = config.predictive === 'true' && forecastValue !== undefined;
+  const { forecast } = input;
+  const forecastValue = forecast === undefined ? undefined : clampMetric(forecast.peakWhenReady);
+  const useForecast = config.predictive === 'true' && forecast !== undefined && forecastValue !== undefined;
 
   let value = live;
   let reason: DecisionReason = input.liveIsStale ? 'fallback' : 'live';
@@ -58,7 +60,11 @@ export function decide(config: DecisionConfig, input: DecisionInput): Decision {
     value *= config.businessHoursMultiplier;
     reason = 'business-hours';
   }
-  const active = live > config.activationTarget || (useForecast && forecastValue > config.activationTarget);
+  const active =
+    live > config.activationTarget ||
+    (useForecast &&
+      (clampMetric(forecast.peakWithinLead) > config.activationTarget ||
+        clampMetric(forecast.peakWithinColdStartBudget) > config.activationTarget));
   return { value: clampMetric(value), active, reason, forecastValue, forecastUsed };
 }
 

@@ -79,11 +79,14 @@ export class ScalerMetrics {
       'source_staleness_seconds',
       'Age of the live value served (0 when fresh).',
     );
-    this.forecastValue = triggerGauge('forecast_value', 'Mean forecast at now + leadTime.');
-    this.forecastLower = triggerGauge('forecast_lower', 'Lower prediction interval at now + leadTime.');
+    this.forecastValue = triggerGauge(
+      'forecast_value',
+      'Mean forecast at now + startupTime, when a replica started now could serve.',
+    );
+    this.forecastLower = triggerGauge('forecast_lower', 'Lower prediction interval at now + startupTime.');
     this.forecastUpper = triggerGauge(
       'forecast_upper',
-      'Largest upper-quantile forecast over [now, now + leadTime]: what the decision compares with live.',
+      'Largest upper-quantile forecast over [now + startupTime, now + startupTime + 30s]: what the returned value compares with live.',
     );
     this.returnedValue = triggerGauge('returned_value', 'Value returned to KEDA by GetMetrics.');
     this.active = triggerGauge('active', 'IsActive answer: 1 active, 0 inactive.');

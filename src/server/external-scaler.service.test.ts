@@ -110,6 +110,31 @@ describe('externalScalerService in-process', () => {
       },
     );
 
+    it.each<[string, Record<string, string>, string]>([
+      [
+        'a start-up time longer than the lead',
+        { startupTime: '20m', leadTime: '10m' },
+        'metadata key "startupTime" has invalid value "20m": expected a duration no longer than leadTime (10m)',
+      ],
+      [
+        'a horizon shorter than the start-up time and a poll',
+        { startupTime: '10m', leadTime: '10m', horizon: '10m' },
+        'metadata key "horizon" has invalid value "10m": expected a duration at least startupTime (10m) plus KEDA\'s polling interval (30s)',
+      ],
+      [
+        'a cooldown period without a unit',
+        { cooldownPeriod: '300' },
+        'metadata key "cooldownPeriod" has invalid value "300": expected a duration with a unit, such as 300s (the ScaledObject\'s cooldownPeriod counts seconds)',
+      ],
+    ])('%s is INVALID_ARGUMENT naming the key, on every RPC', async (_case, metadata, details) => {
+      for (const rpc of Object.values(rpcs)) {
+        const error = await grpcError(rpc(scaler, ref(metadata)));
+        expect(error.code).toBe(status.INVALID_ARGUMENT);
+        expect(error.details).toBe(details);
+      }
+      expect(scaler.path.source.reads).toBe(0);
+    });
+
     it('an unreachable source is UNAVAILABLE, without credentials in the details', async () => {
       scaler.path.source.fails(
         new UpstreamUnavailableError(

@@ -5,7 +5,15 @@ import { requestPath } from './request-path.fixtures';
 const unreachable = (): UpstreamUnavailableError =>
   new UpstreamUnavailableError('cannot reach http://127.0.0.1:1/api/v1/query: ECONNREFUSED');
 
-const FORECAST: ForecastView = { peakWithinLead: 40, meanAtLead: 30, lowerAtLead: 20, method: 'fake' };
+const FORECAST: ForecastView = {
+  peakWhenReady: 40,
+  meanWhenReady: 30,
+  lowerWhenReady: 20,
+  peakWithinLead: 50,
+  peakWithinColdStartBudget: 45,
+  meanAtLead: 35,
+  method: 'fake',
+};
 
 /** One line of the text exposition for a trigger series, as a number. */
 function sample(text: string, name: string, metric: string, extra = ''): number | undefined {

@@ -113,9 +113,9 @@ export class TriggerEvaluator {
     const mase = stale ? undefined : state.step.leadMase();
     if (mase !== undefined) metrics.forecastLeadMase.set(labels, mase);
     if (forecast) {
-      metrics.forecastValue.set(labels, forecast.meanAtLead);
-      metrics.forecastLower.set(labels, forecast.lowerAtLead);
-      metrics.forecastUpper.set(labels, forecast.peakWithinLead);
+      metrics.forecastValue.set(labels, forecast.meanWhenReady);
+      metrics.forecastLower.set(labels, forecast.lowerWhenReady);
+      metrics.forecastUpper.set(labels, forecast.peakWhenReady);
     }
     if (decision.active && state.lastActive === false) {
       metrics.wakeups.inc(

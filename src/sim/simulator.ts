@@ -24,17 +24,18 @@ import { createTrack, type Timeline } from './timeline';
 import type { Trace } from './trace';
 import { TrainingPlan, TrainingPrefetcher } from './training-prefetch';
 import { simulatedTrigger } from './trigger';
+import { formatDuration } from '../util/duration';
 
 export interface SimulationOptions {
   /** Target per replica, in the trace's unit (`threshold`). */
   target: number;
-  /** Time from a pod's creation until it serves. */
+  /** Time from a pod's creation until it serves; also the trigger's `startupTime`. */
   startupMs: number;
   /** @default rate */
   kind?: DemandKind;
   /** KEDA `pollingInterval`. @default 30 s */
   pollingMs?: number;
-  /** KEDA `cooldownPeriod`. @default 300 s */
+  /** KEDA `cooldownPeriod`; also the trigger's `cooldownPeriod`. @default 300 s */
   cooldownMs?: number;
   /** `leadTime` as trigger metadata. @default 15m */
   leadTime?: string;
@@ -44,7 +45,11 @@ export interface SimulationOptions {
   maxReplicas?: number;
   /** The server's `RETRAIN_INTERVAL`. @default 1h */
   retrainIntervalMs?: number;
-  /** More trigger metadata for the simulated trigger (`quantile`, `seasonality`, …). */
+  /**
+   * More trigger metadata for the simulated trigger (`quantile`, `seasonality`, …). `startupTime` and
+   * `cooldownPeriod` set here win over `startupMs` and `cooldownMs` for the trigger (not for the pods and
+   * KEDA), to replay a trigger whose settings do not match the workload.
+   */
   metadata?: Readonly<Record<string, string>>;
   /** @default DEFAULT_STRATEGIES */
   strategies?: readonly StrategySpec[];
@@ -127,13 +132,16 @@ const YIELD_EVERY_TICKS = 4096;
  * run one after another from the same start; the predictive one trains online on what it observed.
  */
 export async function simulate(trace: Trace, options: SimulationOptions): Promise<SimulationResult> {
+  const startupMs = Math.round(options.startupMs);
+  const cooldownMs = options.cooldownMs ?? KEDA_COOLDOWN_MS;
   const trigger = simulatedTrigger({
     target: String(options.target),
+    startupTime: formatDuration(startupMs),
+    cooldownPeriod: formatDuration(Math.round(cooldownMs)),
     ...(options.leadTime === undefined ? {} : { leadTime: options.leadTime }),
     ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
   });
   const pollingMs = options.pollingMs ?? 30_000;
-  const startupMs = Math.round(options.startupMs);
   const tickMs = [trace.stepMs, pollingMs, HPA_DEFAULTS.syncMs, startupMs].reduce(gcd);
   const durationMs = trace.values.length * trace.stepMs;
   const ticks = durationMs / tickMs;
@@ -162,7 +170,7 @@ export async function simulate(trace: Trace, options: SimulationOptions): Promis
     target: options.target,
     startupMs,
     pollingMs,
-    cooldownMs: options.cooldownMs ?? KEDA_COOLDOWN_MS,
+    cooldownMs,
     minReplicas: options.minReplicas ?? 0,
     maxReplicas: options.maxReplicas ?? 100,
     retrainIntervalMs: options.retrainIntervalMs ?? SERVER_DEFAULTS.retrainIntervalMs,

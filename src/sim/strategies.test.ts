@@ -59,4 +59,32 @@ describe('simulatedTrigger', () => {
   it('stretches the horizon to a lead beyond 30m', () => {
     expect(simulatedTrigger({ target: '1', leadTime: '45m' }).horizonMs).toBe(2_700_000);
   });
+
+  it('takes startupTime and cooldownPeriod from the replay’s pods and KEDA', () => {
+    expect(simulatedTrigger({ target: '1', startupTime: '90s', cooldownPeriod: '2m' })).toMatchObject({
+      startupTimeMs: 90_000,
+      cooldownPeriodMs: 120_000,
+    });
+  });
+
+  it('lets trigger metadata set startupTime and cooldownPeriod explicitly', () => {
+    const trigger = simulatedTrigger({
+      target: '1',
+      startupTime: '90s',
+      cooldownPeriod: '2m',
+      metadata: { startupTime: '4m', cooldownPeriod: '30m' },
+    });
+    expect(trigger).toMatchObject({ startupTimeMs: 240_000, cooldownPeriodMs: 1_800_000 });
+  });
+
+  it('stretches the horizon to a start-up time and a poll beyond 30m', () => {
+    const trigger = simulatedTrigger({ target: '1', leadTime: '45m', startupTime: '45m' });
+    expect(trigger.horizonMs).toBe(45 * 60_000 + 30_000);
+  });
+
+  it('refuses a start-up time longer than the lead, naming startupTime', () => {
+    expect(() => simulatedTrigger({ target: '1', leadTime: '5m', startupTime: '10m' })).toThrow(
+      'metadata key "startupTime" has invalid value "10m": expected a duration no longer than leadTime (5m)',
+    );
+  });
 });

@@ -131,7 +131,7 @@ export class OraclePolicy implements MetricPolicy {
     const decision = decide(this.config, {
       live,
       liveIsStale: false,
-      forecast: { peakWithinLead: peak },
+      forecast: { peakWhenReady: peak, peakWithinLead: peak, peakWithinColdStartBudget: peak },
       nowMs,
     });
     return { value: decision.value * (1 + this.headroom), active: decision.active };

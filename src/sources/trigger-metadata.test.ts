@@ -72,6 +72,8 @@ describe('parseTriggerMetadata', () => {
       for (const key of [
         'predictive',
         'leadTime',
+        'startupTime',
+        'cooldownPeriod',
         'horizon',
         'seasonality',
         'quantile',
@@ -101,6 +103,19 @@ describe('parseTriggerMetadata', () => {
       [{ horizon: '1m', leadTime: '1m' }, { horizonMs: MINUTE }],
       [{ horizon: '7d' }, { horizonMs: 7 * DAY }],
       [{ horizon: '1.5h' }, { horizonMs: 90 * MINUTE }],
+      [{}, { leadTimeMs: 15 * MINUTE, startupTimeMs: 2 * MINUTE, cooldownPeriodMs: 5 * MINUTE }],
+      [{ startupTime: '90s' }, { startupTimeMs: 90_000 }],
+      [{ startupTime: '0s' }, { startupTimeMs: 0 }],
+      [{ startupTime: '15m' }, { startupTimeMs: 15 * MINUTE, leadTimeMs: 15 * MINUTE }],
+      [{ startupTime: '10m', leadTime: '10m', horizon: '10m30s' }, { startupTimeMs: 10 * MINUTE }],
+      [{ startupTime: '120000' }, { startupTimeMs: 2 * MINUTE }],
+      // Unset, the start-up time shrinks to fit a short lead or horizon instead of refusing the trigger.
+      [{ leadTime: '0s' }, { startupTimeMs: 0 }],
+      [{ leadTime: '1m' }, { startupTimeMs: MINUTE }],
+      [{ horizon: '1m', leadTime: '1m' }, { startupTimeMs: 30_000 }],
+      [{ cooldownPeriod: '300s' }, { cooldownPeriodMs: 5 * MINUTE }],
+      [{ cooldownPeriod: '0s' }, { cooldownPeriodMs: 0 }],
+      [{ cooldownPeriod: '1h' }, { cooldownPeriodMs: 60 * MINUTE }],
       [{ seasonality: 'auto' }, { seasonality: 'auto' }],
       [{ seasonality: 'daily' }, { seasonality: 'daily' }],
       [{ seasonality: 'weekly' }, { seasonality: 'weekly' }],
@@ -205,6 +220,42 @@ describe('parseTriggerMetadata', () => {
       [
         { horizon: 'soon' },
         'metadata key "horizon" has invalid value "soon": expected a duration such as 30s, 15m, 2h or 14d between 1m and 7d',
+      ],
+      [
+        { startupTime: '20m' },
+        'metadata key "startupTime" has invalid value "20m": expected a duration no longer than leadTime (15m)',
+      ],
+      [
+        { startupTime: '6m', leadTime: '5m' },
+        'metadata key "startupTime" has invalid value "6m": expected a duration no longer than leadTime (5m)',
+      ],
+      [
+        { startupTime: '1m', leadTime: '0s' },
+        'metadata key "startupTime" has invalid value "1m": expected a duration no longer than leadTime (0s)',
+      ],
+      [
+        { startupTime: '10m', leadTime: '10m', horizon: '10m' },
+        'metadata key "horizon" has invalid value "10m": expected a duration at least startupTime (10m) plus KEDA\'s polling interval (30s)',
+      ],
+      [
+        { startupTime: '30m', leadTime: '30m' },
+        'metadata key "startupTime" has invalid value "30m": expected a duration no longer than horizon (30m) minus KEDA\'s polling interval (30s)',
+      ],
+      [
+        { startupTime: 'soon' },
+        'metadata key "startupTime" has invalid value "soon": expected a duration such as 30s, 15m, 2h or 14d between 0ms and 7d',
+      ],
+      [
+        { startupTime: '-1m' },
+        'metadata key "startupTime" has invalid value "-1m": expected a duration such as 30s, 15m, 2h or 14d between 0ms and 7d',
+      ],
+      [
+        { cooldownPeriod: '300' },
+        'metadata key "cooldownPeriod" has invalid value "300": expected a duration with a unit, such as 300s (the ScaledObject\'s cooldownPeriod counts seconds)',
+      ],
+      [
+        { cooldownPeriod: '8d' },
+        'metadata key "cooldownPeriod" has invalid value "8d": expected a duration such as 30s, 15m, 2h or 14d between 0ms and 7d',
       ],
       [
         { seasonality: 'hourly' },

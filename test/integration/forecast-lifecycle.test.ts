@@ -12,7 +12,10 @@ const MINUTE = 60_000;
 /**
  * A week of a daily pattern is loaded into a real Prometheus as TSDB blocks; the next rise is due ten
  * minutes from now. The scaler backfills that history into the real Redis, learns it, and must wake the
- * trigger (IsActive) and return the pre-warm value before the rise, while the live value is still low.
+ * trigger (IsActive) before the rise, while the live value is still low. A workload that takes twelve
+ * minutes to start gets the pre-warm value now (the model forecasts 5-minute blocks, so the rise at +10m is
+ * forecast in full from the middle of its block, +12.5m); one that starts in two minutes is awake but gets
+ * no capacity yet.
  */
 describe('learning from backfilled Prometheus history', () => {
   const prefix = `kps-test-lifecycle-${process.pid}-${Date.now()}`;
@@ -51,13 +54,14 @@ describe('learning from backfilled Prometheus history', () => {
     redis.disconnect();
   });
 
-  const metadata = () => ({
+  const metadata = (startupTime = '12m') => ({
     source: 'prometheus',
     serverAddress: prometheus.url,
     query: 'max(max_over_time(app_load[1m]))',
     threshold: '10',
     activationThreshold: '5',
     leadTime: '15m',
+    startupTime,
     horizon: '30m',
     seasonality: 'daily',
     historyWindow: '7d',
@@ -129,6 +133,14 @@ describe('learning from backfilled Prometheus history', () => {
     expect(metrics).toMatch(/keda_predictive_scaler_model_info\{[^}]*usable="true"[^}]*\} 1/);
     expect(metrics).toMatch(/keda_predictive_scaler_wakeups_total\{[^}]*cause="forecast"[^}]*\} 1/);
   }, 90_000);
+
+  it('wakes a quickly starting workload too, but buys its capacity only start-up time before the rise', async () => {
+    // The same signal and model (the start-up time is not part of what is learned).
+    const quick = kedaRef(metadata('2m'), 'quick-worker');
+    expect((await scaler.client.isActive(quick)).result).toBe(true);
+    const value = (await scaler.client.getMetrics(quick, '')).metricValues[0]!.metricValueFloat;
+    expect(value).toBeLessThan(10);
+  }, 30_000);
 
   it('pushes the forecast wake-up on StreamIsActive: the current state first, then one true', async () => {
     expect(await pushed).toEqual([false, true]);

@@ -581,6 +581,13 @@ describe('value overrides', () => {
         expect(trigger.metadata.businessHours).toBeUndefined();
       }
     }
+    const startupTimes = Object.fromEntries(
+      all('defaults', 'ScaledObject').map((so) => [
+        so.metadata.name,
+        [...new Set(triggersOf(so).map((t) => t.metadata.startupTime))],
+      ]),
+    );
+    expect(startupTimes).toMatchObject({ 'celery-workers': ['1m'], vllm: ['5m'] });
     const llama = find('everything on', 'ScaledObject', 'vllm-llama');
     for (const config of parsedTriggers(llama).values()) {
       expect(config).toMatchObject({
@@ -590,6 +597,29 @@ describe('value overrides', () => {
       });
       expect(config.businessHours).toHaveLength(1);
     }
+  });
+});
+
+describe('cooldownPeriod', () => {
+  it.each(Object.keys(SCENARIOS))(
+    '%s: each trigger carries its ScaledObject’s cooldownPeriod, so it is set once',
+    (scenario) => {
+      for (const so of all(scenario, 'ScaledObject')) {
+        const seconds = soSpec(so).cooldownPeriod;
+        for (const trigger of triggersOf(so)) {
+          expect(trigger.metadata.cooldownPeriod).toBe(seconds === undefined ? undefined : `${seconds}s`);
+        }
+        for (const config of parsedTriggers(so).values()) {
+          expect(config.cooldownPeriodMs).toBe((seconds ?? 300) * 1000);
+        }
+      }
+    },
+  );
+
+  it('follows a changed cooldownPeriod', () => {
+    const so = find('celery overrides', 'ScaledObject', 'celery-workers');
+    expect(soSpec(so).cooldownPeriod).toBe(120);
+    for (const config of parsedTriggers(so).values()) expect(config.cooldownPeriodMs).toBe(120_000);
   });
 });
 

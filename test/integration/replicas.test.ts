@@ -63,6 +63,8 @@ describe('scaler replicas on one Redis', () => {
     threshold: '10',
     activationThreshold: '5',
     leadTime: '15m',
+    // The rise is 10 minutes out: with a 10-minute start-up its capacity is bought now.
+    startupTime: '10m',
     horizon: '30m',
     seasonality: 'daily',
     historyWindow: '7d',

@@ -154,6 +154,11 @@ describe('npm run simulate', () => {
       /--kind must be rate or queue/,
     ],
     ['a lead without a unit', ['--target', '5', '--startup', '60', '--lead', '900'], /--lead needs a unit/],
+    [
+      'a start-up longer than the lead',
+      ['--target', '5', '--startup', '900', '--lead', '10m'],
+      /--startup: metadata key "startupTime" has invalid value "15m": expected a duration no longer than leadTime \(10m\)/,
+    ],
     ['--max below --min', ['--target', '5', '--startup', '60', '--min', '3', '--max', '2'], /--max \(2\)/],
     ['an unknown flag', ['--target', '5', '--startup', '60', '--speed', 'fast'], /Unknown option '--speed'/],
     [

@@ -102,7 +102,7 @@ export class ForecastService implements ForecastPort {
   }
 
   view(config: TriggerConfig, nowMs: number): ForecastView | undefined {
-    return this.track(config).forecaster.view(nowMs);
+    return this.track(config).forecaster.view(nowMs, config);
   }
 
   observe(config: TriggerConfig, reading: Reading): void {

@@ -68,6 +68,22 @@ describe('TriggerForecaster', () => {
     expect(views[0]).not.toEqual(views[2]);
   });
 
+  it('answers each trigger sharing the model with its own start-up time and cooldown', () => {
+    const forecaster = new TriggerForecaster(config);
+    forecaster.adopt({ model: trainedModel(), version: 1 });
+    forecaster.observe({ value: 50, atMs: START + 30_000 });
+    const now = START + MINUTE;
+    const quick = forecaster.view(now, { ...config, startupTimeMs: 0 });
+    // A longer start-up reads further ahead than the first view's forecast reached: not a stale cache.
+    const slow = forecaster.view(now, { ...config, startupTimeMs: 10 * MINUTE, cooldownPeriodMs: 0 });
+    const reference = new TriggerForecaster({ ...config, startupTimeMs: 10 * MINUTE, cooldownPeriodMs: 0 });
+    reference.adopt({ model: trainedModel(), version: 1 });
+    reference.observe({ value: 50, atMs: START + 30_000 });
+    expect(slow).toEqual(reference.view(now));
+    expect(slow?.peakWhenReady).not.toBe(quick?.peakWhenReady);
+    expect(slow?.peakWithinLead).toBe(quick?.peakWithinLead);
+  });
+
   it('schedules trainings: due at once, after the retry wait, and a whole interval after a model', () => {
     const forecaster = new TriggerForecaster(config);
     expect(forecaster.trainingDue(START, SCHEDULE)).toBe(true);

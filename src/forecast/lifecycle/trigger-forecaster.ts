@@ -2,7 +2,7 @@ import type { TriggerConfig } from '../../sources/trigger-metadata';
 import type { Reading } from '../../sources/source';
 import type { ModelRecord } from '../../store/state-store';
 import type { ForecastView } from '../port/forecast-port';
-import { forecastView, stepsToCover } from '../port/forecast-view';
+import { forecastView, stepsToCover, viewReachMs, type ViewWindows } from '../port/forecast-view';
 import { MODEL_FORMAT_VERSION } from '../model-state';
 import { forecastFrom } from '../predict';
 import type { ForecastResult, RegularSeries, TrainedModel } from '../types';
@@ -12,7 +12,7 @@ import { LIFECYCLE_DEFAULTS, retryDelayMs, type TrainingSchedule } from './train
 
 /**
  * The forecasting of one model of one trigger, driven by the caller's clock and free of I/O: it takes
- * readings, answers the forecast view over the lead window, says when a training is due and takes what a
+ * readings, answers the forecast view, says when a training is due and takes what a
  * training or a reload brought. `ForecastService` runs one per model for the server, and the simulator
  * runs the same service, so both forecast alike by construction.
  */
@@ -26,7 +26,9 @@ export class TriggerForecaster {
   /** Slot of the newest reading handed out for storage, so history gets one sample per interval. */
   private lastStoredSlot = -1;
   private nextAttemptMs = 0;
-  private cached: { slot: number; recentLength: number; version: number; result: ForecastResult } | undefined;
+  private cached:
+    | { slot: number; recentLength: number; version: number; steps: number; result: ForecastResult }
+    | undefined;
 
   constructor(
     readonly config: TriggerConfig,
@@ -54,11 +56,15 @@ export class TriggerForecaster {
     return true;
   }
 
-  /** The forecast over `[nowMs, nowMs + leadTime]`, or undefined while no usable model has recent data. */
-  view(nowMs: number): ForecastView | undefined {
+  /**
+   * The forecast view at `nowMs`, or undefined while no usable model has recent data. Triggers that share
+   * this model may differ in start-up time and cooldown (they are not part of what is learned), so each
+   * passes its own windows.
+   */
+  view(nowMs: number, windows: ViewWindows = this.config): ForecastView | undefined {
     const model = this.model;
     if (!model || !model.usable) return undefined;
-    const { leadTimeMs, horizonMs } = this.config;
+    const { horizonMs } = this.config;
     const step = model.stepMs;
     const recent = this.recent;
     const recentEnd = recent.startMs + (recent.values.length - 1) * step;
@@ -66,25 +72,27 @@ export class TriggerForecaster {
     // A model whose newest sample is older than its horizon has nothing to say about now.
     if (nowMs - lastSampleMs > horizonMs) return undefined;
     const slot = Math.floor(nowMs / step);
+    const steps = stepsToCover(lastSampleMs, step, nowMs, viewReachMs(windows));
     const cached = this.cached;
     let result: ForecastResult;
     if (
       cached &&
       cached.slot === slot &&
       cached.recentLength === recent.values.length &&
-      cached.version === this.version
+      cached.version === this.version &&
+      cached.steps >= steps
     ) {
       result = cached.result;
     } else {
       try {
-        result = forecastFrom(model, recent, stepsToCover(lastSampleMs, step, nowMs, leadTimeMs));
+        result = forecastFrom(model, recent, steps);
       } catch (error) {
         this.onForecastError(error);
         return undefined;
       }
-      this.cached = { slot, recentLength: recent.values.length, version: this.version, result };
+      this.cached = { slot, recentLength: recent.values.length, version: this.version, steps, result };
     }
-    return forecastView(result, nowMs, leadTimeMs, model.method);
+    return forecastView(result, nowMs, windows, model.method);
   }
 
   /** True when a training attempt is due: past the retry wait, and a whole interval after the model's. */

@@ -1,13 +1,25 @@
 import type { TriggerConfig } from '../../sources/trigger-metadata';
 import type { Reading } from '../../sources/source';
 
-/** What the decision needs from a trigger's forecast over `[now, now + leadTime]`. */
+/** What the decision needs from a trigger's forecast (see `forecastView` for the windows). */
 export interface ForecastView {
-  /** Largest upper-quantile value over the lead window: what scale-up compares with live. */
+  /**
+   * Largest upper-quantile value over `[now + startupTime, now + startupTime + polling allowance]`, when
+   * a replica created now could serve: what the returned value compares with live.
+   */
+  peakWhenReady: number;
+  /** Mean and lower interval at `now + startupTime`, exported with `peakWhenReady` as one band. */
+  meanWhenReady: number;
+  lowerWhenReady: number;
+  /** Largest upper-quantile value over `[now, now + leadTime]`: IsActive wakes a deployment for it. */
   peakWithinLead: number;
-  /** Mean and lower interval at `now + leadTime`, for metrics and the lead-time error. */
+  /**
+   * Largest upper-quantile value over `[now, now + startupTime + cooldownPeriod]` (within the horizon):
+   * load due before a deployment could sleep and wake again keeps it awake.
+   */
+  peakWithinColdStartBudget: number;
+  /** Mean at `now + leadTime`, for the lead-time error. */
   meanAtLead: number;
-  lowerAtLead: number;
   method: string;
 }
 
