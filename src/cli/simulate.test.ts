@@ -1,4 +1,4 @@
-import { parseSimulateArguments } from './simulate';
+import { parseSimulateArguments, simulationOptions } from './simulate';
 
 describe('parseSimulateArguments', () => {
   const base = ['--trace', 't.csv', '--value-column', 'rps', '--target', '5'];
@@ -19,5 +19,12 @@ describe('parseSimulateArguments', () => {
 
   it('leaves a given lead as it is', () => {
     expect(parseSimulateArguments([...base, '--startup', '1200', '--lead', '10m']).lead).toBe('10m');
+  });
+
+  it('passes --shortfall-target to the simulated trigger as shortfallTarget', () => {
+    const options = parseSimulateArguments([...base, '--startup', '180', '--shortfall-target', '0.05']);
+    expect(options.shortfallTarget).toBe('0.05');
+    expect(simulationOptions(options).metadata).toEqual({ shortfallTarget: '0.05' });
+    expect(simulationOptions(parseSimulateArguments([...base, '--startup', '180'])).metadata).toBeUndefined();
   });
 });

@@ -51,7 +51,8 @@ const DEFAULT_LEAD_MS = 15 * 60_000;
 export const SIMULATE_USAGE =
   'usage: npm run simulate -- --trace FILE.csv --value-column NAME [--time-column NAME] --target PER_REPLICA\n' +
   '         --startup SECONDS [--kind rate|queue] [--polling 30] [--lead 15m] [--min 0] [--max 100]\n' +
-  '         [--json] [--timeline OUT.csv] [--svg OUT.svg] [--step 1m] [--training-workers N]';
+  '         [--shortfall-target SHARE] [--json] [--timeline OUT.csv] [--svg OUT.svg] [--step 1m]\n' +
+  '         [--training-workers N]';
 
 export interface SimulateCliOptions {
   trace: string;
@@ -63,6 +64,8 @@ export interface SimulateCliOptions {
   kind: DemandKind;
   pollingMs: number;
   lead: string;
+  /** `--shortfall-target`: the trigger's `shortfallTarget` metadata, as given; undefined: unset. */
+  shortfallTarget: string | undefined;
   minReplicas: number;
   maxReplicas: number;
   json: boolean;
@@ -83,6 +86,7 @@ export function parseSimulateArguments(argv: string[]): SimulateCliOptions {
     kind: { type: 'string' },
     polling: { type: 'string' },
     lead: { type: 'string' },
+    'shortfall-target': { type: 'string' },
     min: { type: 'string' },
     max: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -122,6 +126,7 @@ export function parseSimulateArguments(argv: string[]): SimulateCliOptions {
     kind: kind as DemandKind,
     pollingMs: Math.round(pollingSeconds * 1000),
     lead,
+    shortfallTarget: values['shortfall-target'],
     minReplicas,
     maxReplicas,
     json: values.json === true,
@@ -190,6 +195,9 @@ export function simulationOptions(options: SimulateCliOptions): SimulationOption
     kind: options.kind,
     pollingMs: options.pollingMs,
     leadTime: options.lead,
+    ...(options.shortfallTarget === undefined
+      ? {}
+      : { metadata: { shortfallTarget: options.shortfallTarget } }),
     minReplicas: options.minReplicas,
     maxReplicas: options.maxReplicas,
     retrainIntervalMs: retrainIntervalMs(),
@@ -260,8 +268,13 @@ function traceNotes(trace: Trace, options: SimulateCliOptions): string[] {
 /** Trigger metadata errors name metadata keys; the user typed flags. */
 function flagMessage(error: MetadataError): string {
   const flag =
-    { threshold: '--target', leadTime: '--lead', horizon: '--lead', startupTime: '--startup' }[error.key] ??
-    error.key;
+    {
+      threshold: '--target',
+      leadTime: '--lead',
+      horizon: '--lead',
+      startupTime: '--startup',
+      shortfallTarget: '--shortfall-target',
+    }[error.key] ?? error.key;
   return `${flag}: ${error.message}`;
 }
 

@@ -42,6 +42,12 @@ export interface CommonTriggerConfig {
   historyWindowMs: number;
   /** @default 0.9 */
   quantile: number;
+  /**
+   * Share of the time the trigger tolerates being short of the capacity it asked for: when set, how far
+   * above the forecast capacity goes is learned online from the forecast's own errors at `startupTime`
+   * (`ShortfallController`), starting from the `quantile` band. @default none: the `quantile` bound as it is
+   */
+  shortfallTarget: number | undefined;
   /** @default 3.5 */
   anomalyThreshold: number;
   /** @default none */
@@ -72,6 +78,7 @@ export const COMMON_KEYS = [
   'seasonality',
   'historyWindow',
   'quantile',
+  'shortfallTarget',
   'anomalyThreshold',
   'businessHours',
   'businessHoursMultiplier',
@@ -183,6 +190,10 @@ export function parseCommonSettings(read: MetadataReader): CommonSettings {
     seasonality: parseSeasonality(get('seasonality') ?? 'auto'),
     historyWindowMs,
     quantile: read.number('quantile', 0.9, { min: 0.5, max: 0.999 }),
+    shortfallTarget:
+      get('shortfallTarget') === undefined
+        ? undefined
+        : read.number('shortfallTarget', 0, { min: 0.001, max: 0.5 }),
     anomalyThreshold: read.number('anomalyThreshold', 3.5, { min: 2, max: 5 }),
     businessHours:
       businessHoursRaw === undefined ? undefined : parseBusinessHours('businessHours', businessHoursRaw),

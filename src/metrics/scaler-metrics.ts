@@ -33,6 +33,7 @@ export class ScalerMetrics {
   readonly wakeups: Counter<(typeof TRIGGER_LABELS)[number] | 'cause'>;
   readonly prewarmReplicaSeconds: Counter<(typeof TRIGGER_LABELS)[number]>;
   readonly forecastLeadMase: Gauge<(typeof TRIGGER_LABELS)[number]>;
+  readonly capacityWidthFactor: Gauge<(typeof TRIGGER_LABELS)[number]>;
   readonly predictiveEnabled: Gauge<(typeof TRIGGER_LABELS)[number] | 'mode'>;
   readonly anomalies: Counter<'signal'>;
   readonly modelInfo: Gauge<'signal' | 'method' | 'usable'>;
@@ -112,6 +113,10 @@ export class ScalerMetrics {
       'forecast_mase',
       'Rolling MASE of the forecast at the lead time, measured as actual values arrive.',
     );
+    this.capacityWidthFactor = triggerGauge(
+      'capacity_width_factor',
+      'With shortfallTarget: how many times the quantile band the capacity bound is above the forecast, learned from the shortfall at startupTime.',
+    );
     this.predictiveEnabled = new Gauge({
       name: `${METRIC_PREFIX}predictive_enabled`,
       help: '1 when the forecast is used for this trigger, 0 when it runs live-only (mode: true, false, shadow).',
@@ -168,6 +173,7 @@ export class ScalerMetrics {
       this.returnedValue,
       this.active,
       this.forecastLeadMase,
+      this.capacityWidthFactor,
     ]) {
       gauge.remove(labels);
     }

@@ -112,6 +112,8 @@ export class TriggerEvaluator {
     );
     const mase = stale ? undefined : state.step.leadMase();
     if (mase !== undefined) metrics.forecastLeadMase.set(labels, mase);
+    const widthFactor = state.step.widthFactor();
+    if (widthFactor !== undefined) metrics.capacityWidthFactor.set(labels, widthFactor);
     if (forecast) {
       metrics.forecastValue.set(labels, forecast.meanWhenReady);
       metrics.forecastLower.set(labels, forecast.lowerWhenReady);

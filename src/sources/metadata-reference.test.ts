@@ -110,6 +110,7 @@ const FIELD: Record<
   seasonality: { field: 'seasonality', kind: 'text' },
   historyWindow: { field: 'historyWindowMs', kind: 'duration' },
   quantile: { field: 'quantile', kind: 'number' },
+  shortfallTarget: { field: 'shortfallTarget', kind: 'number' },
   anomalyThreshold: { field: 'anomalyThreshold', kind: 'number' },
   businessHoursMultiplier: { field: 'businessHoursMultiplier', kind: 'number' },
   timezone: { field: 'timezone', kind: 'text' },
@@ -121,6 +122,7 @@ const NONE: Record<string, { field: string; value: unknown } | null> = {
   customHeaders: { field: 'customHeaders', value: [] },
   queryParameters: { field: 'queryParameters', value: [] },
   businessHours: { field: 'businessHours', value: undefined },
+  shortfallTarget: { field: 'shortfallTarget', value: undefined },
 };
 
 /** Defaults described in words, and what the parsed config holds for them. */
@@ -242,6 +244,7 @@ describe('docs/metadata.md', () => {
       seasonality: '`auto`',
       historyWindow: '`14d`',
       quantile: '`0.9`',
+      shortfallTarget: 'none',
       anomalyThreshold: '`3.5`',
       businessHours: 'none',
       businessHoursMultiplier: '`1`',

@@ -77,6 +77,7 @@ describe('parseTriggerMetadata', () => {
         'horizon',
         'seasonality',
         'quantile',
+        'shortfallTarget',
         'timezone',
         'timeout',
       ]) {
@@ -132,6 +133,13 @@ describe('parseTriggerMetadata', () => {
       [{ quantile: '0.5' }, { quantile: 0.5 }],
       [{ quantile: '0.95' }, { quantile: 0.95 }],
       [{ quantile: '0.999' }, { quantile: 0.999 }],
+      [{}, { shortfallTarget: undefined }],
+      [{ shortfallTarget: '0.05' }, { shortfallTarget: 0.05, quantile: 0.9 }],
+      [
+        { shortfallTarget: '0.001', quantile: '0.95' },
+        { shortfallTarget: 0.001, quantile: 0.95 },
+      ],
+      [{ shortfallTarget: '0.5' }, { shortfallTarget: 0.5 }],
       [{ anomalyThreshold: '2' }, { anomalyThreshold: 2 }],
       [{ anomalyThreshold: '5' }, { anomalyThreshold: 5 }],
       [{ anomalyThreshold: '4.25' }, { anomalyThreshold: 4.25 }],
@@ -308,6 +316,18 @@ describe('parseTriggerMetadata', () => {
       [
         { quantile: '90%' },
         'metadata key "quantile" has invalid value "90%": expected a decimal number at least 0.5 and at most 0.999',
+      ],
+      [
+        { shortfallTarget: '0' },
+        'metadata key "shortfallTarget" has invalid value "0": expected a decimal number at least 0.001 and at most 0.5',
+      ],
+      [
+        { shortfallTarget: '0.6' },
+        'metadata key "shortfallTarget" has invalid value "0.6": expected a decimal number at least 0.001 and at most 0.5',
+      ],
+      [
+        { shortfallTarget: '5%' },
+        'metadata key "shortfallTarget" has invalid value "5%": expected a decimal number at least 0.001 and at most 0.5',
       ],
       [
         { quantile: 'p90' },

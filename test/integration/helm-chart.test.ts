@@ -113,6 +113,7 @@ const SCENARIOS: Record<string, string[]> = {
       'networkPolicy.enabled=true',
       'grafana.dashboards.namespace=monitoring',
       'predictiveScaling.shadow=true',
+      'predictiveScaling.shortfallTarget=0.05',
       'tls.enabled=true',
       'tls.server.secretName=scaler-tls',
       'tls.client.secretName=keda-client-tls',
@@ -579,6 +580,7 @@ describe('value overrides', () => {
           anomalyThreshold: '3.5',
         });
         expect(trigger.metadata.businessHours).toBeUndefined();
+        expect(trigger.metadata.shortfallTarget).toBeUndefined();
       }
     }
     const startupTimes = Object.fromEntries(
@@ -594,6 +596,7 @@ describe('value overrides', () => {
         predictive: 'shadow',
         leadTimeMs: 20 * 60_000,
         businessHoursMultiplier: 1.5,
+        shortfallTarget: 0.05,
       });
       expect(config.businessHours).toHaveLength(1);
     }

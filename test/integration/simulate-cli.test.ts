@@ -159,6 +159,11 @@ describe('npm run simulate', () => {
       ['--target', '5', '--startup', '900', '--lead', '10m'],
       /--startup: metadata key "startupTime" has invalid value "15m": expected a duration no longer than leadTime \(10m\)/,
     ],
+    [
+      'a shortfall target above one half',
+      ['--target', '5', '--startup', '60', '--shortfall-target', '0.7'],
+      /--shortfall-target: metadata key "shortfallTarget" has invalid value "0.7": expected a decimal number at least 0.001 and at most 0.5/,
+    ],
     ['--max below --min', ['--target', '5', '--startup', '60', '--min', '3', '--max', '2'], /--max \(2\)/],
     ['an unknown flag', ['--target', '5', '--startup', '60', '--speed', 'fast'], /Unknown option '--speed'/],
     [

@@ -1,0 +1,88 @@
+interface PendingBound {
+  dueMs: number;
+  /** The capacity bound that was bought for `dueMs`. */
+  bound: number;
+}
+
+/** How a {@link ShortfallController} learns. */
+export interface ShortfallControllerOptions {
+  /** Share of the scored moments the trigger tolerates being short (0.05: 5 % of the time). */
+  target: number;
+  /** How far ahead each bound is for: the moment a replica started now could serve. */
+  leadMs: number;
+  /** At most one bound scored per this many milliseconds (the trigger's sample interval). */
+  minSpacingMs: number;
+  /**
+   * How much one scored moment moves the width factor: up by `step × (1 − target)` after a miss, down by
+   * `step × target` after a covered moment. @default 0.05
+   */
+  step?: number;
+  /** The width factor stays within [0, this]: never more than this many times the forecast's own width. @default 4 */
+  maxFactor?: number;
+}
+
+/**
+ * Chooses how much capacity to buy above the forecast from the forecast's own errors at the lead, so that
+ * the share of moments short of it tracks a target (adaptive conformal inference, Gibbs & Candès 2021).
+ * The bound is `mean + factor × (upper − mean)`, with `upper` the model's calibrated quantile; each bound,
+ * once its moment comes, is checked against the live value then, and the factor moves by
+ * `step × (miss − target)`. The factor's change over T scored moments is step × (misses − T × target),
+ * so as long as it is never held at a limit the share of misses is within maxFactor / (step × T) of the
+ * target whatever the data do: a model whose bands are too narrow or too wide is corrected by how it
+ * fares, not by how its backtest said it would.
+ */
+export class ShortfallController {
+  private factor = 1;
+  private readonly pending: PendingBound[] = [];
+  private lastRecordedMs = -Infinity;
+  private scored = 0;
+  private misses = 0;
+  private readonly step: number;
+  private readonly maxFactor: number;
+
+  constructor(private readonly options: ShortfallControllerOptions) {
+    if (!(options.target > 0 && options.target < 1)) {
+      throw new RangeError(`target must be between 0 and 1 (exclusive), got ${options.target}`);
+    }
+    this.step = options.step ?? 0.05;
+    this.maxFactor = options.maxFactor ?? 4;
+  }
+
+  /** The capacity to buy for a forecast `mean` whose calibrated quantile bound is `upper`. */
+  bound(mean: number, upper: number): number {
+    return mean + this.factor * Math.max(0, upper - mean);
+  }
+
+  /** Remembers the bound bought at `nowMs` for `nowMs + leadMs`; at most one per `minSpacingMs`. */
+  record(nowMs: number, bound: number): void {
+    if (nowMs - this.lastRecordedMs < this.options.minSpacingMs || !Number.isFinite(bound)) return;
+    this.lastRecordedMs = nowMs;
+    this.pending.push({ dueMs: nowMs + this.options.leadMs, bound });
+  }
+
+  /** Scores every bound whose moment has come by `nowMs` against `actual`, and moves the factor. */
+  observe(nowMs: number, actual: number): void {
+    while (this.pending.length > 0 && (this.pending[0] as PendingBound).dueMs <= nowMs) {
+      const due = this.pending.shift() as PendingBound;
+      // A bound whose moment passed long ago (no reading for a while) says nothing about now.
+      if (nowMs - due.dueMs > Math.max(this.options.minSpacingMs * 2, 60_000)) continue;
+      const miss = actual > due.bound ? 1 : 0;
+      this.scored++;
+      this.misses += miss;
+      this.factor = Math.min(
+        this.maxFactor,
+        Math.max(0, this.factor + this.step * (miss - this.options.target)),
+      );
+    }
+  }
+
+  /** The factor the next bound is bought with. */
+  widthFactor(): number {
+    return this.factor;
+  }
+
+  /** Share of scored moments that were short of their bound; undefined before the first. */
+  missShare(): number | undefined {
+    return this.scored === 0 ? undefined : this.misses / this.scored;
+  }
+}
