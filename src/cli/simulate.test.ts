@@ -27,4 +27,14 @@ describe('parseSimulateArguments', () => {
     expect(simulationOptions(options).metadata).toEqual({ shortfallTarget: '0.05' });
     expect(simulationOptions(parseSimulateArguments([...base, '--startup', '180'])).metadata).toBeUndefined();
   });
+
+  it('passes --scale-down-window to the HPA model, 300 s unless given', () => {
+    const given = parseSimulateArguments([...base, '--startup', '180', '--scale-down-window', '60']);
+    expect(simulationOptions(given).scaleDownWindowMs).toBe(60_000);
+    const unset = parseSimulateArguments([...base, '--startup', '180']);
+    expect(simulationOptions(unset).scaleDownWindowMs).toBe(300_000);
+    expect(() => parseSimulateArguments([...base, '--startup', '180', '--scale-down-window=-5'])).toThrow(
+      /--scale-down-window must be a number at least 0 and at most 3600/,
+    );
+  });
 });

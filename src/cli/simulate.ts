@@ -51,8 +51,8 @@ const DEFAULT_LEAD_MS = 15 * 60_000;
 export const SIMULATE_USAGE =
   'usage: npm run simulate -- --trace FILE.csv --value-column NAME [--time-column NAME] --target PER_REPLICA\n' +
   '         --startup SECONDS [--kind rate|queue] [--polling 30] [--lead 15m] [--min 0] [--max 100]\n' +
-  '         [--shortfall-target SHARE] [--json] [--timeline OUT.csv] [--svg OUT.svg] [--step 1m]\n' +
-  '         [--training-workers N]';
+  '         [--shortfall-target SHARE] [--scale-down-window 300] [--json] [--timeline OUT.csv]\n' +
+  '         [--svg OUT.svg] [--step 1m] [--training-workers N]';
 
 export interface SimulateCliOptions {
   trace: string;
@@ -66,6 +66,8 @@ export interface SimulateCliOptions {
   lead: string;
   /** `--shortfall-target`: the trigger's `shortfallTarget` metadata, as given; undefined: unset. */
   shortfallTarget: string | undefined;
+  /** `--scale-down-window`: the HPA's scale-down stabilisation window. */
+  scaleDownWindowMs: number;
   minReplicas: number;
   maxReplicas: number;
   json: boolean;
@@ -87,6 +89,7 @@ export function parseSimulateArguments(argv: string[]): SimulateCliOptions {
     polling: { type: 'string' },
     lead: { type: 'string' },
     'shortfall-target': { type: 'string' },
+    'scale-down-window': { type: 'string' },
     min: { type: 'string' },
     max: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -127,6 +130,9 @@ export function parseSimulateArguments(argv: string[]): SimulateCliOptions {
     pollingMs: Math.round(pollingSeconds * 1000),
     lead,
     shortfallTarget: values['shortfall-target'],
+    scaleDownWindowMs: Math.round(
+      decimal('--scale-down-window', values['scale-down-window'] ?? '300', { min: 0, max: 3_600 }) * 1000,
+    ),
     minReplicas,
     maxReplicas,
     json: values.json === true,
@@ -194,6 +200,7 @@ export function simulationOptions(options: SimulateCliOptions): SimulationOption
     startupMs: options.startupMs,
     kind: options.kind,
     pollingMs: options.pollingMs,
+    scaleDownWindowMs: options.scaleDownWindowMs,
     leadTime: options.lead,
     ...(options.shortfallTarget === undefined
       ? {}

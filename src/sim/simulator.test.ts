@@ -43,6 +43,20 @@ describe('simulate: KEDA + HPA + pods, hand-worked', () => {
     expect(reactive?.scaleActionsPerHour).toBeCloseTo(4 / (50 / 60));
   });
 
+  it('holds replicas for the scale-down window it is given, as the ScaledObject sets it', async () => {
+    const withMin = { ...options, minReplicas: 1 };
+    const { timeline } = await simulate(burst, { ...withMin, scaleDownWindowMs: 60_000 });
+    const track = timeline?.strategies[0];
+    if (!track) throw new Error('no timeline');
+    // Last proposal of 5 at 29:45: with a 60 s window the HPA goes to 1 at 30:45, not 34:45.
+    expect([track.desired[29], track.desired[30], track.desired[31]]).toEqual([5, 5, 1]);
+    const held = (await simulate(burst, withMin)).results[0]?.replicaHours as number;
+    const shorter = (await simulate(burst, { ...withMin, scaleDownWindowMs: 60_000 })).results[0]
+      ?.replicaHours as number;
+    // Four fewer minutes of four extra replicas.
+    expect(held - shorter).toBeCloseTo((4 * 4) / 60);
+  });
+
   it('keeps one replica with --min 1, so there is no cold start', async () => {
     const { results } = await simulate(burst, { ...options, minReplicas: 1 });
     expect(results[0]?.coldStarts).toBe(0);

@@ -5,7 +5,7 @@ import type { ModelFitter } from '../forecast/lifecycle/model-fitter';
 import { WorkerPoolFitter } from '../forecast/lifecycle/model-fitter';
 import { createDemandModel, type DemandKind } from './demand';
 import { compareWithFrontier, type FrontierComparison } from './frontier';
-import { HPA_DEFAULTS, HpaModel } from './hpa-model';
+import { HPA_DEFAULTS, HpaModel, type HpaSettings } from './hpa-model';
 import { KEDA_COOLDOWN_MS, KedaModel, kedaQuantity } from './keda-model';
 import { PodModel } from './pod-model';
 import { SimulatedForecast, type TrainingStats } from './simulated-forecast';
@@ -37,6 +37,11 @@ export interface SimulationOptions {
   pollingMs?: number;
   /** KEDA `cooldownPeriod`; also the trigger's `cooldownPeriod`. @default 300 s */
   cooldownMs?: number;
+  /**
+   * The HPA's `behavior.scaleDown.stabilizationWindowSeconds`, as the ScaledObject sets it (the Helm
+   * chart's presets set their own). @default 300 s, Kubernetes' default
+   */
+  scaleDownWindowMs?: number;
   /** `leadTime` as trigger metadata. @default 15m */
   leadTime?: string;
   /** @default 0 */
@@ -99,6 +104,7 @@ interface RunContext {
   startupMs: number;
   pollingMs: number;
   cooldownMs: number;
+  hpa: HpaSettings;
   minReplicas: number;
   maxReplicas: number;
   retrainIntervalMs: number;
@@ -171,6 +177,10 @@ export async function simulate(trace: Trace, options: SimulationOptions): Promis
     startupMs,
     pollingMs,
     cooldownMs,
+    hpa: {
+      ...HPA_DEFAULTS,
+      scaleDownStabilisationMs: options.scaleDownWindowMs ?? HPA_DEFAULTS.scaleDownStabilisationMs,
+    },
     minReplicas: options.minReplicas ?? 0,
     maxReplicas: options.maxReplicas ?? 100,
     retrainIntervalMs: options.retrainIntervalMs ?? SERVER_DEFAULTS.retrainIntervalMs,
@@ -272,7 +282,7 @@ async function runStrategy(
     minReplicas: context.minReplicas,
     maxReplicas: context.maxReplicas,
   });
-  const hpa = new HpaModel();
+  const hpa = new HpaModel(context.hpa);
   const pods = new PodModel(context.startupMs);
   const demand = createDemandModel(context.kind);
   const score = new Scorecard();
