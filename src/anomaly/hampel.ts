@@ -1,4 +1,10 @@
-import { MAD_TO_SIGMA, isMissing } from './robust-stats';
+import { MAD_TO_SIGMA, isMissing as isMissingValue } from './robust-stats';
+
+/**
+ * Bound once: these loops test millions of values per training, and a call through the module binding
+ * (a getter under some loaders) would cost more than the test itself.
+ */
+const isMissing = isMissingValue;
 
 /** Local robust statistics of each point: the median of its window and its robust z-score against it. */
 export interface LocalScores {

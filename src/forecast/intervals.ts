@@ -1,6 +1,12 @@
-import { finiteMean, quantileSorted, isMissing } from '../anomaly/robust-stats';
+import { finiteMean, quantileSorted, isMissing as isMissingValue } from '../anomaly/robust-stats';
 import type { Transform } from './transform';
 import { fromModelScale, toModelScale } from './transform';
+
+/**
+ * Bound once: these loops test millions of values per training, and a call through the module binding
+ * (a getter under some loaders) would cost more than the test itself.
+ */
+const isMissing = isMissingValue;
 
 /**
  * Empirical prediction intervals: per lead, the (1 − q) and q quantiles of out-of-sample residuals

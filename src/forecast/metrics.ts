@@ -1,4 +1,11 @@
-import { isMissing } from '../anomaly/robust-stats';
+import { isMissing as isMissingValue } from '../anomaly/robust-stats';
+
+/**
+ * Bound once: these loops test millions of values per training, and a call through the module binding
+ * (a getter under some loaders) would cost more than the test itself.
+ */
+const isMissing = isMissingValue;
+
 /**
  * Scale of MASE: the mean absolute error of the in-sample seasonal naive forecast at `lag` (one day,
  * as in the README baselines; lag 1, the one-step naive, when there is no day of history). Falls back to

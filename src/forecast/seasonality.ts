@@ -1,7 +1,13 @@
-import { isMissing } from '../anomaly/robust-stats';
+import { isMissing as isMissingValue } from '../anomaly/robust-stats';
 import { centredMovingMean } from '../anomaly/seasonal-residual';
 
 import { DAY_MS, WEEK_MS } from '../util/duration';
+
+/**
+ * Bound once: these loops test millions of values per training, and a call through the module binding
+ * (a getter under some loaders) would cost more than the test itself.
+ */
+const isMissing = isMissingValue;
 
 export { DAY_MS, WEEK_MS };
 

@@ -1,4 +1,4 @@
-import { isMissing } from '../../anomaly/robust-stats';
+import { isMissing as isMissingValue } from '../../anomaly/robust-stats';
 import { ridgeLeastAbsolute } from '../least-squares';
 import type { Transform } from '../transform';
 import { fromModelScale, toModelScale } from '../transform';
@@ -6,6 +6,12 @@ import type { FitSpec, Forecaster, ModelSeries } from './forecaster';
 import { timeOf } from './forecaster';
 import type { FourierProfile } from './fourier-regression';
 import { evaluateProfile, fitFourierProfile, fourierTermsFor, profileColumns } from './fourier-regression';
+
+/**
+ * Bound once: these loops test millions of values per training, and a call through the module binding
+ * (a getter under some loaders) would cost more than the test itself.
+ */
+const isMissing = isMissingValue;
 
 /**
  * Parameters of the anchored seasonal model. `coefficients[i]` are the feature weights (raw units) for

@@ -6,6 +6,7 @@ import {
   binEndsFor,
   boundResidual,
   conformalQuantile,
+  orderStatistic,
 } from './horizon-bands';
 
 const FIVE_MINUTE_PERIODS = { day: 288, week: 2016 };
@@ -43,6 +44,23 @@ describe('conformalQuantile', () => {
     // Fewer residuals than the level can resolve: the largest (smallest) one.
     expect(conformalQuantile(Float64Array.of(1, 2, 3), 0.9)).toBe(3);
     expect(conformalQuantile(Float64Array.of(1, 2, 3), 0.1)).toBe(1);
+  });
+});
+
+describe('orderStatistic', () => {
+  it.each([
+    ['distinct values', (r: () => number) => r()],
+    ['many repeats', (r: () => number) => Math.floor(r() * 5)],
+    ['one value', () => 7],
+    ['ascending', (_r: () => number, i: number) => i],
+    ['descending', (_r: () => number, i: number) => -i],
+  ])('gives what sorting gives at every rank, on %s', (_name, value) => {
+    const random = seededRandom(13);
+    for (const length of [1, 2, 3, 10, 257]) {
+      const values = Float64Array.from({ length }, (_, i) => value(random, i));
+      const sorted = values.slice().sort();
+      for (let k = 0; k < length; k++) expect(orderStatistic(values.slice(), k)).toBe(sorted[k]);
+    }
   });
 });
 

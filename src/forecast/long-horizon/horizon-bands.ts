@@ -1,5 +1,12 @@
 import type { Transform } from '../transform';
-import { fromModelScale, toModelScale } from '../transform';
+import { fromModelScale as fromModelScaleOf, toModelScale as toModelScaleOf } from '../transform';
+
+/**
+ * Bound once: these loops test millions of values per training, and a call through the module binding
+ * (a getter under some loaders) would cost more than the test itself.
+ */
+const toModelScale = toModelScaleOf;
+const fromModelScale = fromModelScaleOf;
 import type { ProfilePeriods } from './profile-methods';
 
 /**
@@ -81,9 +88,12 @@ export function bandsFromResiduals(
   let lastUpper = 0;
   for (const bin of residuals) {
     if (bin.length >= MIN_BIN_RESIDUALS) {
-      const sorted = Float64Array.from(bin).sort();
-      lastUpper = Math.max(lastUpper, conformalQuantile(sorted, quantile));
-      lastLower = Math.min(lastLower, conformalQuantile(sorted, 1 - quantile));
+      // Two order statistics by selection, not a sort: bins hold tens of thousands of residuals and
+      // calibration builds them several times per training.
+      const values = Float64Array.from(bin);
+      const m = values.length;
+      lastUpper = Math.max(lastUpper, orderStatistic(values, conformalRank(m, quantile) - 1));
+      lastLower = Math.min(lastLower, orderStatistic(values, conformalRank(m, 1 - quantile) - 1));
       counts.push(bin.length);
     } else {
       counts.push(0);
@@ -99,7 +109,44 @@ export function bandsFromResiduals(
  * for a lower one, clamped to the sample.
  */
 export function conformalQuantile(sorted: Float64Array, p: number): number {
-  const m = sorted.length;
+  return sorted[conformalRank(sorted.length, p) - 1] as number;
+}
+
+/** The 1-based rank of `conformalQuantile` in a sample of `m`. */
+export function conformalRank(m: number, p: number): number {
   const rank = p >= 0.5 ? Math.ceil((m + 1) * p) : Math.floor((m + 1) * p);
-  return sorted[Math.min(m, Math.max(1, rank)) - 1] as number;
+  return Math.min(m, Math.max(1, rank));
+}
+
+/**
+ * The value that would stand at 0-based index `k` if `values` were sorted ascending, found by
+ * quickselect (Hoare partition, median-of-three pivot); reorders `values` in place.
+ */
+export function orderStatistic(values: Float64Array, k: number): number {
+  let left = 0;
+  let right = values.length - 1;
+  while (right > left) {
+    const middle = (left + right) >> 1;
+    const a = values[left] as number;
+    const b = values[middle] as number;
+    const c = values[right] as number;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while ((values[i] as number) < pivot) i++;
+      while ((values[j] as number) > pivot) j--;
+      if (i <= j) {
+        const swap = values[i] as number;
+        values[i] = values[j] as number;
+        values[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break;
+  }
+  return values[k] as number;
 }

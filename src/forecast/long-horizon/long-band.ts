@@ -2,8 +2,15 @@ import { isMissing as isMissingValue } from '../../anomaly/robust-stats';
 import { ErrorAccumulator, maseScale, pinballLoss } from '../metrics';
 import type { Transform } from '../transform';
 import type { HorizonBands } from './horizon-bands';
-import { applyResidual, bandsFromResiduals, binEndsFor, boundResidual, leadBins } from './horizon-bands';
-import { IDENTITY, toModelScale } from '../transform';
+import {
+  applyResidual,
+  bandsFromResiduals,
+  binEndsFor,
+  boundResidual,
+  leadBins,
+  orderStatistic,
+} from './horizon-bands';
+import { IDENTITY, toModelScale as toModelScaleOf } from '../transform';
 import type { Profile, ProfileMethod, ProfilePeriods } from './profile-methods';
 import {
   LAST_VALUE_PROFILE,
@@ -18,6 +25,7 @@ import {
  * (a getter under some loaders) would cost more than the test itself.
  */
 const isMissing = isMissingValue;
+const toModelScale = toModelScaleOf;
 
 /** Newest backtest origins a selection scores, a day apart (their two-day windows overlap). */
 const SELECTION_ORIGINS = 10;
@@ -325,10 +333,12 @@ export function backtestLongBand(
   }
 
   const scales = setup.transform.kind === 'identity' ? [IDENTITY] : [setup.transform, IDENTITY];
+  const residualsIn = new Map(scales.map((scale) => [scale, residualsOf(pairs, scale)]));
   const tertiles = levelEdgesOf(pairs);
   const heldOut = scales.flatMap((bandScale) =>
     [[], tertiles].map((levelEdges) => {
-      const bands = levelledBands(pairs, binEnds, bandScale, levelEdges, quantile, true);
+      const residuals = residualsIn.get(bandScale) as Float64Array;
+      const bands = levelledBands(pairs, residuals, binEnds, levelEdges, quantile, true);
       let loss = 0;
       for (let k = 0; k < pairs.count; k++) {
         if (pairs.newer[k] === 0) continue;
@@ -370,7 +380,8 @@ export function backtestLongBand(
       samples: errors.samples,
     };
   });
-  const bands = levelledBands(pairs, binEnds, bandScale, levelEdges, quantile, false);
+  const residuals = residualsIn.get(bandScale) as Float64Array;
+  const bands = levelledBands(pairs, residuals, binEnds, levelEdges, quantile, false);
   return { bands, levelEdges, bandScale, scores };
 }
 
@@ -380,13 +391,23 @@ const MIN_LEVEL_RESIDUALS = 200;
 /** The forecast values that cut the pairs into three equal levels, or none when a level would be thin. */
 function levelEdgesOf(pairs: CalibrationPairs): number[] {
   if (pairs.count < 3 * MIN_LEVEL_RESIDUALS) return [];
-  const sorted = pairs.forecast.slice(0, pairs.count).sort();
+  const forecasts = pairs.forecast.slice(0, pairs.count);
   const edges = [
-    sorted[Math.floor(pairs.count / 3)] as number,
-    sorted[Math.floor((2 * pairs.count) / 3)] as number,
+    orderStatistic(forecasts, Math.floor(pairs.count / 3)),
+    orderStatistic(forecasts, Math.floor((2 * pairs.count) / 3)),
   ];
   // A forecast that is mostly one value (a flat profile) has no levels to tell apart.
-  return edges[0] === edges[1] || edges[0] === sorted[0] ? [] : edges;
+  return edges[0] === edges[1] || edges[0] === orderStatistic(forecasts, 0) ? [] : edges;
+}
+
+/** Each pair's residual (actual − forecast) in `scale`. */
+function residualsOf(pairs: CalibrationPairs, scale: Transform): Float64Array {
+  const out = new Float64Array(pairs.count);
+  for (let k = 0; k < pairs.count; k++) {
+    out[k] =
+      toModelScale(scale, pairs.actual[k] as number) - toModelScale(scale, pairs.forecast[k] as number);
+  }
+  return out;
 }
 
 /** The level of a forecast: how many of `edges` lie below it. */
@@ -396,23 +417,22 @@ export function levelOf(edges: readonly number[], forecast: number): number {
   return level;
 }
 
-/** Bands per level from the pairs' residuals in `scale` (the older half's only, with `olderOnly`). */
+/** Bands per level from the pairs' `residuals` (the older half's only, with `olderOnly`). */
 function levelledBands(
   pairs: CalibrationPairs,
+  residuals: Float64Array,
   binEnds: number[],
-  scale: Transform,
   levelEdges: number[],
   quantile: number,
   olderOnly: boolean,
 ): HorizonBands[] {
-  const residuals: number[][][] = Array.from({ length: levelEdges.length + 1 }, () => binEnds.map(() => []));
+  const byLevel: number[][][] = Array.from({ length: levelEdges.length + 1 }, () => binEnds.map(() => []));
   for (let k = 0; k < pairs.count; k++) {
     if (olderOnly && pairs.older[k] === 0) continue;
-    const f = pairs.forecast[k] as number;
-    const residual = toModelScale(scale, pairs.actual[k] as number) - toModelScale(scale, f);
-    ((residuals[levelOf(levelEdges, f)] as number[][])[pairs.bin[k] as number] as number[]).push(residual);
+    const level = levelOf(levelEdges, pairs.forecast[k] as number);
+    ((byLevel[level] as number[][])[pairs.bin[k] as number] as number[]).push(residuals[k] as number);
   }
-  return residuals.map((byBin) => bandsFromResiduals(binEnds, byBin, quantile));
+  return byLevel.map((byBin) => bandsFromResiduals(binEnds, byBin, quantile));
 }
 
 /** The `side` bound of point forecast `forecast` at `lead` (blocks): its level's band, in the bands' scale. */
