@@ -1,5 +1,6 @@
-interface Pending {
-  dueMs: number;
+import { DuePredictions } from './due-predictions';
+
+interface Prediction {
   predicted: number;
   /** The live value when the prediction was made: the naive forecast for the same lead. */
   liveAtPrediction: number;
@@ -12,33 +13,29 @@ interface Pending {
  * MASE: below 1 the forecast is earning its keep.
  */
 export class LeadErrorTracker {
-  private readonly pending: Pending[] = [];
+  private readonly pending: DuePredictions<Prediction>;
   private readonly errors: Array<[model: number, naive: number]> = [];
-  private lastRecordedMs = -Infinity;
 
   constructor(
-    private readonly leadMs: number,
-    private readonly minSpacingMs: number,
+    leadMs: number,
+    minSpacingMs: number,
     private readonly window = 200,
-  ) {}
+  ) {
+    this.pending = new DuePredictions(leadMs, minSpacingMs, 4 * window);
+  }
 
   /** Records the forecast for `nowMs + leadMs`; at most one per `minSpacingMs`. */
   record(nowMs: number, predicted: number, live: number): void {
-    if (nowMs - this.lastRecordedMs < this.minSpacingMs || !Number.isFinite(predicted)) return;
-    this.lastRecordedMs = nowMs;
-    this.pending.push({ dueMs: nowMs + this.leadMs, predicted, liveAtPrediction: live });
-    if (this.pending.length > 4 * this.window) this.pending.shift();
+    if (!Number.isFinite(predicted)) return;
+    this.pending.record(nowMs, { predicted, liveAtPrediction: live });
   }
 
   /** Scores every prediction that has come due by `nowMs` against `actual`. */
   observe(nowMs: number, actual: number): void {
-    while (this.pending.length > 0 && (this.pending[0] as Pending).dueMs <= nowMs) {
-      const due = this.pending.shift() as Pending;
-      // A prediction whose moment passed long ago (no reading for a while) says nothing about now.
-      if (nowMs - due.dueMs > Math.max(this.minSpacingMs * 2, 60_000)) continue;
+    this.pending.takeDue(nowMs, (due) => {
       this.errors.push([Math.abs(actual - due.predicted), Math.abs(actual - due.liveAtPrediction)]);
       if (this.errors.length > this.window) this.errors.shift();
-    }
+    });
   }
 
   /** Rolling MASE, or undefined until a prediction has been scored (or when naive error is 0). */

@@ -1,8 +1,4 @@
-interface PendingBound {
-  dueMs: number;
-  /** The capacity bound that was bought for `dueMs`. */
-  bound: number;
-}
+import { DuePredictions } from './due-predictions';
 
 /** How a {@link ShortfallController} learns. */
 export interface ShortfallControllerOptions {
@@ -33,8 +29,8 @@ export interface ShortfallControllerOptions {
  */
 export class ShortfallController {
   private factor = 1;
-  private readonly pending: PendingBound[] = [];
-  private lastRecordedMs = -Infinity;
+  /** The capacity bounds bought, each waiting for the moment it was bought for. */
+  private readonly pending: DuePredictions<number>;
   private scored = 0;
   private misses = 0;
   private readonly step: number;
@@ -46,6 +42,7 @@ export class ShortfallController {
     }
     this.step = options.step ?? 0.05;
     this.maxFactor = options.maxFactor ?? 4;
+    this.pending = new DuePredictions(options.leadMs, options.minSpacingMs);
   }
 
   /** The capacity to buy for a forecast `mean` whose calibrated quantile bound is `upper`. */
@@ -55,25 +52,18 @@ export class ShortfallController {
 
   /** Remembers the bound bought at `nowMs` for `nowMs + leadMs`; at most one per `minSpacingMs`. */
   record(nowMs: number, bound: number): void {
-    if (nowMs - this.lastRecordedMs < this.options.minSpacingMs || !Number.isFinite(bound)) return;
-    this.lastRecordedMs = nowMs;
-    this.pending.push({ dueMs: nowMs + this.options.leadMs, bound });
+    if (Number.isFinite(bound)) this.pending.record(nowMs, bound);
   }
 
   /** Scores every bound whose moment has come by `nowMs` against `actual`, and moves the factor. */
   observe(nowMs: number, actual: number): void {
-    while (this.pending.length > 0 && (this.pending[0] as PendingBound).dueMs <= nowMs) {
-      const due = this.pending.shift() as PendingBound;
-      // A bound whose moment passed long ago (no reading for a while) says nothing about now.
-      if (nowMs - due.dueMs > Math.max(this.options.minSpacingMs * 2, 60_000)) continue;
-      const miss = actual > due.bound ? 1 : 0;
+    this.pending.takeDue(nowMs, (bound) => {
+      const miss = actual > bound ? 1 : 0;
       this.scored++;
       this.misses += miss;
-      this.factor = Math.min(
-        this.maxFactor,
-        Math.max(0, this.factor + this.step * (miss - this.options.target)),
-      );
-    }
+      const moved = this.factor + this.step * (miss - this.options.target);
+      this.factor = Math.min(this.maxFactor, Math.max(0, moved));
+    });
   }
 
   /** The factor the next bound is bought with. */

@@ -7,18 +7,19 @@ import {
   trainModelWithDiagnostics,
 } from './index';
 import { DAY_MS, WEEK_MS } from './seasonality';
-import { gaussian, seededRandom, sliceSeries, syntheticSeries, syntheticTruth } from './synthetic-series';
+import {
+  SCALER_TEST_OPTIONS,
+  gaussian,
+  seededRandom,
+  sliceSeries,
+  syntheticSeries,
+  syntheticTruth,
+} from './synthetic-series';
 import type { SyntheticSpec } from './synthetic-series';
 import type { RegularSeries, TrainingOptions } from './types';
 
 const FIVE_MIN = 5 * 60_000;
-const options: TrainingOptions = {
-  seasonality: 'auto',
-  leadTimesMs: [15 * 60_000, 60 * 60_000],
-  horizonMs: 60 * 60_000,
-  quantile: 0.9,
-  anomalyThreshold: 3.5,
-};
+const options: TrainingOptions = SCALER_TEST_OPTIONS;
 
 /** Trains on the first `trainDays` of `spec`, then returns the model and the rest of the series. */
 function trainOn(spec: SyntheticSpec, trainDays: number, overrides: Partial<TrainingOptions> = {}) {

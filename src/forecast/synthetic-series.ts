@@ -1,4 +1,16 @@
-import type { RegularSeries } from './types';
+import type { RegularSeries, TrainingOptions } from './types';
+
+/**
+ * Training options for tests of a trigger's model: the scaler's leads (15 minutes and an hour), its
+ * default quantile and anomaly threshold.
+ */
+export const SCALER_TEST_OPTIONS: Readonly<TrainingOptions> = {
+  seasonality: 'auto',
+  leadTimesMs: [15 * 60_000, 60 * 60_000],
+  horizonMs: 60 * 60_000,
+  quantile: 0.9,
+  anomalyThreshold: 3.5,
+};
 
 /**
  * Deterministic synthetic load for tests and demos: known shapes, so a forecaster's answer can be checked

@@ -1,7 +1,7 @@
 import { parseDuration } from '../config/parse';
 import { POLLING_ALLOWANCE_MS } from '../config/trigger-config';
 import { parseTriggerMetadata, type TriggerConfig } from '../sources/trigger-metadata';
-import { formatDuration } from '../util/duration';
+import { WEEK_MS, formatDuration } from '../util/duration';
 
 /** The trigger the simulator pretends KEDA sends; values are metadata strings, as KEDA passes them. */
 export interface SimulatedTriggerInput {
@@ -18,7 +18,6 @@ export interface SimulatedTriggerInput {
 }
 
 const DEFAULT_HORIZON_MS = 30 * 60_000;
-const WEEK_MS = 7 * 86_400_000;
 
 /**
  * Builds the simulated trigger through the same parser the server uses, so the replay runs with the

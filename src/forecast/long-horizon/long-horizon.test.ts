@@ -7,7 +7,14 @@ import {
 } from '../index';
 import type { ModelState } from '../model-state';
 import { DAY_MS, WEEK_MS } from '../seasonality';
-import { gaussian, seededRandom, sliceSeries, syntheticSeries, syntheticTruth } from '../synthetic-series';
+import {
+  SCALER_TEST_OPTIONS,
+  gaussian,
+  seededRandom,
+  sliceSeries,
+  syntheticSeries,
+  syntheticTruth,
+} from '../synthetic-series';
 import type { SyntheticSpec } from '../synthetic-series';
 import type { RegularSeries, TrainedModel, TrainingOptions } from '../types';
 import { combinationName } from './long-band';
@@ -15,13 +22,7 @@ import { PROFILE_METHODS } from './profile-methods';
 
 const FIVE_MIN = 5 * 60_000;
 const HOUR = 3_600_000;
-const options: TrainingOptions = {
-  seasonality: 'auto',
-  leadTimesMs: [15 * 60_000, 60 * 60_000],
-  horizonMs: 60 * 60_000,
-  quantile: 0.9,
-  anomalyThreshold: 3.5,
-};
+const options: TrainingOptions = SCALER_TEST_OPTIONS;
 
 function train(history: RegularSeries, overrides: Partial<TrainingOptions> = {}): TrainedModel {
   return trainModel(
