@@ -67,7 +67,15 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
   const store = deps.store ?? createStore(settings.redisUrl, { keyPrefix: settings.redisKeyPrefix, logger });
   const metrics = new ScalerMetrics(new Registry());
   const sourceDeps: SourceDeps = { logger, amqp: createAmqpConnectionPool({ logger }) };
-  const registry = new TriggerRegistry(clock);
+  const registry = new TriggerRegistry(clock, undefined, (handle) => {
+    metrics.metadataWarnings.set(handle.labels, handle.warnings.length);
+    for (const warning of handle.warnings) {
+      logger.warn(
+        { ...handle.labels, key: warning.key },
+        `trigger metadata: ${warning.key}: ${warning.message}`,
+      );
+    }
+  });
   // The evaluator asks the forecast through this indirection because the forecast runtime, built next,
   // reads history through the evaluator's sources.
   let forecastPort: ForecastPort = NO_FORECAST;

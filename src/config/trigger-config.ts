@@ -100,6 +100,12 @@ const DEFAULT_STARTUP_MS = 2 * MINUTE;
 /** KEDA's default `cooldownPeriod` (300 s). */
 const DEFAULT_COOLDOWN_MS = 5 * MINUTE;
 
+/** Something in a trigger's metadata that works but should change: an unknown or deprecated key. */
+export interface MetadataWarning {
+  key: string;
+  message: string;
+}
+
 /**
  * One trigger's `scalerMetadata` with the lookups every parser uses. A blank value reads as unset, so it
  * takes the key's default.
@@ -115,6 +121,9 @@ export interface MetadataReader {
   duration(key: string, fallback: number, minMs: number, maxMs: number): number;
   number(key: string, fallback: number, bounds: Parameters<typeof parseNumber>[2]): number;
   boolean(key: string, fallback: boolean): boolean;
+  /** Records a warning: the trigger still works, and the server logs it once and counts it. */
+  warn(key: string, message: string): void;
+  readonly warnings: readonly MetadataWarning[];
 }
 
 export function metadataReader(metadata: Readonly<Record<string, string>>): MetadataReader {
@@ -122,8 +131,11 @@ export function metadataReader(metadata: Readonly<Record<string, string>>): Meta
     const value = metadata[key];
     return value === undefined || value.trim() === '' ? undefined : value;
   };
+  const warnings: MetadataWarning[] = [];
   return {
     metadata,
+    warnings,
+    warn: (key, message) => void warnings.push({ key, message }),
     get,
     require(key, expected) {
       const value = get(key);

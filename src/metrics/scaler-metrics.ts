@@ -34,6 +34,7 @@ export class ScalerMetrics {
   readonly prewarmReplicaSeconds: Counter<(typeof TRIGGER_LABELS)[number]>;
   readonly forecastLeadMase: Gauge<(typeof TRIGGER_LABELS)[number]>;
   readonly capacityWidthFactor: Gauge<(typeof TRIGGER_LABELS)[number]>;
+  readonly metadataWarnings: Gauge<(typeof TRIGGER_LABELS)[number]>;
   readonly predictiveEnabled: Gauge<(typeof TRIGGER_LABELS)[number] | 'mode'>;
   readonly anomalies: Counter<'signal'>;
   readonly modelInfo: Gauge<'signal' | 'method' | 'usable'>;
@@ -117,6 +118,10 @@ export class ScalerMetrics {
       'capacity_width_factor',
       'With shortfallTarget: how many times the quantile band the capacity bound is above the forecast, learned from the shortfall at startupTime.',
     );
+    this.metadataWarnings = triggerGauge(
+      'metadata_warnings',
+      'Unknown or deprecated keys in the trigger metadata (the log names them); 0 when there are none.',
+    );
     this.predictiveEnabled = new Gauge({
       name: `${METRIC_PREFIX}predictive_enabled`,
       help: '1 when the forecast is used for this trigger, 0 when it runs live-only (mode: true, false, shadow).',
@@ -174,6 +179,7 @@ export class ScalerMetrics {
       this.active,
       this.forecastLeadMase,
       this.capacityWidthFactor,
+      this.metadataWarnings,
     ]) {
       gauge.remove(labels);
     }

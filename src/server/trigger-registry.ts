@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { parseTriggerMetadata, type TriggerConfig } from '../sources/trigger-metadata';
+import type { MetadataWarning } from '../config/trigger-config';
+import { readTriggerMetadata, type ParsedTrigger, type TriggerConfig } from '../sources/trigger-metadata';
 import { MetadataError } from '../errors';
 import type { TriggerLabels } from '../metrics/scaler-metrics';
 
@@ -17,6 +18,8 @@ export interface TriggerHandle {
   /** Short hash of `key` for the shared store: the key holds the metadata, credentials included. */
   storeId: string;
   config: TriggerConfig;
+  /** Unknown or deprecated keys in the trigger's metadata: logged and counted once, when first seen. */
+  warnings: readonly MetadataWarning[];
   labels: TriggerLabels;
   lastSeenMs: number;
 }
@@ -40,23 +43,29 @@ const IGNORED_KEYS = new Set(['scalerAddress', 'caCert', 'tlsClientCert', 'tlsCl
  * maps cannot grow memory without limit.
  */
 export class TriggerRegistry {
-  private readonly parsed = new Map<string, TriggerConfig>();
+  private readonly parsed = new Map<string, ParsedTrigger>();
   private readonly handles = new Map<string, TriggerHandle>();
 
+  /** `onNewTrigger` hears of each handle once, when it is created: where its warnings are reported. */
   constructor(
     private readonly clock: () => number,
     private readonly maxEntries = 50_000,
+    private readonly onNewTrigger: (handle: TriggerHandle) => void = () => {},
   ) {}
 
   /** Parses (or finds) the trigger config; throws `MetadataError` for bad metadata. */
   config(metadata: Record<string, string>, cacheKey = metadataKey(metadata)): TriggerConfig {
-    let config = this.parsed.get(cacheKey);
-    if (config === undefined) {
-      config = parseTriggerMetadata(metadata);
+    return this.parse(metadata, cacheKey).config;
+  }
+
+  private parse(metadata: Record<string, string>, cacheKey: string): ParsedTrigger {
+    let parsed = this.parsed.get(cacheKey);
+    if (parsed === undefined) {
+      parsed = readTriggerMetadata(metadata);
       if (this.parsed.size >= this.maxEntries) this.parsed.delete(this.parsed.keys().next().value as string);
-      this.parsed.set(cacheKey, config);
+      this.parsed.set(cacheKey, parsed);
     }
-    return config;
+    return parsed;
   }
 
   /** The handle for a ScaledObject's trigger, created on first sight. */
@@ -72,7 +81,7 @@ export class TriggerRegistry {
       );
     const metadata = ref.scalerMetadata ?? {};
     const cacheKey = metadataKey(metadata);
-    const config = this.config(metadata, cacheKey);
+    const { config, warnings } = this.parse(metadata, cacheKey);
     const key = `${ref.namespace}\u0002${ref.name}\u0002${cacheKey}`;
     let handle = this.handles.get(key);
     if (handle === undefined) {
@@ -82,10 +91,12 @@ export class TriggerRegistry {
         key,
         storeId: createHash('sha256').update(key).digest('hex').slice(0, 24),
         config,
+        warnings,
         labels: { namespace: ref.namespace, scaled_object: ref.name, metric: config.metricName },
         lastSeenMs: this.clock(),
       };
       this.handles.set(key, handle);
+      this.onNewTrigger(handle);
     }
     handle.lastSeenMs = this.clock();
     return handle;

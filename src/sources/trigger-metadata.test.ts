@@ -11,6 +11,7 @@ import {
 } from '../../test/support/trigger-metadata';
 import {
   parseTriggerMetadata,
+  readTriggerMetadata,
   type PrometheusTriggerConfig,
   type RabbitMqTriggerConfig,
   type TriggerConfig,
@@ -428,6 +429,26 @@ describe('parseTriggerMetadata', () => {
         huge: 'x'.repeat(1_000_000),
       });
       expect(withExtras).toEqual(plain);
+    });
+
+    it.each(SOURCES)('%s: each unknown key is a warning that names it', (name, base) => {
+      const { warnings } = readTriggerMetadata({ ...base, leadtime: '10m', owner: 'team-ml' });
+      expect(warnings.map((w) => w.key)).toEqual(['leadtime', 'owner']);
+      expect(warnings[0]?.message).toBe(
+        `not a key of source ${name}: ignored (docs/metadata.md lists the keys)`,
+      );
+    });
+
+    it.each(SOURCES)('%s: its own keys and KEDA external-scaler keys give no warning', (_name, base) => {
+      const { warnings } = readTriggerMetadata({
+        ...base,
+        scalerAddress: 'keda-predictive-scaler.keda:9090',
+        enableTLS: 'true',
+        unsafeSsl: 'false',
+        leadTime: '10m',
+        quantile: '0.95',
+      });
+      expect(warnings).toEqual([]);
     });
   });
 

@@ -108,6 +108,33 @@ describe('logs', () => {
   });
 });
 
+describe('unknown metadata keys', () => {
+  it('are logged once per trigger, named, and counted in a metric', async () => {
+    const scaler = await startTestScaler();
+    try {
+      const ref = kedaRef({
+        source: 'prometheus',
+        serverAddress: 'http://127.0.0.1:1',
+        query: 'up',
+        threshold: '1',
+        leadtime: '10m',
+      });
+      await scaler.client.getMetricSpec(ref);
+      await scaler.client.getMetricSpec(ref);
+      const warnings = scaler.logs.lines.filter((line) => line.key === 'leadtime');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ level: 40, scaled_object: ref.name });
+      expect(String(warnings[0]?.msg)).toContain('leadtime: not a key of source prometheus');
+      const metrics = await (await fetch(`http://127.0.0.1:${scaler.httpPort}/metrics`)).text();
+      expect(metrics).toMatch(
+        new RegExp(`keda_predictive_scaler_metadata_warnings\\{[^}]*scaled_object="${ref.name}"[^}]*\\} 1\n`),
+      );
+    } finally {
+      await scaler.stop();
+    }
+  });
+});
+
 describe('SIGTERM', () => {
   let child: ChildProcess | undefined;
   afterEach(() => {
