@@ -81,8 +81,9 @@ export function externalScalerService(
 
   return {
     GetMetricSpec: unary('GetMetricSpec', (ref: ScaledObjectRef) => {
-      // From metadata alone: KEDA calls this on every poll and it must never touch the network.
-      const config = registry.config(ref.scalerMetadata ?? {});
+      // From metadata alone: KEDA calls this on every poll and it must never touch the network. Resolving
+      // the handle here too makes a ScaledObject's first call the one that reports its metadata warnings.
+      const { config } = registry.resolve(ref);
       return {
         metricSpecs: [
           {
