@@ -10,6 +10,8 @@ interface Watch {
   listeners: Set<ActivationListener>;
   timer: NodeJS.Timeout | undefined;
   running: boolean;
+  /** Whether the last poll failed: a run of failures is logged once, at its start and at its end. */
+  failing: boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ export class ActivationWatcher {
   watch(handle: TriggerHandle, listener: ActivationListener): () => void {
     let watch = this.watches.get(handle.key);
     if (watch === undefined) {
-      watch = { handle, listeners: new Set(), timer: undefined, running: false };
+      watch = { handle, listeners: new Set(), timer: undefined, running: false, failing: false };
       this.watches.set(handle.key, watch);
       this.schedule(watch, 0);
     }
@@ -65,11 +67,20 @@ export class ActivationWatcher {
     if (watch.running || this.watches.get(watch.handle.key) !== watch) return;
     watch.running = true;
     let outcome: boolean | Error;
+    const labels = watch.handle.labels;
     try {
       outcome = (await this.evaluator.evaluate(watch.handle, { fresh: true })).active;
+      if (watch.failing) this.logger.info({ ...labels }, 'push: trigger evaluates again');
+      watch.failing = false;
     } catch (error) {
       outcome = error instanceof Error ? error : new Error(String(error));
-      this.logger.debug({ metric: watch.handle.config.metricName, err: error }, 'activation poll failed');
+      if (!watch.failing) {
+        this.logger.warn(
+          { ...labels, reason: outcome.message },
+          'push: trigger evaluation failed; the stream stays open and retries every poll',
+        );
+      }
+      watch.failing = true;
     }
     watch.running = false;
     for (const listener of watch.listeners) listener(outcome);

@@ -90,6 +90,43 @@ describe('externalScalerService in-process', () => {
     });
   });
 
+  describe('StreamIsActive', () => {
+    it('stays open while the trigger cannot be evaluated, and says true once the source shows activity', async () => {
+      const own = await startInProcessScaler({ evaluationTtlMs: 0, pushPollIntervalMs: 50 });
+      const stream = own.client.streamIsActive(ref({ maxStaleness: '0s' }));
+      const messages: boolean[] = [];
+      let ended = false;
+      stream.on('data', (message: { result: boolean }) => messages.push(message.result));
+      stream.on('status', () => (ended = true));
+      stream.on('error', () => undefined);
+      try {
+        own.path.source.fails(new UpstreamUnavailableError('queue "orders" not found'));
+        await sleep(500);
+        expect(own.path.source.reads).toBeGreaterThan(3);
+        expect(messages).toEqual([]);
+        expect(ended).toBe(false);
+
+        own.path.source.answers(3);
+        await waitUntil(() => messages.length > 0, 2_000);
+        expect(messages).toEqual([true]);
+
+        // Failing again after an answer changes nothing; the next transition to active is sent.
+        own.path.source.fails(new UpstreamUnavailableError('broker restarting'));
+        await sleep(300);
+        own.path.source.answers(0);
+        await sleep(300);
+        expect(messages).toEqual([true]);
+        own.path.source.answers(4);
+        await waitUntil(() => messages.length > 1, 2_000);
+        expect(messages).toEqual([true, true]);
+        expect(ended).toBe(false);
+      } finally {
+        stream.cancel();
+        await own.stop();
+      }
+    });
+  });
+
   describe('errors map to status codes (src/server/status.ts)', () => {
     const rpcs = {
       GetMetricSpec: (s: InProcessScaler, r: ReturnType<typeof ref>) => s.client.getMetricSpec(r),
@@ -200,3 +237,13 @@ describe('externalScalerService in-process', () => {
     });
   });
 });
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(10);
+  }
+}

@@ -134,14 +134,10 @@ export function externalScalerService(
       let lastActive: boolean | undefined;
       streams.add(call);
       const stop = watcher.watch(handle, (outcome) => {
-        if (outcome instanceof Error) {
-          // Before the first answer there is nothing to keep open: say why, KEDA retries the stream.
-          if (lastActive === undefined) {
-            cleanup();
-            call.emit('error', toServiceError(outcome));
-          }
-          return;
-        }
+        // A failed evaluation keeps the stream open and the poller retries: ending it would make KEDA back
+        // off up to 60 s before it re-opens, and a wake-up in that window would be lost. KEDA's own IsActive
+        // polls meanwhile see the error and apply the fallback.
+        if (outcome instanceof Error) return;
         if (lastActive === undefined) {
           call.write({ result: outcome });
         } else if (outcome && !lastActive) {

@@ -170,11 +170,12 @@ export interface InProcessScaler {
 
 /** The ExternalScaler service on a real grpc-js server on loopback, in front of `requestPath()`. */
 export async function startInProcessScaler(
-  options: { evaluationTtlMs?: number } = {},
+  options: { evaluationTtlMs?: number; pushPollIntervalMs?: number } = {},
 ): Promise<InProcessScaler> {
   const path = requestPath(options);
   const { evaluator, registry, metrics, logger } = path;
-  const watcher = new ActivationWatcher(evaluator, () => 1_000, logger);
+  const pushPollIntervalMs = options.pushPollIntervalMs ?? 1_000;
+  const watcher = new ActivationWatcher(evaluator, () => pushPollIntervalMs, logger);
   const server = new Server();
   server.addService(
     loadExternalScalerProto().service.service,

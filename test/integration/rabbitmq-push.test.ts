@@ -102,6 +102,28 @@ describe('push activation (StreamIsActive) on a RabbitMQ queue', () => {
     }
   }, 30_000);
 
+  it('stays open when opened before its queue exists, and says true once messages arrive', async () => {
+    const queue = uniqueName('push-later');
+    const stream = scaler.client.streamIsActive(trigger(queue));
+    const r = record(stream);
+    let ended = false;
+    void r.ended.then(() => (ended = true));
+    try {
+      // Several polls fail with "queue not found"; KEDA would otherwise back off before re-opening.
+      await sleep(2_000);
+      expect(r.messages).toEqual([]);
+      expect(ended).toBe(false);
+
+      await fixture.createQueue(queue);
+      const publishedAt = Date.now();
+      await fixture.publish(queue, 1);
+      expect((await r.nthTrue(1, 2_000)) - publishedAt).toBeLessThan(2_000);
+      expect(ended).toBe(false);
+    } finally {
+      stream.cancel();
+    }
+  }, 30_000);
+
   it('ends open streams with status OK when the scaler shuts down', async () => {
     const own = await startTestScaler();
     const queue = await fixture.createQueue(uniqueName('push-stop'));
