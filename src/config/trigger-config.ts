@@ -56,6 +56,11 @@ export interface CommonTriggerConfig {
   businessHoursMultiplier: number;
   /** @default UTC */
   timezone: string;
+  /**
+   * Factor on the target and the value sent to KEDA: KEDA before 2.17 reads only their integer fields, so
+   * a fractional target (0.5 requests per replica) needs both scaled up. @default 1
+   */
+  valueScale: number;
 }
 
 /** The common settings read from the common keys: all but the target (a source's keys) and the identity. */
@@ -83,6 +88,7 @@ export const COMMON_KEYS = [
   'businessHours',
   'businessHoursMultiplier',
   'timezone',
+  'valueScale',
 ] as const;
 
 const MINUTE = 60_000;
@@ -211,6 +217,7 @@ export function parseCommonSettings(read: MetadataReader): CommonSettings {
       businessHoursRaw === undefined ? undefined : parseBusinessHours('businessHours', businessHoursRaw),
     businessHoursMultiplier: read.number('businessHoursMultiplier', 1, { exclusiveMin: 0, max: 100 }),
     timezone,
+    valueScale: read.number('valueScale', 1, { min: 1, max: 1_000_000 }),
   };
 }
 

@@ -29,6 +29,19 @@ describe('externalScalerService in-process', () => {
       expect(path.source.reads).toBe(0);
     });
 
+    it('scales target and value by valueScale for KEDA before 2.17, which reads integers only', async () => {
+      const { client, path } = scaler;
+      path.source.answers(0.73);
+      const scaled = ref({ threshold: '0.5', valueScale: '1000' });
+      const spec = await client.getMetricSpec(scaled);
+      expect(spec.metricSpecs[0]).toMatchObject({ targetSize: 500, targetSizeFloat: 500 });
+      const reply = await client.getMetrics(scaled, spec.metricSpecs[0]!.metricName);
+      expect(reply.metricValues[0]).toMatchObject({ metricValue: 730, metricValueFloat: 730 });
+      // Without it the integer fields lose the ratio: 0.73 / 0.5 is 2 replicas, 1 / 1 would be 1.
+      const plain = await client.getMetricSpec(ref({ threshold: '0.5' }));
+      expect(plain.metricSpecs[0]).toMatchObject({ targetSize: 1, targetSizeFloat: 0.5 });
+    });
+
     it('answers even while the source is down', async () => {
       scaler.path.source.fails(new UpstreamUnavailableError('cannot reach http://127.0.0.1:1'));
       await expect(scaler.client.getMetricSpec(ref())).resolves.toBeDefined();

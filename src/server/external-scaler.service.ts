@@ -84,12 +84,13 @@ export function externalScalerService(
       // From metadata alone: KEDA calls this on every poll and it must never touch the network. Resolving
       // the handle here too makes a ScaledObject's first call the one that reports its metadata warnings.
       const { config } = registry.resolve(ref);
+      const target = config.target * config.valueScale;
       return {
         metricSpecs: [
           {
             metricName: config.metricName,
-            targetSize: Math.max(1, Math.round(config.target)),
-            targetSizeFloat: config.target,
+            targetSize: Math.max(1, Math.round(target)),
+            targetSizeFloat: target,
           },
         ],
       };
@@ -111,12 +112,13 @@ export function externalScalerService(
         );
       }
       const evaluation = await evaluator.evaluate(handle);
+      const value = evaluation.value * handle.config.valueScale;
       return {
         metricValues: [
           {
             metricName: handle.config.metricName,
-            metricValue: Math.min(Number.MAX_SAFE_INTEGER, Math.round(evaluation.value)),
-            metricValueFloat: evaluation.value,
+            metricValue: Math.min(Number.MAX_SAFE_INTEGER, Math.round(value)),
+            metricValueFloat: value,
           },
         ],
       };

@@ -114,6 +114,7 @@ const FIELD: Record<
   anomalyThreshold: { field: 'anomalyThreshold', kind: 'number' },
   businessHoursMultiplier: { field: 'businessHoursMultiplier', kind: 'number' },
   timezone: { field: 'timezone', kind: 'text' },
+  valueScale: { field: 'valueScale', kind: 'number' },
 };
 
 /** Keys whose default is "none": what the parsed config holds for them (hostFromEnv has no field). */
@@ -249,6 +250,7 @@ describe('docs/metadata.md', () => {
       businessHours: 'none',
       businessHoursMultiplier: '`1`',
       timezone: '`UTC`',
+      valueScale: '`1`',
       maxStaleness: '`30s`',
       sampleInterval: '`1m`',
     });

@@ -164,6 +164,8 @@ describe('parseTriggerMetadata', () => {
       [{ timezone: 'Europe/Berlin' }, { timezone: 'Europe/Berlin' }],
       [{ timezone: 'America/New_York' }, { timezone: 'America/New_York' }],
       [{ timezone: 'UTC' }, { timezone: 'UTC' }],
+      [{ valueScale: '1000' }, { valueScale: 1000 }],
+      [{ valueScale: '1' }, { valueScale: 1 }],
       [{ timeout: '250' }, { timeoutMs: 250 }],
       [{ timeout: '10s' }, { timeoutMs: 10_000 }],
       [{ timeout: '2m' }, { timeoutMs: 120_000 }],
@@ -365,6 +367,10 @@ describe('parseTriggerMetadata', () => {
       [
         { businessHoursMultiplier: '0' },
         'metadata key "businessHoursMultiplier" has invalid value "0": expected a decimal number greater than 0 and at most 100',
+      ],
+      [
+        { valueScale: '0.5' },
+        'metadata key "valueScale" has invalid value "0.5": expected a decimal number at least 1 and at most 1000000',
       ],
       [
         { businessHoursMultiplier: '101' },
