@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { readSettings } from '../config/settings';
 import { ForecastService, forecastServiceSettings } from '../forecast/lifecycle/forecast-service';
 import { inlineFitter, type ModelFitter } from '../forecast/lifecycle/model-fitter';
+import type { TrainingOptions } from '../forecast/types';
 import { ScalerMetrics } from '../metrics/scaler-metrics';
 import type { Source } from '../sources/source';
 import { MemoryStore } from '../store/memory-store';
@@ -31,6 +32,25 @@ export interface SimulatedForecastSettings {
    * makes them arrive sooner. @default inlineFitter
    */
   fitter?: ModelFitter;
+}
+
+/**
+ * The server's training options with the long-horizon band reaching only as far as the trigger's
+ * `horizon`. That band serves the capacity windows and the forecast command, days ahead; no scaling
+ * decision reads it, and calibrating it to a week is more than half of each training. The scaling band
+ * and so every decision come out the same: `simulated-forecast.test.ts` compares the models, and
+ * `server-parity.test.ts` the decisions against a server that trains the full band.
+ */
+export function decisionTrainingOptions(options: TrainingOptions): TrainingOptions {
+  return { ...options, longHorizonMs: options.horizonMs };
+}
+
+/** A fitter that trains what the replay's decisions read: `decisionTrainingOptions`. */
+function decisionFitter(fitter: ModelFitter): ModelFitter {
+  return {
+    fit: (history, options, nowMs) => fitter.fit(history, decisionTrainingOptions(options), nowMs),
+    close: () => fitter.close(),
+  };
 }
 
 /** Training reads no source: every sample it learns from was observed by the replay itself. */
@@ -73,7 +93,7 @@ export class SimulatedForecast {
         ...server,
         retrainIntervalMs: settings.retrainIntervalMs ?? server.retrainIntervalMs,
         tickMs: 0,
-        fitter: settings.fitter ?? inlineFitter,
+        fitter: decisionFitter(settings.fitter ?? inlineFitter),
         onTrainingAttempt: ({ outcome, model, elapsedMs }) => {
           const { stats } = this;
           stats.attempts++;

@@ -9,6 +9,7 @@ import {
   type TrainingSchedule,
 } from '../forecast/lifecycle/training-schedule';
 import type { RegularSeries, TrainedModel, TrainingOptions } from '../forecast/types';
+import { decisionTrainingOptions } from './simulated-forecast';
 
 /**
  * Everything `trainModel(history, options, nowMs)` reads, as one string: `nowMs`, then a SHA-256 of the
@@ -176,9 +177,9 @@ export class TrainingPlan {
     }
   }
 
-  /** The options every training of this trigger uses. */
+  /** The options every training of this trigger uses, as the replay's fitter receives them. */
   get options(): TrainingOptions {
-    return trainingOptions(this.config);
+    return decisionTrainingOptions(trainingOptions(this.config));
   }
 
   /** The history `ModelTrainer` would read at `nowMs`: `readHistory(now - historyWindow, now)`. */
