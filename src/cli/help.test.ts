@@ -16,6 +16,7 @@ const COMMANDS: Array<[string, string[]]> = [
       '--target',
       '--startup',
       '--kind',
+      '--service-rate',
       '--polling',
       '--lead',
       '--min',

@@ -37,4 +37,26 @@ describe('parseSimulateArguments', () => {
       /--scale-down-window must be a number at least 0 and at most 3600/,
     );
   });
+
+  it('passes --service-rate to a queue replay, and refuses it for a rate replay', () => {
+    const queue = parseSimulateArguments([
+      ...base,
+      '--startup',
+      '60',
+      '--kind',
+      'queue',
+      '--service-rate',
+      '2',
+    ]);
+    expect(simulationOptions(queue)).toMatchObject({ kind: 'queue', target: 5, serviceRate: 2 });
+    expect(
+      simulationOptions(parseSimulateArguments([...base, '--startup', '60', '--kind', 'queue'])),
+    ).not.toHaveProperty('serviceRate');
+    expect(() => parseSimulateArguments([...base, '--startup', '60', '--service-rate', '2'])).toThrow(
+      /--service-rate is for --kind queue/,
+    );
+    expect(() =>
+      parseSimulateArguments([...base, '--startup', '60', '--kind', 'queue', '--service-rate', '0']),
+    ).toThrow(/--service-rate must be a number greater than 0/);
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * `npm run simulate -- --trace FILE.csv --value-column NAME [--time-column NAME] --target PER_REPLICA
- *   --startup SECONDS [--kind rate|queue] [--polling 30] [--lead 15m] [--min 0] [--max 100] [--json]
+ *   --startup SECONDS [--kind rate|queue] [--service-rate PER_SECOND] [--polling 30] [--lead 15m] [--min 0] [--max 100] [--json]
  *   [--timeline OUT.csv] [--svg OUT.svg] [--step 5m] [--training-workers N]`
  *
  * Replays a trace through the scaler's own decision and forecasting code against a model of KEDA, the
@@ -50,8 +50,9 @@ const DEFAULT_LEAD_MS = 15 * 60_000;
 
 export const SIMULATE_USAGE =
   'usage: npm run simulate -- --trace FILE.csv --value-column NAME [--time-column NAME] --target PER_REPLICA\n' +
-  '         --startup SECONDS [--kind rate|queue] [--polling 30] [--lead 15m] [--min 0] [--max 100]\n' +
-  '         [--shortfall-target SHARE] [--scale-down-window 300] [--json] [--timeline OUT.csv]\n' +
+  '         --startup SECONDS [--kind rate|queue] [--service-rate PER_SECOND] [--polling 30] [--lead 15m]\n' +
+  '         [--min 0] [--max 100]' +
+  ' [--shortfall-target SHARE] [--scale-down-window 300] [--json] [--timeline OUT.csv]\n' +
   '         [--svg OUT.svg] [--step 1m] [--training-workers N]';
 
 export interface SimulateCliOptions {
@@ -62,6 +63,8 @@ export interface SimulateCliOptions {
   target: number;
   startupMs: number;
   kind: DemandKind;
+  /** `--service-rate` (`queue` only): work one ready replica serves per second; undefined: `target`. */
+  serviceRate: number | undefined;
   pollingMs: number;
   lead: string;
   /** `--shortfall-target`: the trigger's `shortfallTarget` metadata, as given; undefined: unset. */
@@ -86,6 +89,7 @@ export function parseSimulateArguments(argv: string[]): SimulateCliOptions {
     target: { type: 'string' },
     startup: { type: 'string' },
     kind: { type: 'string' },
+    'service-rate': { type: 'string' },
     polling: { type: 'string' },
     lead: { type: 'string' },
     'shortfall-target': { type: 'string' },
@@ -110,6 +114,12 @@ export function parseSimulateArguments(argv: string[]): SimulateCliOptions {
   if (!DEMAND_KINDS.includes(kind as DemandKind)) {
     throw new UsageError(`--kind must be rate or queue, got ${JSON.stringify(kind)}`);
   }
+  const serviceRateRaw = values['service-rate'];
+  if (serviceRateRaw !== undefined && kind !== 'queue') {
+    throw new UsageError('--service-rate is for --kind queue: a rate replay serves --target per replica');
+  }
+  const serviceRate =
+    serviceRateRaw === undefined ? undefined : decimal('--service-rate', serviceRateRaw, { exclusiveMin: 0 });
   const pollingSeconds = decimal('--polling', values.polling ?? '30', { exclusiveMin: 0, max: 86_400 });
   const startupMs = Math.round(startupSeconds * 1000);
   // The server refuses a start-up time longer than the lead; an unset lead grows to fit it instead.
@@ -127,6 +137,7 @@ export function parseSimulateArguments(argv: string[]): SimulateCliOptions {
     target,
     startupMs,
     kind: kind as DemandKind,
+    serviceRate,
     pollingMs: Math.round(pollingSeconds * 1000),
     lead,
     shortfallTarget: values['shortfall-target'],
@@ -199,6 +210,7 @@ export function simulationOptions(options: SimulateCliOptions): SimulationOption
     target: options.target,
     startupMs: options.startupMs,
     kind: options.kind,
+    ...(options.serviceRate === undefined ? {} : { serviceRate: options.serviceRate }),
     pollingMs: options.pollingMs,
     scaleDownWindowMs: options.scaleDownWindowMs,
     leadTime: options.lead,
@@ -227,7 +239,9 @@ export function describeRun(trace: Trace, options: SimulateCliOptions): string {
   return (
     `${path.basename(options.trace)} ${options.valueColumn}: ${trace.values.length} samples every ` +
     `${formatDuration(trace.stepMs)} (${formatDuration(trace.values.length * trace.stepMs)}), ` +
-    `kind ${options.kind}, target ${options.target} per replica, startup ${options.startupMs / 1000} s, ` +
+    `kind ${options.kind}, target ${options.target} per replica, ` +
+    (options.serviceRate === undefined ? '' : `service rate ${options.serviceRate}/s per replica, `) +
+    `startup ${options.startupMs / 1000} s, ` +
     `polling ${options.pollingMs / 1000} s, lead ${options.lead}, replicas ${options.minReplicas}..${options.maxReplicas}`
   );
 }

@@ -89,6 +89,34 @@ describe('simulate: KEDA + HPA + pods, hand-worked', () => {
     expect(results[0]?.meanWaitSeconds).toBeGreaterThan(0);
     expect(results[0]?.unservedFraction).toBeGreaterThan(0);
   });
+
+  it('scales a queue on its length per replica and serves it at the service rate', async () => {
+    // 10 tasks/s for 10 minutes; a worker finishes 2 tasks/s; KEDA targets 100 waiting per replica.
+    const { results, timeline } = await simulate(trace(steps([10, 10], [10, 0]), MINUTE), {
+      target: 100,
+      serviceRate: 2,
+      startupMs: MINUTE,
+      kind: 'queue',
+      maxReplicas: 3,
+      strategies: REACTIVE,
+      timeline: true,
+    });
+    const backlog = timeline?.strategies[0]?.backlog;
+    const desired = timeline?.strategies[0]?.desired;
+    if (!backlog || !desired) throw new Error('no timeline');
+    // Three workers (the most allowed) take 6 of the 10 tasks a second: the backlog grows by 4/s once
+    // they are up, and they work it off at 6/s after the arrivals stop.
+    expect(Math.max(...desired)).toBe(3);
+    expect((backlog[9] as number) - (backlog[8] as number)).toBeCloseTo(240);
+    expect((backlog[11] as number) - (backlog[12] as number)).toBeCloseTo(360);
+    expect(results[0]?.underProvisionedTimeshare).toBeGreaterThan(0.5);
+  });
+
+  it('refuses a service rate for a rate replay', async () => {
+    await expect(
+      simulate(trace(steps([10, 10]), MINUTE), { target: 4, serviceRate: 2, startupMs: MINUTE }),
+    ).rejects.toThrow(/a service rate is for queue replays/);
+  });
 });
 
 describe('simulate: the frontier at the predictive strategy’s cost', () => {

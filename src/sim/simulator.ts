@@ -33,6 +33,12 @@ export interface SimulationOptions {
   startupMs: number;
   /** @default rate */
   kind?: DemandKind;
+  /**
+   * `queue`: work one ready replica finishes per second (a Celery worker's concurrency over its task
+   * time). `target` is then the queue length per replica KEDA scales on, as a `QueueLength` trigger's
+   * `value`. @default target
+   */
+  serviceRate?: number;
   /** KEDA `pollingInterval`. @default 30 s */
   pollingMs?: number;
   /** KEDA `cooldownPeriod`; also the trigger's `cooldownPeriod`. @default 300 s */
@@ -101,6 +107,8 @@ interface RunContext {
   trigger: TriggerConfig;
   kind: DemandKind;
   target: number;
+  /** Work a ready replica serves per second: `target` for `rate`, `serviceRate` for `queue`. */
+  serviceRate: number;
   startupMs: number;
   pollingMs: number;
   cooldownMs: number;
@@ -157,6 +165,11 @@ export async function simulate(trace: Trace, options: SimulationOptions): Promis
     );
   }
   const kind = options.kind ?? 'rate';
+  if (options.serviceRate !== undefined && kind !== 'queue') {
+    throw new SimulationSettingsError(
+      'a service rate is for queue replays: a rate replay serves target per replica',
+    );
+  }
   const strategies = options.strategies ?? DEFAULT_STRATEGIES;
   const rowStepMs = Math.min(trace.stepMs, 60_000);
   const rows = Math.ceil(durationMs / rowStepMs);
@@ -174,6 +187,7 @@ export async function simulate(trace: Trace, options: SimulationOptions): Promis
     trigger,
     kind,
     target: options.target,
+    serviceRate: options.serviceRate ?? options.target,
     startupMs,
     pollingMs,
     cooldownMs,
@@ -346,7 +360,7 @@ async function runStrategy(
     if (policy.backgroundDue?.(t) && policy.background) await policy.background(t);
 
     const ready = pods.ready(t);
-    const outcome = demand.serve(rate, ready, target, tickSeconds);
+    const outcome = demand.serve(rate, ready, context.serviceRate, tickSeconds);
     score.tick(outcome, ready, replicas, tickSeconds);
     if (track && k % rowEvery === 0) {
       const row = k / rowEvery;
@@ -398,6 +412,8 @@ function createPolicy(
           trigger,
           new Lookahead(trace.values, trace.startMs, trace.stepMs, context.oracleWindowMs),
           spec.headroom,
+          // Arrivals per second in replicas' worth of the metric: a replica keeps up with serviceRate.
+          context.target / context.serviceRate,
         ),
       };
   }

@@ -118,16 +118,18 @@ export class PredictivePolicy implements MetricPolicy {
 export class OraclePolicy implements MetricPolicy {
   private readonly config: TriggerConfig;
 
+  /** `peakToMetric`: what one unit of the peak is in the metric's unit (`queue`: target / service rate). */
   constructor(
     config: TriggerConfig,
     private readonly lookahead: Lookahead,
     private readonly headroom = 0,
+    private readonly peakToMetric = 1,
   ) {
     this.config = { ...config, predictive: 'true' };
   }
 
   evaluate(nowMs: number, live: number): Evaluation {
-    const peak = this.lookahead.peak(nowMs);
+    const peak = this.lookahead.peak(nowMs) * this.peakToMetric;
     const decision = decide(this.config, {
       live,
       liveIsStale: false,
