@@ -44,6 +44,25 @@ describe('decide', () => {
       input(0),
       { value: 0, active: false, reason: 'live', forecastValue: undefined, forecastUsed: false },
     ],
+    // activity: what the source says activation compares (RabbitMQ MessageRate: rate or backlog)
+    [
+      'activity above the level keeps a trigger active at live 0',
+      { activationTarget: 5 },
+      input(0, undefined, { activity: 40 }),
+      { value: 0, active: true, reason: 'live', forecastValue: undefined, forecastUsed: false },
+    ],
+    [
+      'activity at the level is not above it: inactive',
+      { activationTarget: 5 },
+      input(3, undefined, { activity: 5 }),
+      { value: 3, active: false, reason: 'live', forecastValue: undefined, forecastUsed: false },
+    ],
+    [
+      'activity Infinity: active whatever the level',
+      { activationTarget: 1e9 },
+      input(2, undefined, { activity: Infinity }),
+      { value: 2, active: true, reason: 'live', forecastValue: undefined, forecastUsed: false },
+    ],
     [
       'forecast above live scales up ahead',
       {},

@@ -8,6 +8,8 @@ export type DecisionReason = 'live' | 'forecast' | 'business-hours' | 'fallback'
 export interface DecisionInput {
   /** The live value, or the last good one while it is within `maxStaleness`. */
   live: number;
+  /** What the activation level is compared with, where the source says it is not `live`. @default live */
+  activity?: number;
   /** True when `live` is a last good value served because the source failed. */
   liveIsStale: boolean;
   /** Present only when a model that beat the baselines is available for this trigger. */
@@ -61,7 +63,7 @@ export function decide(config: DecisionConfig, input: DecisionInput): Decision {
     reason = 'business-hours';
   }
   const active =
-    live > config.activationTarget ||
+    clampMetric(input.activity ?? live) > config.activationTarget ||
     (useForecast &&
       (clampMetric(forecast.peakWithinLead) > config.activationTarget ||
         clampMetric(forecast.peakWithinColdStartBudget) > config.activationTarget));

@@ -52,7 +52,13 @@ export class EvaluationStep {
     if (!stale) this.forecast.observe(config, reading);
     const view = config.predictive === 'false' ? undefined : this.forecast.view(config, nowMs);
     const forecast = view && this.shortfall ? this.withLearnedBound(view, this.shortfall) : view;
-    const decision = decide(config, { live: reading.value, liveIsStale: stale, forecast, nowMs });
+    const decision = decide(config, {
+      live: reading.value,
+      activity: reading.activity,
+      liveIsStale: stale,
+      forecast,
+      nowMs,
+    });
     if (!stale && this.leadError) {
       this.leadError.observe(nowMs, reading.value);
       if (forecast) this.leadError.record(nowMs, forecast.meanAtLead, reading.value);

@@ -121,7 +121,11 @@ export class TriggerEvaluator {
     }
     if (decision.active && state.lastActive === false) {
       metrics.wakeups.inc(
-        withLabel(labels, 'cause', reading.value > config.activationTarget ? 'live' : 'forecast'),
+        withLabel(
+          labels,
+          'cause',
+          (reading.activity ?? reading.value) > config.activationTarget ? 'live' : 'forecast',
+        ),
       );
     }
     if (decision.forecastUsed && state.lastEvaluatedAtMs !== undefined) {
@@ -164,11 +168,13 @@ export class TriggerEvaluator {
           'not_a_number',
         );
       }
-      const fresh = { value: reading.value, atMs: clock() };
+      const fresh: Reading = { value: reading.value, atMs: clock(), activity: reading.activity };
       this.lastReadings.set(handle.key, fresh);
-      store.setLastReading(handle.storeId, fresh).catch((error: unknown) => {
-        logger.debug({ err: error, metric: config.metricName }, 'could not store last reading');
-      });
+      store
+        .setLastReading(handle.storeId, { value: fresh.value, atMs: fresh.atMs })
+        .catch((error: unknown) => {
+          logger.debug({ err: error, metric: config.metricName }, 'could not store last reading');
+        });
       return { reading: fresh, stale: false };
     } catch (error) {
       const reason =

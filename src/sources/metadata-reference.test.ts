@@ -95,6 +95,10 @@ const FIELD: Record<
   activationThreshold: { field: 'activationTarget', kind: 'number' },
   excludeUnacknowledged: { field: 'excludeUnacknowledged', kind: 'boolean' },
   unsafeSsl: { field: 'unsafeSsl', kind: 'boolean' },
+  sourceUnsafeSsl: { field: 'sourceUnsafeSsl', kind: 'boolean' },
+  useRegex: { field: 'useRegex', kind: 'boolean' },
+  operation: { field: 'operation', kind: 'text' },
+  pageSize: { field: 'pageSize', kind: 'number' },
   ignoreNullValues: { field: 'ignoreNullValues', kind: 'boolean' },
   metric: { field: 'metric', kind: 'text' },
   selector: { field: 'selector', kind: 'text' },
@@ -120,6 +124,9 @@ const FIELD: Record<
 /** Keys whose default is "none": what the parsed config holds for them (hostFromEnv has no field). */
 const NONE: Record<string, { field: string; value: unknown } | null> = {
   hostFromEnv: null,
+  usernameFromEnv: null,
+  passwordFromEnv: null,
+  queueLength: null,
   customHeaders: { field: 'customHeaders', value: [] },
   queryParameters: { field: 'queryParameters', value: [] },
   businessHours: { field: 'businessHours', value: undefined },
@@ -129,7 +136,37 @@ const NONE: Record<string, { field: string; value: unknown } | null> = {
 /** Defaults described in words, and what the parsed config holds for them. */
 const DESCRIBED: Record<string, { field: string; value: unknown }> = {
   vhostName: { field: 'vhostName', value: undefined },
+  // MINIMAL.rabbitmq has an http:// host.
+  protocol: { field: 'protocol', value: 'http' },
 };
+
+/** Defaults that differ between sources: what each source's parsed config holds. Checked first. */
+const BY_SOURCE: Record<string, Partial<Record<SourceName, { field: string; value: unknown }>>> = {
+  timeout: {
+    rabbitmq: { field: 'timeoutMs', value: 3_000 },
+    prometheus: { field: 'timeoutMs', value: 5_000 },
+    gpu: { field: 'timeoutMs', value: 5_000 },
+  },
+  // KEDA's own TLS to the scaler: nothing of it lands in a rabbitmq config (sourceUnsafeSsl is ours).
+  unsafeSsl: { rabbitmq: { field: 'unsafeSsl', value: undefined } },
+};
+
+/**
+ * What an example needs around it to parse: the credential keys go together, and the deprecated
+ * `queueLength` stands in for `value` (and `mode`).
+ */
+const EXAMPLE_CONTEXT: Record<string, { with?: Record<string, string>; without?: string[] }> = {
+  usernameFromEnv: { with: { passwordFromEnv: 'RABBITMQ_PASSWORD' } },
+  passwordFromEnv: { with: { usernameFromEnv: 'RABBITMQ_USER' } },
+  queueLength: { without: ['value', 'mode'] },
+};
+
+function withExample(source: SourceName, key: string, example: string): Record<string, string> {
+  const context = EXAMPLE_CONTEXT[key];
+  const metadata: Record<string, string> = { ...MINIMAL[source], ...context?.with, [key]: example };
+  for (const other of context?.without ?? []) delete metadata[other];
+  return metadata;
+}
 
 function fromDoc(text: string, kind: 'duration' | 'number' | 'boolean' | 'text'): unknown {
   switch (kind) {
@@ -178,6 +215,8 @@ describe('docs/metadata.md', () => {
     if (source === 'rabbitmq') {
       const { host, ...rest } = MINIMAL.rabbitmq;
       variants.push({ ...rest, hostFromEnv: host as string });
+      const queueLength = ROWS.find((row) => row.key === 'queueLength')?.example ?? '';
+      variants.push(withExample('rabbitmq', 'queueLength', queueLength));
     }
     for (const metadata of variants) for (const key of keysRead(metadata)) read.add(key);
     expect([...read].sort()).toEqual([...documented].sort());
@@ -187,6 +226,11 @@ describe('docs/metadata.md', () => {
     '`%s` (%s): the documented default is the parsed default',
     (key, source, row) => {
       const config = parseTriggerMetadata(MINIMAL[source]) as unknown as Record<string, unknown>;
+      const bySource = BY_SOURCE[key]?.[source];
+      if (bySource) {
+        expect(config[bySource.field]).toEqual(bySource.value);
+        return;
+      }
       if (row.defaultText === 'required') {
         const without = { ...MINIMAL[source] };
         delete without[key];
@@ -221,7 +265,7 @@ describe('docs/metadata.md', () => {
         expect(SOURCE_NAMES).toContain(row.example);
         return;
       }
-      expect(() => parseTriggerMetadata({ ...MINIMAL[source], [key]: row.example })).not.toThrow();
+      expect(() => parseTriggerMetadata(withExample(source, key, row.example))).not.toThrow();
     },
   );
 
@@ -233,7 +277,7 @@ describe('docs/metadata.md', () => {
       activationValue: '`0`',
       activationThreshold: '`0`',
       ignoreNullValues: '`true`',
-      timeout: '`5s`',
+      timeout: '`5s`; rabbitmq `3s`',
       metric: '`utilization`',
       selector: '`""`',
       aggregation: '`avg`',
@@ -281,7 +325,9 @@ describe('docs/metadata.md', () => {
 
 /** Every documented key of a source set to its documented example. */
 function exampleEntries(source: SourceName): Array<[string, string]> {
-  return ROWS.filter((row) => row.sources.includes(source) && row.key !== 'source').map((row) => [
+  // queueLength replaces value and mode: it has a variant of its own.
+  const apart = new Set(['source', 'queueLength']);
+  return ROWS.filter((row) => row.sources.includes(source) && !apart.has(row.key)).map((row) => [
     row.key,
     row.example,
   ]);

@@ -5,6 +5,12 @@ export interface Reading {
   value: number;
   /** When the source says the value was observed (ms since epoch). */
   atMs: number;
+  /**
+   * What IsActive compares with the activation level, where that is not `value`: RabbitMQ's `MessageRate`
+   * returns the publish rate but is active on a backlog too. Infinity: active whatever the level.
+   * @default value
+   */
+  activity?: number;
 }
 
 /**

@@ -3,7 +3,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { parseTriggerMetadata, type RabbitMqTriggerConfig } from '../../src/sources/trigger-metadata';
-import { UpstreamDataError, UpstreamUnavailableError } from '../../src/errors';
+import { MetadataError, UpstreamDataError, UpstreamUnavailableError } from '../../src/errors';
+import { readTriggerMetadata } from '../../src/sources/trigger-metadata';
+import { makeCerts, type CertSet } from '../support/certs';
 import {
   createAmqpConnectionPool,
   type AmqpConnectionPool,
@@ -17,7 +19,9 @@ import {
   MANAGEMENT_URL,
   RabbitFixture,
   closeConnectionsNamed,
+  createBrokerUser,
   createVhost,
+  startTlsProxy,
   ensureManagementPlugin,
   listConnections,
   uniqueName,
@@ -96,7 +100,7 @@ describe('rabbitmq source against the real broker', () => {
   });
 
   afterAll(() => {
-    expect(logText).not.toMatch(/guest:guest|bad:creds/);
+    expect(logText).not.toMatch(/guest:guest|bad:creds|Env-S3cret|wrong-pw/);
   });
 
   describe('QueueLength over AMQP', () => {
@@ -372,6 +376,211 @@ describe('rabbitmq source against the real broker', () => {
       expect(refused.message).not.toContain('bad:creds');
     });
   });
+  describe("KEDA's rabbitmq keys", () => {
+    /** Three queues a regex matches (3, 5 and 10 messages) and one it does not (100). */
+    const regexQueues = async (): Promise<string> => {
+      const prefix = uniqueName('rx');
+      for (const [suffix, count] of [
+        ['a', 3],
+        ['b', 5],
+        ['c', 10],
+        ['other', 100],
+      ] as const) {
+        const queue = await fixture.createQueue(`${prefix}-${suffix}`);
+        await fixture.publish(queue, count);
+        await waitForManagementCount(queue, 'messages', count);
+      }
+      return prefix;
+    };
+
+    it('useRegex combines three real queues by operation sum, max and avg', async () => {
+      const prefix = await regexQueues();
+      const regex = { host: MANAGEMENT_URL, queueName: `^${prefix}-(a|b|c)$`, useRegex: 'true' };
+      await settlesAt(sourceFor(regex), 18);
+      await settlesAt(sourceFor({ ...regex, operation: 'sum' }), 18);
+      await settlesAt(sourceFor({ ...regex, operation: 'max' }), 10);
+      // 18 / 3 = 6; KEDA's integer average.
+      await settlesAt(sourceFor({ ...regex, operation: 'avg' }), 6);
+      // Unanchored, as the management API matches: the fourth queue counts too.
+      await settlesAt(sourceFor({ ...regex, queueName: prefix }), 118);
+      await settlesAt(sourceFor({ ...regex, queueName: `^${prefix}-nothing$` }), 0);
+
+      await fixture.consume(`${prefix}-c`, 9);
+      await settlesAt(sourceFor({ ...regex, operation: 'max' }), 5);
+    }, 90_000);
+
+    it('pageSize bounds the matches: more than one page is an error naming pageSize', async () => {
+      const prefix = await regexQueues();
+      const regex = { host: MANAGEMENT_URL, queueName: `^${prefix}-(a|b|c)$`, useRegex: 'true' };
+      const error = await failure(sourceFor({ ...regex, pageSize: '2' }).read());
+      expect(error).toBeInstanceOf(UpstreamDataError);
+      expect(error.message).toBe(
+        `the queueName regex "^${prefix}-(a|b|c)$" matches 3 queues in vhost "/" at http://127.0.0.1:15672, more than pageSize (2) holds; raise pageSize (at most 500) or narrow the regex`,
+      );
+      await settlesAt(sourceFor({ ...regex, pageSize: '3' }), 18);
+    }, 60_000);
+
+    it('refuses a regex the management API does not accept as bad metadata naming queueName', async () => {
+      const error = await failure(
+        sourceFor({ host: MANAGEMENT_URL, queueName: '[unclosed', useRegex: 'true' }).read(),
+      );
+      expect(error).toBeInstanceOf(MetadataError);
+      expect((error as MetadataError).key).toBe('queueName');
+    });
+
+    it('reads with the credentials of usernameFromEnv and passwordFromEnv, over AMQP and the management API', async () => {
+      const username = uniqueName('user');
+      const password = 'Env-S3cret:/@%';
+      const dropUser = await createBrokerUser(username, password);
+      try {
+        const queue = await fixture.createQueue(uniqueName('creds'));
+        await fixture.publish(queue, 7);
+        const fromEnv = { usernameFromEnv: username, passwordFromEnv: password, queueName: queue };
+        const amqpHost = AMQP_URL.replace('guest:guest@', '');
+        const httpHost = MANAGEMENT_URL.replace('guest:guest@', '');
+        expect((await sourceFor({ host: amqpHost, ...fromEnv }).read()).value).toBe(7);
+        await settlesAt(sourceFor({ host: httpHost, ...fromEnv }), 7);
+        // As in KEDA, the keys win over user info in the host.
+        const wrongInHost = (url: string): string => url.replace('guest:guest@', 'bad:creds@');
+        expect((await sourceFor({ host: wrongInHost(AMQP_URL), ...fromEnv }).read()).value).toBe(7);
+        await settlesAt(sourceFor({ host: wrongInHost(MANAGEMENT_URL), ...fromEnv }), 7);
+
+        const refused = [
+          await failure(sourceFor({ host: amqpHost, ...fromEnv, passwordFromEnv: 'wrong-pw' }).read()),
+          await failure(sourceFor({ host: httpHost, ...fromEnv, passwordFromEnv: 'wrong-pw' }).read()),
+        ];
+        for (const error of refused) {
+          expect(error).toBeInstanceOf(UpstreamUnavailableError);
+          expect(error.message).not.toContain('wrong-pw');
+          expect(error.message).not.toContain(username);
+        }
+      } finally {
+        await dropUser();
+      }
+    }, 60_000);
+
+    it('reads with an explicit protocol matching the host', async () => {
+      const queue = await fixture.createQueue(uniqueName('protocol'));
+      await fixture.publish(queue, 4);
+      expect((await sourceFor({ host: AMQP_URL, protocol: 'amqp', queueName: queue }).read()).value).toBe(4);
+      await settlesAt(sourceFor({ host: MANAGEMENT_URL, protocol: 'http', queueName: queue }), 4);
+    }, 60_000);
+
+    it('takes queueLength as the QueueLength target, with a warning', async () => {
+      const queue = await fixture.createQueue(uniqueName('deprecated'));
+      await fixture.publish(queue, 6);
+      const metadata = { source: 'rabbitmq', host: AMQP_URL, queueName: queue, queueLength: '3' };
+      const { config, warnings } = readTriggerMetadata(metadata);
+      expect(config).toMatchObject({ mode: 'QueueLength', target: 3 });
+      expect(warnings.map((warning) => warning.key)).toEqual(['queueLength']);
+      const source = createRabbitMqSource(config as RabbitMqTriggerConfig, { logger, amqp: pool });
+      sources.push(source);
+      expect((await source.read()).value).toBe(6);
+    });
+
+    it('reads DeliverGetRate and, with a backlog nobody takes, ExpectedQueueConsumptionTime at the activation level', async () => {
+      const queue = await fixture.createQueue(uniqueName('deliver'));
+      const deliver = sourceFor({ host: MANAGEMENT_URL, queueName: queue, mode: 'DeliverGetRate' });
+      let running = true;
+      const worker = (async () => {
+        while (running) {
+          await fixture.publish(queue, 5);
+          await fixture.consume(queue, 5);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      })();
+      try {
+        await waitFor(
+          'a deliver/get rate',
+          async () => ((await deliver.read()).value > 5 ? true : undefined),
+          { timeoutMs: 30_000, intervalMs: 500 },
+        );
+      } finally {
+        running = false;
+        await worker;
+      }
+
+      const backlog = await fixture.createQueue(uniqueName('eta'));
+      await fixture.publish(backlog, 12);
+      await waitForManagementCount(backlog, 'messages', 12);
+      const eta = sourceFor({
+        host: MANAGEMENT_URL,
+        queueName: backlog,
+        mode: 'ExpectedQueueConsumptionTime',
+        activationValue: '30',
+      });
+      expect(await eta.read()).toMatchObject({ value: 30, activity: Infinity });
+    }, 60_000);
+
+    describe('TLS to the broker', () => {
+      let certs: CertSet;
+      const proxies: Array<{ close(): Promise<void> }> = [];
+
+      beforeAll(() => {
+        certs = makeCerts();
+      });
+
+      afterAll(async () => {
+        for (const proxy of proxies) await proxy.close();
+        certs?.cleanup();
+      });
+
+      const tlsPort = async (plainPort: number): Promise<number> => {
+        const proxy = await startTlsProxy(
+          plainPort,
+          certs.read(certs.serverCert),
+          certs.read(certs.serverKey),
+        );
+        proxies.push(proxy);
+        return proxy.port;
+      };
+
+      it("verifies the certificate unless sourceUnsafeSsl is set; unsafeSsl (KEDA's) does not change that", async () => {
+        const queue = await fixture.createQueue(uniqueName('tls'));
+        await fixture.publish(queue, 9);
+        await waitForManagementCount(queue, 'messages', 9);
+        const amqps = `amqps://guest:guest@127.0.0.1:${await tlsPort(5672)}`;
+        const https = `https://guest:guest@127.0.0.1:${await tlsPort(15672)}`;
+        for (const host of [amqps, https]) {
+          const strict = await failure(sourceFor({ host, queueName: queue, timeout: '2s' }).read());
+          expect(strict).toBeInstanceOf(UpstreamUnavailableError);
+          const kedaKey = await failure(
+            sourceFor({ host, queueName: queue, timeout: '2s', unsafeSsl: 'true' }).read(),
+          );
+          expect(kedaKey).toBeInstanceOf(UpstreamUnavailableError);
+          expect((await sourceFor({ host, queueName: queue, sourceUnsafeSsl: 'true' }).read()).value).toBe(9);
+        }
+        const { warnings } = readTriggerMetadata({
+          source: 'rabbitmq',
+          host: amqps,
+          queueName: queue,
+          value: '5',
+          unsafeSsl: 'true',
+        });
+        expect(warnings.map((warning) => warning.key)).toEqual(['unsafeSsl']);
+      }, 60_000);
+    });
+
+    it("times out after KEDA's 3 s HTTP timeout when none is set", async () => {
+      const sockets = new Set<Socket>();
+      const silent: Server = createServer((socket) => sockets.add(socket));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const { port } = silent.address() as { port: number };
+      try {
+        const source = sourceFor({ host: `http://guest:guest@127.0.0.1:${port}`, queueName: 'q' });
+        const started = Date.now();
+        const error = await failure(source.read());
+        const elapsed = Date.now() - started;
+        expect(elapsed).toBeGreaterThanOrEqual(2_900);
+        expect(elapsed).toBeLessThan(4_500);
+        expect(error).toMatchObject({ name: 'UpstreamUnavailableError', reason: 'timeout' });
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => silent.close(resolve));
+      }
+    });
+  });
+
   describe('through the gRPC server (as KEDA calls it)', () => {
     let scaler: TestScaler;
 
@@ -486,6 +695,46 @@ describe('rabbitmq source against the real broker', () => {
         await dropVhost();
       }
     }, 60_000);
+
+    it('keeps MessageRate active on a backlog after the publishers stopped, and returns the rate', async () => {
+      const queue = await fixture.createQueue(uniqueName('backlog'));
+      const empty = await fixture.createQueue(uniqueName('idle'));
+      await fixture.publish(queue, 30);
+      await waitForManagementCount(queue, 'messages', 30);
+      const trigger = (queueName: string): ReturnType<typeof kedaRef> =>
+        kedaRef({
+          source: 'rabbitmq',
+          host: MANAGEMENT_URL,
+          queueName,
+          mode: 'MessageRate',
+          value: '10',
+          activationValue: '5',
+          predictive: 'false',
+          maxStaleness: '0',
+        });
+      // The publish rate decays to 0 within a few statistics intervals once nothing is published.
+      await waitFor(
+        'a publish rate of 0',
+        async () =>
+          (await metricValue({
+            host: MANAGEMENT_URL,
+            queueName: queue,
+            mode: 'MessageRate',
+            value: '10',
+            activationValue: '5',
+          })) === 0
+            ? true
+            : undefined,
+        { timeoutMs: 45_000, intervalMs: 500 },
+      );
+      expect((await scaler.client.isActive(trigger(queue))).result).toBe(true);
+      expect((await scaler.client.isActive(trigger(empty))).result).toBe(false);
+
+      // Drained below the activation level: inactive.
+      await fixture.consume(queue, 26);
+      await waitForManagementCount(queue, 'messages', 4);
+      expect((await scaler.client.isActive(trigger(queue))).result).toBe(false);
+    }, 90_000);
 
     it('answers UNAVAILABLE within the timeout when the broker cannot be reached', async () => {
       const ref = kedaRef({

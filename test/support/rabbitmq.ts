@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { connect as netConnect, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { promisify } from 'node:util';
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type GetMessage } from 'amqplib';
 import { waitFor } from './ports';
@@ -250,4 +252,54 @@ export class RabbitFixture {
     for (const queue of this.queues) await this.channel.deleteQueue(queue).catch(() => undefined);
     await this.connection.close().catch(() => undefined);
   }
+}
+
+/**
+ * A broker user with access to every resource of `vhost` and the `management` tag (enough for the
+ * management API's queue endpoints). Returns what removes it again.
+ */
+export async function createBrokerUser(
+  username: string,
+  password: string,
+  vhost = '/',
+): Promise<() => Promise<void>> {
+  await run(RABBITMQCTL, ['add_user', username, password], { timeout: 30_000 });
+  await run(RABBITMQCTL, ['set_permissions', '-p', vhost, username, '.*', '.*', '.*'], { timeout: 30_000 });
+  await run(RABBITMQCTL, ['set_user_tags', username, 'management'], { timeout: 30_000 });
+  return async () => {
+    await run(RABBITMQCTL, ['delete_user', username], { timeout: 30_000 }).catch(() => undefined);
+  };
+}
+
+/** TLS in front of a plain broker port on loopback, with a certificate no default trust store accepts. */
+export interface TlsProxy {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startTlsProxy(targetPort: number, cert: Buffer, key: Buffer): Promise<TlsProxy> {
+  const sockets = new Set<Socket>();
+  const server = createTlsServer({ cert, key }, (client) => {
+    const upstream = netConnect(targetPort, RABBITMQ_HOST);
+    sockets.add(client);
+    sockets.add(upstream);
+    client.pipe(upstream).pipe(client);
+    const drop = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+  });
+  // Handshakes the client refuses (an unverified certificate) end here.
+  server.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    port,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }

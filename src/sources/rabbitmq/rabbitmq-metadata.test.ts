@@ -1,5 +1,5 @@
 import type { RabbitMqTriggerConfig } from './rabbitmq-metadata';
-import { parseTriggerMetadata } from '../trigger-metadata';
+import { parseTriggerMetadata, readTriggerMetadata } from '../trigger-metadata';
 import {
   COMMON_DEFAULTS,
   errorOf,
@@ -15,6 +15,8 @@ describe('parseTriggerMetadata', () => {
       const config = parseTriggerMetadata(RABBITMQ) as RabbitMqTriggerConfig;
       expect(config).toMatchObject({
         ...COMMON_DEFAULTS,
+        // KEDA's global HTTP timeout, not the common 5s.
+        timeoutMs: 3_000,
         source: 'rabbitmq',
         host: 'amqp://guest:guest@rabbitmq.default:5672/',
         hostRedacted: 'amqp://***@rabbitmq.default:5672/',
@@ -23,7 +25,10 @@ describe('parseTriggerMetadata', () => {
         mode: 'QueueLength',
         vhostName: undefined,
         excludeUnacknowledged: false,
-        unsafeSsl: false,
+        useRegex: false,
+        operation: 'sum',
+        pageSize: 100,
+        sourceUnsafeSsl: false,
         target: 10,
       });
     });
@@ -59,10 +64,64 @@ describe('parseTriggerMetadata', () => {
       [{ excludeUnacknowledged: 'false' }, { excludeUnacknowledged: false }],
       [{ excludeUnacknowledged: 'true', host: 'http://rabbitmq:15672' }, { excludeUnacknowledged: true }],
       [{ excludeUnacknowledged: 'TRUE', host: 'https://rabbitmq' }, { excludeUnacknowledged: true }],
-      [{ unsafeSsl: 'true', host: 'amqps://rabbitmq' }, { unsafeSsl: true }],
-      [{ unsafeSsl: 'false' }, { unsafeSsl: false }],
+      [{ unsafeSsl: 'true', host: 'amqps://rabbitmq' }, { sourceUnsafeSsl: false }],
+      [{ unsafeSsl: 'false' }, { sourceUnsafeSsl: false }],
+      [{ sourceUnsafeSsl: 'true', host: 'amqps://rabbitmq' }, { sourceUnsafeSsl: true }],
+      [{ sourceUnsafeSsl: 'true', host: 'https://rabbitmq' }, { sourceUnsafeSsl: true }],
+      [{ sourceUnsafeSsl: 'false', unsafeSsl: 'true' }, { sourceUnsafeSsl: false }],
       [{ timeout: '1000' }, { timeoutMs: 1000 }],
       [{ timeout: '3s' }, { timeoutMs: 3000 }],
+      [{ timeout: '10s', host: 'http://rabbitmq:15672' }, { timeoutMs: 10_000 }],
+      [{ protocol: 'auto' }, { protocol: 'amqp' }],
+      [{ protocol: 'amqp' }, { protocol: 'amqp' }],
+      [{ protocol: 'amqp', host: 'amqps://rabbitmq' }, { protocol: 'amqp' }],
+      [{ protocol: 'http', host: 'http://rabbitmq:15672' }, { protocol: 'http' }],
+      [{ protocol: 'HTTP', host: 'https://rabbitmq' }, { protocol: 'http' }],
+      [{ protocol: 'auto', host: 'https://rabbitmq' }, { protocol: 'http' }],
+      [
+        { useRegex: 'true', queueName: '^tasks-.*$', host: 'http://rabbitmq:15672' },
+        { useRegex: true, queueName: '^tasks-.*$', operation: 'sum', pageSize: 100 },
+      ],
+      [{ useRegex: 'false' }, { useRegex: false }],
+      [{ useRegex: 'true', operation: 'max', host: 'http://rabbitmq:15672' }, { operation: 'max' }],
+      [{ useRegex: 'true', operation: 'avg', host: 'http://rabbitmq:15672' }, { operation: 'avg' }],
+      [{ useRegex: 'true', operation: 'SUM', host: 'http://rabbitmq:15672' }, { operation: 'sum' }],
+      [{ useRegex: 'true', pageSize: '1', host: 'http://rabbitmq:15672' }, { pageSize: 1 }],
+      [{ useRegex: 'true', pageSize: '500', host: 'http://rabbitmq:15672' }, { pageSize: 500 }],
+      [
+        { useRegex: 'true', queueName: `(${'a|'.repeat(400)}b)`, host: 'http://rabbitmq:15672' },
+        { useRegex: true },
+      ],
+      [{ mode: 'DeliverGetRate', host: 'http://rabbitmq:15672' }, { mode: 'DeliverGetRate' }],
+      [
+        { mode: 'PublishedToDeliveredRatio', host: 'http://rabbitmq:15672' },
+        { mode: 'PublishedToDeliveredRatio' },
+      ],
+      [
+        { mode: 'ExpectedQueueConsumptionTime', host: 'http://rabbitmq:15672' },
+        { mode: 'ExpectedQueueConsumptionTime' },
+      ],
+      // A blank value counts as unset, so these read as queueLength alone.
+      [
+        { value: '', queueLength: '25' },
+        { mode: 'QueueLength', target: 25, activationTarget: 0 },
+      ],
+      [
+        { value: '', queueLength: '25', activationValue: '2' },
+        { target: 25, activationTarget: 2 },
+      ],
+      [
+        { host: 'amqp://rabbitmq:5672/prod', usernameFromEnv: 'alice', passwordFromEnv: 's3cret' },
+        { host: 'amqp://alice:s3cret@rabbitmq:5672/prod', hostRedacted: 'amqp://rabbitmq:5672/prod' },
+      ],
+      [
+        { host: 'http://rabbitmq:15672/', usernameFromEnv: 'alice', passwordFromEnv: 'p@ss:w/rd%' },
+        { host: 'http://alice:p%40ss%3Aw%2Frd%25@rabbitmq:15672/' },
+      ],
+      [
+        { host: 'amqp://old:old@rabbitmq:5672', usernameFromEnv: 'new', passwordFromEnv: 'pw' },
+        { host: 'amqp://new:pw@rabbitmq:5672' },
+      ],
     ])('accepts %j', (extra, expected) => {
       expect(parseTriggerMetadata({ ...RABBITMQ, ...extra })).toMatchObject(expected);
     });
@@ -116,7 +175,112 @@ describe('parseTriggerMetadata', () => {
       [
         'an unknown mode',
         { ...RABBITMQ, mode: 'Rate' },
-        'metadata key "mode" has invalid value "Rate": expected one of QueueLength, MessageRate',
+        'metadata key "mode" has invalid value "Rate": expected one of QueueLength, MessageRate, DeliverGetRate, PublishedToDeliveredRatio, ExpectedQueueConsumptionTime',
+      ],
+      [
+        'a mode KEDA does not have',
+        { ...RABBITMQ, mode: 'Unknown', host: 'http://rabbitmq:15672' },
+        'metadata key "mode" has invalid value "Unknown": expected one of QueueLength, MessageRate, DeliverGetRate, PublishedToDeliveredRatio, ExpectedQueueConsumptionTime',
+      ],
+      [
+        'DeliverGetRate over amqp',
+        { ...RABBITMQ, mode: 'DeliverGetRate' },
+        'metadata key "mode" has invalid value "DeliverGetRate": expected QueueLength with an amqp host (DeliverGetRate needs the management API: an http(s):// host)',
+      ],
+      [
+        'ExpectedQueueConsumptionTime over amqp',
+        { ...RABBITMQ, mode: 'ExpectedQueueConsumptionTime' },
+        'metadata key "mode" has invalid value "ExpectedQueueConsumptionTime": expected QueueLength with an amqp host (ExpectedQueueConsumptionTime needs the management API: an http(s):// host)',
+      ],
+      [
+        'an unknown protocol',
+        { ...RABBITMQ, protocol: 'grpc' },
+        'metadata key "protocol" has invalid value "grpc": expected one of auto, amqp, http',
+      ],
+      [
+        'protocol http with an amqp host',
+        { ...RABBITMQ, protocol: 'http' },
+        'metadata key "protocol" has invalid value "http": expected auto or amqp with a amqp:// host (protocol http needs an http(s):// management host)',
+      ],
+      [
+        'protocol amqp with an https host',
+        { ...RABBITMQ, protocol: 'amqp', host: 'https://rabbitmq' },
+        'metadata key "protocol" has invalid value "amqp": expected auto or http with a https:// host (protocol amqp needs an amqp(s):// host)',
+      ],
+      [
+        'useRegex over amqp',
+        { ...RABBITMQ, useRegex: 'true' },
+        'metadata key "useRegex" has invalid value "true": expected false with an amqp host (the management API matches the regex against queue names: an http(s):// host)',
+      ],
+      [
+        'useRegex not a boolean',
+        { ...RABBITMQ, useRegex: 'yes', host: 'http://rabbitmq:15672' },
+        'metadata key "useRegex" has invalid value "yes": expected true or false',
+      ],
+      [
+        'an unknown operation',
+        { ...RABBITMQ, useRegex: 'true', operation: 'average', host: 'http://rabbitmq:15672' },
+        'metadata key "operation" has invalid value "average": expected one of sum, avg, max',
+      ],
+      [
+        'pageSize 0',
+        { ...RABBITMQ, useRegex: 'true', pageSize: '0', host: 'http://rabbitmq:15672' },
+        'metadata key "pageSize" has invalid value "0": expected a decimal number at least 1 and at most 500',
+      ],
+      [
+        'pageSize -1',
+        { ...RABBITMQ, useRegex: 'true', pageSize: '-1', host: 'http://rabbitmq:15672' },
+        'metadata key "pageSize" has invalid value "-1": expected a decimal number at least 1 and at most 500',
+      ],
+      [
+        "pageSize above the management API's largest page",
+        { ...RABBITMQ, useRegex: 'true', pageSize: '501', host: 'http://rabbitmq:15672' },
+        'metadata key "pageSize" has invalid value "501": expected a decimal number at least 1 and at most 500',
+      ],
+      [
+        'a fractional pageSize',
+        { ...RABBITMQ, useRegex: 'true', pageSize: '2.5', host: 'http://rabbitmq:15672' },
+        'metadata key "pageSize" has invalid value "2.5": expected an integer from 1 to 500 (the management API\'s largest page)',
+      ],
+      [
+        'pageSize in words',
+        { ...RABBITMQ, useRegex: 'true', pageSize: 'a', host: 'http://rabbitmq:15672' },
+        'metadata key "pageSize" has invalid value "a": expected a decimal number at least 1 and at most 500',
+      ],
+      [
+        'a regex over 1000 characters',
+        { ...RABBITMQ, useRegex: 'true', queueName: 'q'.repeat(1001), host: 'http://rabbitmq:15672' },
+        `metadata key "queueName" has invalid value "${'q'.repeat(200)}…(1001 chars)": expected at most 1000 characters`,
+      ],
+      [
+        'queueLength next to value',
+        { ...RABBITMQ, queueLength: '20' },
+        'metadata key "queueLength" has invalid value "20": expected no queueLength next to mode or value (queueLength is deprecated; use mode and value)',
+      ],
+      [
+        'queueLength next to mode',
+        { ...omit(RABBITMQ, 'value'), queueLength: '20', mode: 'QueueLength' },
+        'metadata key "queueLength" has invalid value "20": expected no queueLength next to mode or value (queueLength is deprecated; use mode and value)',
+      ],
+      [
+        'queueLength 0',
+        { ...omit(RABBITMQ, 'value'), queueLength: '0' },
+        'metadata key "queueLength" has invalid value "0": expected a decimal number greater than 0',
+      ],
+      [
+        'usernameFromEnv without passwordFromEnv',
+        { ...RABBITMQ, usernameFromEnv: 'alice' },
+        'metadata key "passwordFromEnv" is required: expected a value whenever usernameFromEnv is set (they go together)',
+      ],
+      [
+        'passwordFromEnv without usernameFromEnv',
+        { ...RABBITMQ, passwordFromEnv: 's3cret' },
+        'metadata key "usernameFromEnv" is required: expected a value whenever passwordFromEnv is set (they go together)',
+      ],
+      [
+        'sourceUnsafeSsl not a boolean',
+        { ...RABBITMQ, sourceUnsafeSsl: 'sometimes' },
+        'metadata key "sourceUnsafeSsl" has invalid value "sometimes": expected true or false',
       ],
       [
         'MessageRate over amqp',
@@ -181,6 +345,91 @@ describe('parseTriggerMetadata', () => {
     ])('refuses %s', (_name, metadata, message) => {
       expect(() => parseTriggerMetadata(metadata)).toThrow(message);
       expect(errorOf(metadata)).toBe(message);
+    });
+
+    it('never puts usernameFromEnv or passwordFromEnv in an error, the redacted host or the identity', () => {
+      const secret = 'pa55-Secret-Value';
+      const metadata = { ...RABBITMQ, usernameFromEnv: 'alice', passwordFromEnv: secret };
+      const config = parseTriggerMetadata(metadata) as RabbitMqTriggerConfig;
+      expect(config.hostRedacted).not.toContain(secret);
+      expect(config.hostRedacted).not.toContain('alice');
+      expect(config.metricName).toBe(parseTriggerMetadata(RABBITMQ).metricName);
+      expect(config.signalId).toBe(parseTriggerMetadata(RABBITMQ).signalId);
+      for (const bad of [
+        { ...metadata, value: 'x' },
+        { ...metadata, host: 'ftp://h' },
+        { ...metadata, usernameFromEnv: '' },
+        { ...metadata, protocol: 'http' },
+      ]) {
+        expect(errorOf(bad)).not.toContain(secret);
+      }
+    });
+
+    it.each<[string, Metadata, Array<{ key: string; message: string }>]>([
+      [
+        'queueLength, deprecated',
+        { ...omit(RABBITMQ, 'value'), queueLength: '25' },
+        [
+          {
+            key: 'queueLength',
+            message: 'deprecated, as in KEDA; use value (with mode: QueueLength) instead',
+          },
+        ],
+      ],
+      [
+        'unsafeSsl without sourceUnsafeSsl',
+        { ...RABBITMQ, unsafeSsl: 'true' },
+        [
+          {
+            key: 'unsafeSsl',
+            message:
+              "unsafeSsl is KEDA's own TLS to this scaler; use sourceUnsafeSsl for TLS to the source (the broker's certificate is verified)",
+          },
+        ],
+      ],
+      ['unsafeSsl with sourceUnsafeSsl', { ...RABBITMQ, unsafeSsl: 'true', sourceUnsafeSsl: 'true' }, []],
+      ['unsafeSsl false', { ...RABBITMQ, unsafeSsl: 'false' }, []],
+      [
+        'operation and pageSize without useRegex',
+        { ...RABBITMQ, host: 'http://rabbitmq:15672', operation: 'max', pageSize: '10' },
+        [
+          { key: 'operation', message: 'operation applies only with useRegex: "true"; ignored' },
+          { key: 'pageSize', message: 'pageSize applies only with useRegex: "true"; ignored' },
+        ],
+      ],
+      [
+        'every new key, well used',
+        {
+          ...RABBITMQ,
+          host: 'http://rabbitmq:15672',
+          protocol: 'http',
+          useRegex: 'true',
+          operation: 'max',
+          pageSize: '50',
+          usernameFromEnv: 'u',
+          passwordFromEnv: 'p',
+          sourceUnsafeSsl: 'false',
+          mode: 'MessageRate',
+        },
+        [],
+      ],
+    ])('warns about %s', (_what, metadata, warnings) => {
+      expect(readTriggerMetadata(metadata).warnings).toEqual(warnings);
+    });
+
+    it('keeps the signal of a trigger without useRegex, and gives regex, operation and mode signals of their own', () => {
+      const http = { ...RABBITMQ, host: 'http://rabbitmq:15672', queueName: 'tasks' };
+      const ids = [
+        http,
+        { ...http, useRegex: 'true' },
+        { ...http, useRegex: 'true', operation: 'max' },
+        { ...http, useRegex: 'true', operation: 'avg' },
+        { ...http, mode: 'DeliverGetRate' },
+      ].map((metadata) => parseTriggerMetadata(metadata).signalId);
+      expect(new Set(ids).size).toBe(ids.length);
+      // pageSize and protocol select no other data.
+      expect(parseTriggerMetadata({ ...http, useRegex: 'true', pageSize: '7' }).signalId).toBe(ids[1]);
+      expect(parseTriggerMetadata({ ...http, protocol: 'http' }).signalId).toBe(ids[0]);
     });
 
     it('reads hostFromEnv (the value KEDA resolved from the container environment) when host is not set', () => {

@@ -1,4 +1,9 @@
-import { redactCredentials, resolveAmqpTarget, resolveManagementQueueEndpoint } from './rabbitmq-url';
+import {
+  redactCredentials,
+  resolveAmqpTarget,
+  resolveManagementQueueEndpoint,
+  resolveManagementQueuesEndpoint,
+} from './rabbitmq-url';
 
 describe('resolveAmqpTarget', () => {
   it.each([
@@ -83,7 +88,7 @@ describe('resolveManagementQueueEndpoint', () => {
     const endpoint = resolveManagementQueueEndpoint('http://u:p@h:15672', undefined, 'celery tasks/high?x#y');
     expect(endpoint.url.pathname).toBe('/api/queues/%2F/celery%20tasks%2Fhigh%3Fx%23y');
     expect(endpoint.url.searchParams.get('columns')).toBe(
-      'messages,messages_ready,message_stats.publish_details.rate',
+      'messages,messages_ready,message_stats.publish_details.rate,message_stats.deliver_get_details.rate',
     );
   });
 
@@ -96,6 +101,35 @@ describe('resolveManagementQueueEndpoint', () => {
 
   it('refuses amqp URLs', () => {
     expect(() => resolveManagementQueueEndpoint('amqp://h', undefined, 'q')).toThrow(/http/);
+  });
+});
+
+describe('resolveManagementQueuesEndpoint', () => {
+  it('asks for the first page of queues matching the regex, with the fields it reads', () => {
+    const endpoint = resolveManagementQueuesEndpoint(
+      'http://u:p@h:15672/prefix/orders',
+      undefined,
+      '^tasks-[a-z]+$',
+      50,
+    );
+    expect(endpoint.url.pathname).toBe('/prefix/api/queues/orders');
+    expect(Object.fromEntries(endpoint.url.searchParams)).toEqual({
+      page: '1',
+      page_size: '50',
+      name: '^tasks-[a-z]+$',
+      use_regex: 'true',
+      columns:
+        'messages,messages_ready,message_stats.publish_details.rate,message_stats.deliver_get_details.rate',
+    });
+    expect(endpoint.vhost).toBe('orders');
+    expect(endpoint.display).toBe('http://h:15672/prefix');
+    expect(endpoint.url.username).toBe('u');
+  });
+
+  it('lets vhostName win and encodes the root vhost', () => {
+    expect(resolveManagementQueuesEndpoint('http://h:15672/orders', '/', 'x', 1).url.pathname).toBe(
+      '/api/queues/%2F',
+    );
   });
 });
 

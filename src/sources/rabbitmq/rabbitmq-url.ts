@@ -86,6 +86,24 @@ export function resolveAmqpTarget(
   };
 }
 
+/** Where the management API lists the queues whose names match a regex, one page of them. */
+export interface ManagementQueuesEndpoint {
+  url: URL;
+  vhost: string;
+  /** The regex, as the management API receives it. */
+  pattern: string;
+  pageSize: number;
+  /** Safe to log: the API base without credentials. */
+  display: string;
+}
+
+/**
+ * Only the fields the source reads: the full queue object is several KB and costs the broker more to
+ * render. The list endpoint takes the same selection for each of its items.
+ */
+const QUEUE_COLUMNS =
+  'messages,messages_ready,message_stats.publish_details.rate,message_stats.deliver_get_details.rate';
+
 /**
  * Reads an `http(s)://user:pass@host:port[/prefix]/vhost` management URL as KEDA does: the last path
  * segment is the vhost (empty means `/`), anything before it is a path prefix (the API behind a reverse
@@ -96,6 +114,39 @@ export function resolveManagementQueueEndpoint(
   vhostName: string | undefined,
   queueName: string,
 ): ManagementQueueEndpoint {
+  const { api, prefix, vhost, display } = managementBase(host, vhostName);
+  api.pathname = `${prefix}/api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(queueName)}`;
+  api.search = `?columns=${QUEUE_COLUMNS}`;
+  return { url: api, vhost, queueName, display };
+}
+
+/**
+ * The list of queues in the vhost whose names match `pattern`, as KEDA's `useRegex` asks for it: the
+ * first page of `pageSize` queues; the answer's `page_count` says whether more matched.
+ */
+export function resolveManagementQueuesEndpoint(
+  host: string,
+  vhostName: string | undefined,
+  pattern: string,
+  pageSize: number,
+): ManagementQueuesEndpoint {
+  const { api, prefix, vhost, display } = managementBase(host, vhostName);
+  api.pathname = `${prefix}/api/queues/${encodeURIComponent(vhost)}`;
+  const query = new URLSearchParams({
+    page: '1',
+    page_size: String(pageSize),
+    name: pattern,
+    use_regex: 'true',
+    columns: QUEUE_COLUMNS,
+  });
+  api.search = `?${query.toString()}`;
+  return { url: api, vhost, pattern, pageSize, display };
+}
+
+function managementBase(
+  host: string,
+  vhostName: string | undefined,
+): { api: URL; prefix: string; vhost: string; display: string } {
   const url = parseAbsolute(host);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new Error(`expected an http:// or https:// URL, got ${url.protocol}//`);
@@ -107,11 +158,8 @@ export function resolveManagementQueueEndpoint(
   const pathVhost = safeDecode(last);
   const vhost = nonEmpty(vhostName) ?? (pathVhost === '' ? '/' : pathVhost);
   const api = new URL(url.href);
-  api.pathname = `${prefix}/api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(queueName)}`;
-  // Only the fields we read: the full queue object is several KB and costs the broker more to render.
-  api.search = '?columns=messages,messages_ready,message_stats.publish_details.rate';
   api.hash = '';
-  return { url: api, vhost, queueName, display: `${url.origin}${prefix}` };
+  return { api, prefix, vhost, display: `${url.origin}${prefix}` };
 }
 
 /** Removes user info from every URL in a text (one implementation for the whole scaler). */

@@ -3,19 +3,22 @@ import { MetadataError } from '../../errors';
 import type { Reading, Source } from '../source';
 import type { SourceDeps } from '../source-deps';
 import type { AmqpLease } from './amqp-connection-pool';
-import { readManagementQueueStats } from './management-api';
+import { readManagementQueueStats, readManagementQueuesStats } from './management-api';
+import { measureQueue } from './rabbitmq-modes';
 import {
   resolveAmqpTarget,
   resolveManagementQueueEndpoint,
+  resolveManagementQueuesEndpoint,
   type ManagementQueueEndpoint,
+  type ManagementQueuesEndpoint,
 } from './rabbitmq-url';
 
 /**
  * A RabbitMQ queue, read the way KEDA's rabbitmq scaler reads it:
  * - `amqp(s)://` host: `QueueLength` = ready messages, from a passive declare on the pooled connection's
  *   dedicated channel (about a millisecond, cheap enough for sub-second push polling);
- * - `http(s)://` host: the management API, `QueueLength` = `messages` (ready + unacknowledged) or
- *   `messages_ready` with `excludeUnacknowledged`, and `MessageRate` = publish rate per second.
+ * - `http(s)://` host: the management API, for one queue or (`useRegex`) the queues whose names match,
+ *   combined by `operation`; the value and activity per mode as `measureQueue` says.
  *
  * A missing queue is an `UpstreamDataError` ('not_found'), an unreachable broker an
  * `UpstreamUnavailableError`; neither ever reads as 0.
@@ -23,12 +26,15 @@ import {
 export function createRabbitMqSource(config: RabbitMqTriggerConfig, deps: SourceDeps): Source {
   if (config.protocol === 'amqp') {
     // The metadata parser refuses these combinations already; this guards callers that build configs.
-    if (config.mode === 'MessageRate') {
+    if (config.mode !== 'QueueLength') {
       throw new MetadataError(
         'mode',
         config.mode,
-        'QueueLength with an amqp host (MessageRate needs an http(s):// host)',
+        `QueueLength with an amqp host (${config.mode} needs an http(s):// host)`,
       );
+    }
+    if (config.useRegex) {
+      throw new MetadataError('useRegex', 'true', 'false with an amqp host (it needs an http(s):// host)');
     }
     if (config.excludeUnacknowledged) {
       throw new MetadataError(
@@ -50,7 +56,7 @@ class AmqpQueueSource implements Source {
     private readonly config: RabbitMqTriggerConfig,
     deps: SourceDeps,
   ) {
-    const target = resolveAmqpTarget(config.host, config.vhostName, config.unsafeSsl);
+    const target = resolveAmqpTarget(config.host, config.vhostName, config.sourceUnsafeSsl);
     this.lease = deps.amqp.acquire(target);
     deps.logger.debug(
       { source: this.kind, broker: target.display, queue: config.queueName, metric: config.metricName },
@@ -73,31 +79,40 @@ class AmqpQueueSource implements Source {
 
 class ManagementQueueSource implements Source {
   readonly kind = 'rabbitmq';
-  private readonly endpoint: ManagementQueueEndpoint;
+  private readonly endpoint: ManagementQueueEndpoint | ManagementQueuesEndpoint;
 
   constructor(
     private readonly config: RabbitMqTriggerConfig,
     deps: SourceDeps,
   ) {
-    this.endpoint = resolveManagementQueueEndpoint(config.host, config.vhostName, config.queueName);
+    this.endpoint = config.useRegex
+      ? resolveManagementQueuesEndpoint(config.host, config.vhostName, config.queueName, config.pageSize)
+      : resolveManagementQueueEndpoint(config.host, config.vhostName, config.queueName);
     deps.logger.debug(
-      { source: this.kind, api: this.endpoint.display, queue: config.queueName, metric: config.metricName },
+      {
+        source: this.kind,
+        api: this.endpoint.display,
+        queue: config.queueName,
+        useRegex: config.useRegex,
+        metric: config.metricName,
+      },
       'rabbitmq source created (management API)',
     );
   }
 
   async read(signal?: AbortSignal): Promise<Reading> {
-    const stats = await readManagementQueueStats(this.endpoint, {
-      timeoutMs: this.config.timeoutMs,
-      unsafeSsl: this.config.unsafeSsl,
-      signal,
-    });
-    const value =
-      this.config.mode === 'MessageRate'
-        ? stats.publishRate
-        : this.config.excludeUnacknowledged
-          ? stats.messagesReady
-          : stats.messages;
-    return { value, atMs: Date.now() };
+    const { config, endpoint } = this;
+    const options = { timeoutMs: config.timeoutMs, unsafeSsl: config.sourceUnsafeSsl, signal };
+    const stats =
+      'pattern' in endpoint
+        ? await readManagementQueuesStats(endpoint, config.operation, options)
+        : await readManagementQueueStats(endpoint, options);
+    const { value, activity } = measureQueue(
+      config.mode,
+      stats,
+      config.excludeUnacknowledged,
+      config.activationTarget,
+    );
+    return { value, atMs: Date.now(), activity };
   }
 }
