@@ -4,7 +4,7 @@ import { MetadataError } from '../errors';
 import { parseDuration } from '../config/parse';
 import { COMMON_KEYS } from '../config/trigger-config';
 import { SOURCE_KINDS, SOURCE_NAMES, type SourceName } from './source-kinds';
-import { parseTriggerMetadata, type TriggerConfig } from './trigger-metadata';
+import { KEDA_EXTERNAL_SCALER_KEYS, parseTriggerMetadata, type TriggerConfig } from './trigger-metadata';
 
 /**
  * docs/metadata.md against the parser: the keys table lists exactly the keys each source reads, its
@@ -72,8 +72,11 @@ const MINIMAL: Record<SourceName, Record<string, string>> = {
   gpu: { source: 'gpu', serverAddress: 'http://prometheus:9090', threshold: '70' },
 };
 
-/** The keys `parseTriggerMetadata` looks up for a metadata map (recorded through a proxy). */
-function keysRead(metadata: Record<string, string>): Set<string> {
+/**
+ * The keys `parseTriggerMetadata` looks up for a metadata map (recorded through a proxy). A refused key
+ * is read too, before the refusal.
+ */
+function keysRead(metadata: Record<string, string>, refused = false): Set<string> {
   const read = new Set<string>();
   const proxy = new Proxy(metadata, {
     get(target, property, receiver) {
@@ -81,9 +84,32 @@ function keysRead(metadata: Record<string, string>): Set<string> {
       return Reflect.get(target, property, receiver) as unknown;
     },
   });
-  parseTriggerMetadata(proxy);
+  try {
+    parseTriggerMetadata(proxy);
+  } catch (error) {
+    if (!refused || !(error instanceof MetadataError)) throw error;
+  }
   return read;
 }
+
+/** Keys whose example parses only beside others: an auth mode and its credentials. */
+const NEEDS: Record<string, Record<string, string>> = {
+  authModes: { username: 'scaler', passwordFromEnv: 'secret' },
+  username: { authModes: 'basic', passwordFromEnv: 'secret' },
+  usernameFromEnv: { authModes: 'basic', passwordFromEnv: 'secret' },
+  passwordFromEnv: { authModes: 'basic', username: 'scaler' },
+  bearerTokenFromEnv: { authModes: 'bearer' },
+  sourceCertFile: { authModes: 'tls', sourceKeyFile: '/tls/tls.key' },
+  sourceKeyFile: { authModes: 'tls', sourceCertFile: '/tls/tls.crt' },
+};
+
+/** A key's example with what it needs, on the smallest trigger of a source. */
+function withExample(source: SourceName, key: string, example: string): Record<string, string> {
+  return { ...MINIMAL[source], ...NEEDS[key], [key]: example };
+}
+
+/** KEDA's own keys are described above the table; a source may look at one (to warn) without owning it. */
+const KEDA_OWN = new Set<string>(KEDA_EXTERNAL_SCALER_KEYS);
 
 /** Where each key's setting lands in the parsed config, for the defaults check. */
 const FIELD: Record<
@@ -95,6 +121,7 @@ const FIELD: Record<
   activationThreshold: { field: 'activationTarget', kind: 'number' },
   excludeUnacknowledged: { field: 'excludeUnacknowledged', kind: 'boolean' },
   unsafeSsl: { field: 'unsafeSsl', kind: 'boolean' },
+  sourceUnsafeSsl: { field: 'sourceUnsafeSsl', kind: 'boolean' },
   ignoreNullValues: { field: 'ignoreNullValues', kind: 'boolean' },
   metric: { field: 'metric', kind: 'text' },
   selector: { field: 'selector', kind: 'text' },
@@ -119,15 +146,30 @@ const FIELD: Record<
 /** Keys whose default is "none": what the parsed config holds for them (hostFromEnv has no field). */
 const NONE: Record<string, { field: string; value: unknown } | null> = {
   hostFromEnv: null,
+  serverAddressFromEnv: null,
   customHeaders: { field: 'customHeaders', value: [] },
+  customHeadersFromEnv: { field: 'credentialHeaders', value: [] },
+  namespace: { field: 'namespace', value: undefined },
+  authModes: { field: 'authModes', value: [] },
+  username: null,
+  usernameFromEnv: null,
+  passwordFromEnv: null,
+  bearerTokenFromEnv: null,
+  sourceCaFile: null,
+  sourceCertFile: null,
+  sourceKeyFile: null,
   queryParameters: { field: 'queryParameters', value: [] },
   businessHours: { field: 'businessHours', value: undefined },
   shortfallTarget: { field: 'shortfallTarget', value: undefined },
 };
 
-/** Defaults described in words, and what the parsed config holds for them. */
-const DESCRIBED: Record<string, { field: string; value: unknown }> = {
+/** Defaults described in words, and what the parsed config holds for them (per source where it differs). */
+const DESCRIBED: Record<
+  string,
+  { field: string; value: unknown } | { field: string; bySource: Record<SourceName, unknown> }
+> = {
   vhostName: { field: 'vhostName', value: undefined },
+  timeout: { field: 'timeoutMs', bySource: { rabbitmq: 5_000, prometheus: 3_000, gpu: 3_000 } },
 };
 
 function fromDoc(text: string, kind: 'duration' | 'number' | 'boolean' | 'text'): unknown {
@@ -169,7 +211,7 @@ describe('docs/metadata.md', () => {
   it.each(SOURCE_NAMES)('lists exactly the keys the parser reads for %s', (source) => {
     const documented = ROWS.filter((row) => row.sources.includes(source)).map((row) => row.key);
     const read = new Set<string>();
-    // Minimal; every other documented key at its example; and (rabbitmq) the host from the environment.
+    // Minimal; every other documented key at its example; and the address from the environment.
     const variants: Array<Record<string, string>> = [
       MINIMAL[source],
       Object.fromEntries([...exampleEntries(source), ...Object.entries(MINIMAL[source])]),
@@ -177,9 +219,20 @@ describe('docs/metadata.md', () => {
     if (source === 'rabbitmq') {
       const { host, ...rest } = MINIMAL.rabbitmq;
       variants.push({ ...rest, hostFromEnv: host as string });
+    } else {
+      const { serverAddress, ...rest } = MINIMAL[source];
+      variants.push({ ...rest, serverAddressFromEnv: serverAddress as string });
     }
     for (const metadata of variants) for (const key of keysRead(metadata)) read.add(key);
-    expect([...read].sort()).toEqual([...documented].sort());
+    for (const row of ROWS.filter((row) => row.sources.includes(source))) {
+      if (row.key in NEEDS)
+        for (const key of keysRead(withExample(source, row.key, row.example))) read.add(key);
+      if (row.defaultText === 'refused') {
+        for (const key of keysRead({ ...MINIMAL[source], [row.key]: row.example }, true)) read.add(key);
+      }
+    }
+    const owned = (keys: Iterable<string>) => [...keys].filter((key) => !KEDA_OWN.has(key)).sort();
+    expect(owned(read)).toEqual(owned(documented));
   });
 
   it.each(ROWS.flatMap((row) => row.sources.map((source) => [row.key, source, row] as const)))(
@@ -194,6 +247,12 @@ describe('docs/metadata.md', () => {
         );
         return;
       }
+      if (row.defaultText === 'refused') {
+        expect(() => parseTriggerMetadata({ ...MINIMAL[source], [key]: row.example })).toThrow(
+          `metadata key "${key}" has invalid value`,
+        );
+        return;
+      }
       if (row.defaultText === 'none') {
         expect(Object.keys(NONE)).toContain(key);
         const none = NONE[key];
@@ -203,7 +262,10 @@ describe('docs/metadata.md', () => {
       const literal = codeSpan(row.defaultText);
       if (literal === undefined) {
         expect(Object.keys(DESCRIBED)).toContain(key);
-        expect(config[DESCRIBED[key]!.field]).toEqual(DESCRIBED[key]!.value);
+        const described = DESCRIBED[key]!;
+        expect(config[described.field]).toEqual(
+          'bySource' in described ? described.bySource[source] : described.value,
+        );
         return;
       }
       const field = FIELD[key];
@@ -220,7 +282,11 @@ describe('docs/metadata.md', () => {
         expect(SOURCE_NAMES).toContain(row.example);
         return;
       }
-      expect(() => parseTriggerMetadata({ ...MINIMAL[source], [key]: row.example })).not.toThrow();
+      if (row.defaultText === 'refused') {
+        expect(() => parseTriggerMetadata({ ...MINIMAL[source], [key]: row.example })).toThrow(MetadataError);
+        return;
+      }
+      expect(() => parseTriggerMetadata(withExample(source, key, row.example))).not.toThrow();
     },
   );
 
@@ -232,7 +298,7 @@ describe('docs/metadata.md', () => {
       activationValue: '`0`',
       activationThreshold: '`0`',
       ignoreNullValues: '`true`',
-      timeout: '`5s`',
+      timeout: "`3s` for prometheus and gpu (KEDA's HTTP timeout), `5s` for rabbitmq",
       metric: '`utilization`',
       selector: '`""`',
       aggregation: '`avg`',
@@ -279,10 +345,10 @@ describe('docs/metadata.md', () => {
 
 /** Every documented key of a source set to its documented example. */
 function exampleEntries(source: SourceName): Array<[string, string]> {
-  return ROWS.filter((row) => row.sources.includes(source) && row.key !== 'source').map((row) => [
-    row.key,
-    row.example,
-  ]);
+  const alone = (row: DocRow) => !(row.key in NEEDS) && row.defaultText !== 'refused';
+  return ROWS.filter((row) => row.sources.includes(source) && row.key !== 'source' && alone(row)).map(
+    (row) => [row.key, row.example],
+  );
 }
 
 function errorOf(metadata: Record<string, string>): string {

@@ -9,7 +9,9 @@ import {
 } from '../../config/trigger-config';
 import {
   dataHeaders,
+  dataSelectors,
   HTTP_QUERY_KEYS,
+  httpTimeoutMs,
   parseHttpOptions,
   type HttpQueryOptions,
   THRESHOLD_KEYS,
@@ -50,6 +52,7 @@ export function parseGpuMetadata(read: MetadataReader, common: CommonSettings): 
   const config: GpuTriggerConfig = {
     source: 'gpu',
     ...common,
+    timeoutMs: httpTimeoutMs(read, common.timeoutMs),
     ...http,
     metric,
     selector,
@@ -58,8 +61,11 @@ export function parseGpuMetadata(read: MetadataReader, common: CommonSettings): 
     metricName: '',
     signalId: '',
   };
-  const extra =
-    http.queryParameters.length > 0 ? [http.queryParameters, ...dataHeaders(http)] : dataHeaders(http);
+  const extra = [
+    ...(http.queryParameters.length > 0 ? [http.queryParameters] : []),
+    ...dataHeaders(http),
+    ...dataSelectors(http),
+  ];
   return withIdentity(
     config,
     [config.source, http.serverAddressRedacted, metric, selector, aggregation, ...extra],

@@ -8,7 +8,9 @@ import {
 import { MetadataError } from '../../errors';
 import {
   dataHeaders,
+  dataSelectors,
   HTTP_QUERY_KEYS,
+  httpTimeoutMs,
   parseHttpOptions,
   type HttpQueryOptions,
   THRESHOLD_KEYS,
@@ -40,6 +42,7 @@ export function parsePrometheusMetadata(
   const config: PrometheusTriggerConfig = {
     source: 'prometheus',
     ...common,
+    timeoutMs: httpTimeoutMs(read, common.timeoutMs),
     ...http,
     query,
     ignoreNullValues: read.boolean('ignoreNullValues', true),
@@ -49,7 +52,14 @@ export function parsePrometheusMetadata(
   };
   return withIdentity(
     config,
-    [config.source, http.serverAddressRedacted, query, http.queryParameters, ...dataHeaders(http)],
+    [
+      config.source,
+      http.serverAddressRedacted,
+      query,
+      http.queryParameters,
+      ...dataHeaders(http),
+      ...dataSelectors(http),
+    ],
     'query',
   );
 }
