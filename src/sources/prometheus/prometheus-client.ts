@@ -108,6 +108,11 @@ export class PrometheusClient {
     return { startMs, stepMs, values };
   }
 
+  /** Closes the trigger's own TLS connections; the shared agents stay. */
+  close(): void {
+    this.httpsAgent?.destroy();
+  }
+
   private url(path: string, params: Record<string, string>): URL {
     const url = new URL(`${this.options.serverAddress}${path}`);
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
