@@ -249,6 +249,30 @@ describe.each([
     });
   });
 
+  describe('credentials in plain customHeaders', () => {
+    it('are sent, with a warning that names the header and not its value', () => {
+      const { config, warnings } = readTriggerMetadata({
+        ...base,
+        customHeaders: `X-Scope-OrgID=a,Authorization=Bearer ${SECRET}`,
+      });
+      expect((config as PrometheusTriggerConfig).customHeaders).toContainEqual([
+        'Authorization',
+        `Bearer ${SECRET}`,
+      ]);
+      expect(warnings).toEqual([
+        {
+          key: 'customHeaders',
+          message:
+            'Authorization is a secret that whoever can read the ScaledObject can read: move it to customHeadersFromEnv',
+        },
+      ]);
+    });
+
+    it('give no warning from customHeadersFromEnv', () => {
+      expect(readTriggerMetadata({ ...base, customHeadersFromEnv: `Cookie=${SECRET}` }).warnings).toEqual([]);
+    });
+  });
+
   describe('identity', () => {
     const id = (extra: Metadata) => parse(extra).signalId;
     const plain = id({});

@@ -107,6 +107,7 @@ export function parseHttpOptions(read: MetadataReader): HttpQueryOptions {
   const customHeaders = parseHeaders(read, 'customHeaders');
   const envHeaders = parseHeaders(read, 'customHeadersFromEnv');
   checkHeaderConflicts(customHeaders, envHeaders, authModes);
+  warnOfPlainCredentials(read, customHeaders);
   if ((url.username !== '' || url.password !== '') && authHeaderMode(authModes) !== undefined) {
     throw new MetadataError(
       addressKey,
@@ -268,6 +269,16 @@ function checkHeaderConflicts(
       );
     }
   }
+}
+
+/** Still accepted, as KEDA accepts it, but the same exposure for which `password` is refused. */
+function warnOfPlainCredentials(read: MetadataReader, headers: Array<[string, string]>): void {
+  const names = headers.map(([name]) => name).filter((name) => CREDENTIAL_HEADERS.has(name.toLowerCase()));
+  if (names.length === 0) return;
+  read.warn(
+    'customHeaders',
+    `${names.join(', ')} is a secret that whoever can read the ScaledObject can read: move it to customHeadersFromEnv`,
+  );
 }
 
 /** KEDA sends `namespace` as a query parameter; a second one in `queryParameters` would contradict it. */
