@@ -17,7 +17,7 @@ export interface CommonTriggerConfig {
   target: number;
   /** Activation level (`activationValue` / `activationThreshold`). @default 0 */
   activationTarget: number;
-  /** Source read timeout. @default 5s (rabbitmq: 5s) */
+  /** Source read timeout. @default 3s, KEDA's */
   timeoutMs: number;
   /** How long the last good value may be served when the source fails. @default 30s */
   maxStalenessMs: number;
@@ -93,6 +93,13 @@ export const COMMON_KEYS = [
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
+
+/**
+ * KEDA's timeout for its own scalers' reads (`KEDA_HTTP_DEFAULT_TIMEOUT`, 3000 ms in
+ * cmd/operator/main.go): a trigger moved over from KEDA's prometheus or rabbitmq scaler waits as long as it
+ * did there.
+ */
+export const KEDA_HTTP_DEFAULT_TIMEOUT_MS = 3_000;
 
 /**
  * KEDA's default `pollingInterval`. A value returned now stands until the next poll, so the capacity
@@ -197,7 +204,7 @@ export function parseCommonSettings(read: MetadataReader): CommonSettings {
     get('timezone') === undefined ? 'UTC' : parseTimezone('timezone', read.metadata.timezone as string);
   const businessHoursRaw = get('businessHours');
   return {
-    timeoutMs: read.duration('timeout', 5_000, 1, 120_000),
+    timeoutMs: read.duration('timeout', KEDA_HTTP_DEFAULT_TIMEOUT_MS, 1, 120_000),
     maxStalenessMs: read.duration('maxStaleness', 30_000, 0, 60 * MINUTE),
     sampleIntervalMs,
     predictive: parseEnum('predictive', get('predictive') ?? 'true', ['true', 'false', 'shadow'] as const),

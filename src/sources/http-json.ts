@@ -8,6 +8,8 @@ export interface HttpJsonRequest {
   headers?: Array<[string, string]>;
   timeoutMs: number;
   unsafeSsl?: boolean;
+  /** An https agent of the caller's own (client certificate, private CA); `unsafeSsl` is then not used. */
+  httpsAgent?: https.Agent;
   signal?: AbortSignal;
 }
 
@@ -43,7 +45,9 @@ export function getJson(request: HttpJsonRequest): Promise<{ status: number; bod
         path: `${url.pathname}${url.search}`,
         method: 'GET',
         headers,
-        agent: isHttps ? (request.unsafeSsl ? agents.httpsUnsafe : agents.https) : agents.http,
+        agent: isHttps
+          ? (request.httpsAgent ?? (request.unsafeSsl ? agents.httpsUnsafe : agents.https))
+          : agents.http,
         signal: request.signal,
       },
       (res) => {

@@ -4,7 +4,7 @@ import { MetadataError } from '../errors';
 import { parseDuration } from '../config/parse';
 import { COMMON_KEYS } from '../config/trigger-config';
 import { SOURCE_KINDS, SOURCE_NAMES, type SourceName } from './source-kinds';
-import { parseTriggerMetadata, type TriggerConfig } from './trigger-metadata';
+import { KEDA_EXTERNAL_SCALER_KEYS, parseTriggerMetadata, type TriggerConfig } from './trigger-metadata';
 
 /**
  * docs/metadata.md against the parser: the keys table lists exactly the keys each source reads, its
@@ -72,8 +72,11 @@ const MINIMAL: Record<SourceName, Record<string, string>> = {
   gpu: { source: 'gpu', serverAddress: 'http://prometheus:9090', threshold: '70' },
 };
 
-/** The keys `parseTriggerMetadata` looks up for a metadata map (recorded through a proxy). */
-function keysRead(metadata: Record<string, string>): Set<string> {
+/**
+ * The keys `parseTriggerMetadata` looks up for a metadata map (recorded through a proxy). A refused key
+ * is read too, before the refusal.
+ */
+function keysRead(metadata: Record<string, string>, refused = false): Set<string> {
   const read = new Set<string>();
   const proxy = new Proxy(metadata, {
     get(target, property, receiver) {
@@ -81,9 +84,27 @@ function keysRead(metadata: Record<string, string>): Set<string> {
       return Reflect.get(target, property, receiver) as unknown;
     },
   });
-  parseTriggerMetadata(proxy);
+  try {
+    parseTriggerMetadata(proxy);
+  } catch (error) {
+    if (!refused || !(error instanceof MetadataError)) throw error;
+  }
   return read;
 }
+
+/** Keys whose example parses only beside others (prometheus, gpu): an auth mode and its credentials. */
+const NEEDS: Record<string, Record<string, string>> = {
+  authModes: { username: 'scaler', passwordFromEnv: 'secret' },
+  username: { authModes: 'basic', passwordFromEnv: 'secret' },
+  usernameFromEnv: { authModes: 'basic', passwordFromEnv: 'secret' },
+  passwordFromEnv: { authModes: 'basic', username: 'scaler' },
+  bearerTokenFromEnv: { authModes: 'bearer' },
+  sourceCertFile: { authModes: 'tls', sourceKeyFile: '/tls/tls.key' },
+  sourceKeyFile: { authModes: 'tls', sourceCertFile: '/tls/tls.crt' },
+};
+
+/** KEDA's own keys are described above the table; a source may look at one (to warn) without owning it. */
+const KEDA_OWN = new Set<string>(KEDA_EXTERNAL_SCALER_KEYS);
 
 /** Where each key's setting lands in the parsed config, for the defaults check. */
 const FIELD: Record<
@@ -127,14 +148,26 @@ const NONE: Record<string, { field: string; value: unknown } | null> = {
   usernameFromEnv: null,
   passwordFromEnv: null,
   queueLength: null,
+  serverAddressFromEnv: null,
   customHeaders: { field: 'customHeaders', value: [] },
+  customHeadersFromEnv: { field: 'credentialHeaders', value: [] },
+  namespace: { field: 'namespace', value: undefined },
+  authModes: { field: 'authModes', value: [] },
+  username: null,
+  bearerTokenFromEnv: null,
+  sourceCaFile: null,
+  sourceCertFile: null,
+  sourceKeyFile: null,
   queryParameters: { field: 'queryParameters', value: [] },
   businessHours: { field: 'businessHours', value: undefined },
   shortfallTarget: { field: 'shortfallTarget', value: undefined },
 };
 
-/** Defaults described in words, and what the parsed config holds for them. */
-const DESCRIBED: Record<string, { field: string; value: unknown }> = {
+/** Defaults described in words, and what the parsed config holds for them (per source where it differs). */
+const DESCRIBED: Record<
+  string,
+  { field: string; value: unknown } | { field: string; bySource: Record<SourceName, unknown> }
+> = {
   vhostName: { field: 'vhostName', value: undefined },
   // MINIMAL.rabbitmq has an http:// host.
   protocol: { field: 'protocol', value: 'http' },
@@ -142,27 +175,27 @@ const DESCRIBED: Record<string, { field: string; value: unknown }> = {
 
 /** Defaults that differ between sources: what each source's parsed config holds. Checked first. */
 const BY_SOURCE: Record<string, Partial<Record<SourceName, { field: string; value: unknown }>>> = {
-  timeout: {
-    rabbitmq: { field: 'timeoutMs', value: 3_000 },
-    prometheus: { field: 'timeoutMs', value: 5_000 },
-    gpu: { field: 'timeoutMs', value: 5_000 },
+  // KEDA's own TLS to the scaler: nothing of it lands in a config (sourceUnsafeSsl is ours).
+  unsafeSsl: {
+    rabbitmq: { field: 'unsafeSsl', value: undefined },
+    prometheus: { field: 'unsafeSsl', value: undefined },
+    gpu: { field: 'unsafeSsl', value: undefined },
   },
-  // KEDA's own TLS to the scaler: nothing of it lands in a rabbitmq config (sourceUnsafeSsl is ours).
-  unsafeSsl: { rabbitmq: { field: 'unsafeSsl', value: undefined } },
 };
 
 /**
- * What an example needs around it to parse: the credential keys go together, and the deprecated
+ * What a rabbitmq example needs around it to parse: the credential keys go together, and the deprecated
  * `queueLength` stands in for `value` (and `mode`).
  */
-const EXAMPLE_CONTEXT: Record<string, { with?: Record<string, string>; without?: string[] }> = {
+const RABBITMQ_EXAMPLE_CONTEXT: Record<string, { with?: Record<string, string>; without?: string[] }> = {
   usernameFromEnv: { with: { passwordFromEnv: 'RABBITMQ_PASSWORD' } },
   passwordFromEnv: { with: { usernameFromEnv: 'RABBITMQ_USER' } },
   queueLength: { without: ['value', 'mode'] },
 };
 
+/** A key's example with what it needs, on the smallest trigger of a source. */
 function withExample(source: SourceName, key: string, example: string): Record<string, string> {
-  const context = EXAMPLE_CONTEXT[key];
+  const context = source === 'rabbitmq' ? RABBITMQ_EXAMPLE_CONTEXT[key] : { with: NEEDS[key] };
   const metadata: Record<string, string> = { ...MINIMAL[source], ...context?.with, [key]: example };
   for (const other of context?.without ?? []) delete metadata[other];
   return metadata;
@@ -207,7 +240,7 @@ describe('docs/metadata.md', () => {
   it.each(SOURCE_NAMES)('lists exactly the keys the parser reads for %s', (source) => {
     const documented = ROWS.filter((row) => row.sources.includes(source)).map((row) => row.key);
     const read = new Set<string>();
-    // Minimal; every other documented key at its example; and (rabbitmq) the host from the environment.
+    // Minimal; every other documented key at its example; and the address from the environment.
     const variants: Array<Record<string, string>> = [
       MINIMAL[source],
       Object.fromEntries([...exampleEntries(source), ...Object.entries(MINIMAL[source])]),
@@ -217,9 +250,21 @@ describe('docs/metadata.md', () => {
       variants.push({ ...rest, hostFromEnv: host as string });
       const queueLength = ROWS.find((row) => row.key === 'queueLength')?.example ?? '';
       variants.push(withExample('rabbitmq', 'queueLength', queueLength));
+    } else {
+      const { serverAddress, ...rest } = MINIMAL[source];
+      variants.push({ ...rest, serverAddressFromEnv: serverAddress as string });
     }
     for (const metadata of variants) for (const key of keysRead(metadata)) read.add(key);
-    expect([...read].sort()).toEqual([...documented].sort());
+    for (const row of ROWS.filter((row) => row.sources.includes(source))) {
+      if (row.key in NEEDS)
+        for (const key of keysRead(withExample(source, row.key, row.example))) read.add(key);
+      if (row.defaultText === 'refused') {
+        for (const key of keysRead({ ...MINIMAL[source], [row.key]: row.example }, true)) read.add(key);
+      }
+    }
+    // A KEDA key a source only looks at (to warn) need not be in its rows; every documented key is read.
+    const owned = [...read].filter((key) => !KEDA_OWN.has(key) || documented.includes(key));
+    expect(owned.sort()).toEqual([...documented].sort());
   });
 
   it.each(ROWS.flatMap((row) => row.sources.map((source) => [row.key, source, row] as const)))(
@@ -239,6 +284,12 @@ describe('docs/metadata.md', () => {
         );
         return;
       }
+      if (row.defaultText === 'refused') {
+        expect(() => parseTriggerMetadata({ ...MINIMAL[source], [key]: row.example })).toThrow(
+          `metadata key "${key}" has invalid value`,
+        );
+        return;
+      }
       if (row.defaultText === 'none') {
         expect(Object.keys(NONE)).toContain(key);
         const none = NONE[key];
@@ -248,7 +299,10 @@ describe('docs/metadata.md', () => {
       const literal = codeSpan(row.defaultText);
       if (literal === undefined) {
         expect(Object.keys(DESCRIBED)).toContain(key);
-        expect(config[DESCRIBED[key]!.field]).toEqual(DESCRIBED[key]!.value);
+        const described = DESCRIBED[key]!;
+        expect(config[described.field]).toEqual(
+          'bySource' in described ? described.bySource[source] : described.value,
+        );
         return;
       }
       const field = FIELD[key];
@@ -265,6 +319,10 @@ describe('docs/metadata.md', () => {
         expect(SOURCE_NAMES).toContain(row.example);
         return;
       }
+      if (row.defaultText === 'refused') {
+        expect(() => parseTriggerMetadata({ ...MINIMAL[source], [key]: row.example })).toThrow(MetadataError);
+        return;
+      }
       expect(() => parseTriggerMetadata(withExample(source, key, row.example))).not.toThrow();
     },
   );
@@ -277,7 +335,7 @@ describe('docs/metadata.md', () => {
       activationValue: '`0`',
       activationThreshold: '`0`',
       ignoreNullValues: '`true`',
-      timeout: '`5s`; rabbitmq `3s`',
+      timeout: '`3s`',
       metric: '`utilization`',
       selector: '`""`',
       aggregation: '`avg`',
@@ -326,11 +384,11 @@ describe('docs/metadata.md', () => {
 /** Every documented key of a source set to its documented example. */
 function exampleEntries(source: SourceName): Array<[string, string]> {
   // queueLength replaces value and mode: it has a variant of its own.
-  const apart = new Set(['source', 'queueLength']);
-  return ROWS.filter((row) => row.sources.includes(source) && !apart.has(row.key)).map((row) => [
-    row.key,
-    row.example,
-  ]);
+  const alone = (row: DocRow) =>
+    !(row.key in NEEDS) && row.defaultText !== 'refused' && row.key !== 'queueLength';
+  return ROWS.filter((row) => row.sources.includes(source) && row.key !== 'source' && alone(row)).map(
+    (row) => [row.key, row.example],
+  );
 }
 
 function errorOf(metadata: Record<string, string>): string {

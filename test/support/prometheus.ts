@@ -1,5 +1,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +17,25 @@ export interface PrometheusOptions {
   scrapeIntervalSeconds?: number;
   /** OpenMetrics text loaded as TSDB blocks before start (`promtool tsdb create-blocks-from openmetrics`). */
   openMetricsHistory?: string;
+  /** Prometheus's web configuration (`--web.config.file`): login and TLS required of every client. */
+  web?: PrometheusWebOptions;
+}
+
+/** Password of every `web.basicAuthUsers` user. */
+export const TEST_BASIC_AUTH_PASSWORD = 'prom-pass';
+/**
+ * bcrypt of `TEST_BASIC_AUTH_PASSWORD` (cost 10), as Prometheus's web configuration wants it. Made with
+ * `python3 -c "import crypt; print(crypt.crypt('prom-pass', crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=2**10)))"`.
+ */
+const TEST_BASIC_AUTH_HASH = '$2b$10$YWEUHvyguLOGVzA0T7xHTO0MCWPBJRWUTu/aWY9eMKUiAwxclJW4S';
+
+export interface PrometheusWebOptions {
+  /** Users that may log in with `TEST_BASIC_AUTH_PASSWORD`. */
+  basicAuthUsers?: string[];
+  /** HTTPS with these files; with `clientCaFile`, a client certificate signed by it is required. */
+  tls?: { certFile: string; keyFile: string; clientCaFile?: string };
+  /** How this module's own requests (readiness, `query`) get past the above. */
+  client: { caFile?: string; certFile?: string; keyFile?: string; username?: string };
 }
 
 export interface TestPrometheus {
@@ -50,6 +72,12 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
     '',
   ].join('\n');
   await writeFile(path.join(dir, 'prometheus.yml'), config);
+  let webConfigFile: string | undefined;
+  if (options.web !== undefined) {
+    webConfigFile = path.join(dir, 'web.yml');
+    await writeFile(webConfigFile, webConfig(options.web));
+  }
+  const get = webClient(options.web);
   if (options.openMetricsHistory !== undefined) {
     const file = path.join(dir, 'history.om');
     await writeFile(file, options.openMetricsHistory);
@@ -68,7 +96,14 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
   let lastError: unknown;
   for (let attempt = 0; attempt < 3 && started === undefined; attempt++) {
     try {
-      started = await spawnPrometheus(binary, path.join(dir, 'prometheus.yml'), dataDir, await freePort());
+      started = await spawnPrometheus(
+        binary,
+        path.join(dir, 'prometheus.yml'),
+        dataDir,
+        await freePort(),
+        webConfigFile,
+        get,
+      );
     } catch (error) {
       lastError = error;
     }
@@ -99,10 +134,8 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
       await rm(dir, { recursive: true, force: true });
     },
     async query(promql: string) {
-      const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`, {
-        headers: { connection: 'close' },
-      });
-      const body = (await response.json()) as {
+      const response = await get(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
+      const body = JSON.parse(response.body) as {
         data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
       };
       return body.data.result;
@@ -126,11 +159,62 @@ export async function waitForSeries(
   );
 }
 
+/** Prometheus's web configuration file for `web`. */
+function webConfig(web: PrometheusWebOptions): string {
+  const lines: string[] = [];
+  if (web.tls !== undefined) {
+    lines.push('tls_server_config:', `  cert_file: ${web.tls.certFile}`, `  key_file: ${web.tls.keyFile}`);
+    if (web.tls.clientCaFile !== undefined) {
+      lines.push(
+        `  client_ca_file: ${web.tls.clientCaFile}`,
+        '  client_auth_type: RequireAndVerifyClientCert',
+      );
+    }
+  }
+  if (web.basicAuthUsers !== undefined) {
+    lines.push(
+      'basic_auth_users:',
+      ...web.basicAuthUsers.map((user) => `  ${user}: ${TEST_BASIC_AUTH_HASH}`),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+type Get = (url: string) => Promise<{ status: number; body: string }>;
+
+/** GET with the credentials `web.client` names; node:http, as fetch takes no client certificate. */
+function webClient(web: PrometheusWebOptions | undefined): Get {
+  const client = web?.client ?? {};
+  const tls = {
+    ca: client.caFile === undefined ? undefined : readFileSync(client.caFile),
+    cert: client.certFile === undefined ? undefined : readFileSync(client.certFile),
+    key: client.keyFile === undefined ? undefined : readFileSync(client.keyFile),
+  };
+  const headers: Record<string, string> = { connection: 'close' };
+  if (client.username !== undefined) {
+    const login = `${client.username}:${TEST_BASIC_AUTH_PASSWORD}`;
+    headers.authorization = `Basic ${Buffer.from(login).toString('base64')}`;
+  }
+  return (url) =>
+    new Promise((resolve, reject) => {
+      const secure = url.startsWith('https:');
+      const req = (secure ? https : http).get(url, { headers, ...(secure ? tls : {}) }, (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (part: Buffer) => parts.push(part));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString() }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+    });
+}
+
 async function spawnPrometheus(
   binary: string,
   configFile: string,
   dataDir: string,
   port: number,
+  webConfigFile: string | undefined,
+  get: Get,
 ): Promise<{ child: ChildProcess; url: string }> {
   const child: ChildProcess = spawn(
     binary,
@@ -138,6 +222,7 @@ async function spawnPrometheus(
       `--config.file=${configFile}`,
       `--storage.tsdb.path=${dataDir}`,
       `--web.listen-address=127.0.0.1:${port}`,
+      ...(webConfigFile === undefined ? [] : [`--web.config.file=${webConfigFile}`]),
       '--storage.tsdb.retention.time=60d',
       '--log.level=warn',
     ],
@@ -154,18 +239,20 @@ async function spawnPrometheus(
     child.once('exit', (code) => reject(new Error(`prometheus exited with ${code}: ${stderr}`)));
   });
   spawnError.catch(() => undefined);
-  const url = `http://127.0.0.1:${port}`;
+  const secure =
+    webConfigFile !== undefined && (await readFile(webConfigFile, 'utf8')).includes('tls_server_config');
+  const url = `${secure ? 'https' : 'http'}://127.0.0.1:${port}`;
   try {
     await Promise.race([
       waitFor(
         'prometheus to be ready',
         async () => {
-          const response = await fetch(`${url}/api/v1/status/flags`, { headers: { connection: 'close' } });
-          if (!response.ok) return undefined;
-          const body = (await response.json()) as { data?: Record<string, string> };
+          const response = await get(`${url}/api/v1/status/flags`);
+          if (response.status !== 200) return undefined;
+          const body = JSON.parse(response.body) as { data?: Record<string, string> };
           if (body.data?.['config.file'] !== configFile)
             throw new Error(`port ${port} is another Prometheus`);
-          return (await fetch(`${url}/-/ready`, { headers: { connection: 'close' } })).ok ? true : undefined;
+          return (await get(`${url}/-/ready`)).status === 200 ? true : undefined;
         },
         { timeoutMs: 30_000 },
       ),

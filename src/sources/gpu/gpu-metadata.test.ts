@@ -9,14 +9,19 @@ describe('parseTriggerMetadata', () => {
       const config = parseTriggerMetadata(GPU) as GpuTriggerConfig;
       expect(config).toMatchObject({
         ...COMMON_DEFAULTS,
+        timeoutMs: 3_000,
         source: 'gpu',
         serverAddress: 'http://prometheus.monitoring:9090',
         metric: 'utilization',
         selector: '',
         aggregation: 'avg',
         customHeaders: [],
+        credentialHeaders: [],
         queryParameters: [],
-        unsafeSsl: false,
+        namespace: undefined,
+        authModes: [],
+        tls: { caFile: undefined, certFile: undefined, keyFile: undefined },
+        sourceUnsafeSsl: false,
         target: 70,
       });
     });
@@ -44,7 +49,7 @@ describe('parseTriggerMetadata', () => {
       ],
       [{ threshold: '80' }, { target: 80 }],
       [{ activationThreshold: '5' }, { activationTarget: 5 }],
-      [{ unsafeSsl: 'true' }, { unsafeSsl: true }],
+      [{ sourceUnsafeSsl: 'true' }, { sourceUnsafeSsl: true }],
       [
         { serverAddress: 'https://mimir.example.com/prometheus' },
         { serverAddress: 'https://mimir.example.com/prometheus' },
@@ -79,7 +84,7 @@ describe('parseTriggerMetadata', () => {
       [
         'no serverAddress',
         omit(GPU, 'serverAddress'),
-        'metadata key "serverAddress" is required: expected the http(s):// address of the Prometheus server',
+        'metadata key "serverAddress" is required: expected the http(s):// address of the Prometheus server (or serverAddressFromEnv)',
       ],
       [
         'a selector that closes the braces and adds an "or"',

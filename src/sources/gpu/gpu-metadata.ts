@@ -9,6 +9,7 @@ import {
 } from '../../config/trigger-config';
 import {
   dataHeaders,
+  dataSelectors,
   HTTP_QUERY_KEYS,
   parseHttpOptions,
   type HttpQueryOptions,
@@ -58,8 +59,11 @@ export function parseGpuMetadata(read: MetadataReader, common: CommonSettings): 
     metricName: '',
     signalId: '',
   };
-  const extra =
-    http.queryParameters.length > 0 ? [http.queryParameters, ...dataHeaders(http)] : dataHeaders(http);
+  const extra = [
+    ...(http.queryParameters.length > 0 ? [http.queryParameters] : []),
+    ...dataHeaders(http),
+    ...dataSelectors(http),
+  ];
   return withIdentity(
     config,
     [config.source, http.serverAddressRedacted, metric, selector, aggregation, ...extra],

@@ -22,11 +22,17 @@ export function createGpuSource(
   config: GpuTriggerConfig,
   deps: SourceDeps & { prometheus?: PrometheusQueryClient },
 ): Source {
-  return new GpuSource(config, deps.prometheus ?? new PrometheusClient(config, config.timeoutMs), deps);
+  if (deps.prometheus !== undefined) return new GpuSource(config, deps.prometheus, deps);
+  const client = new PrometheusClient(config, config.timeoutMs);
+  const source = new GpuSource(config, client, deps);
+  source.close = () => Promise.resolve(client.close());
+  return source;
 }
 
 class GpuSource implements Source {
   readonly kind = 'gpu';
+  /** Set when the source owns its client (not one injected to share). */
+  close?: () => Promise<void>;
   /** Built once: the query depends on the parsed config only. */
   readonly query: string;
 

@@ -1,6 +1,10 @@
-import { UpstreamDataError, UpstreamUnavailableError } from '../../errors';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import https from 'node:https';
+import { createSecureContext, rootCertificates } from 'node:tls';
+import { MetadataError, UpstreamDataError, UpstreamUnavailableError } from '../../errors';
 import type { RegularSeries } from '../../forecast/types';
-import type { HttpQueryOptions } from '../http-options';
+import type { HttpQueryOptions, SourceTlsFiles } from '../http-options';
 import { getJson } from '../http-json';
 
 /** One series of an instant query. */
@@ -20,11 +24,18 @@ const MAX_POINTS_PER_RANGE_QUERY = 10_000;
 export class PrometheusClient {
   /** A source asks the same instant query on every read; its URL is built once. */
   private instantUrl: { query: string; url: URL } | undefined;
+  private readonly headers: Array<[string, string]>;
+  /** The trigger's own agent when it has TLS settings; otherwise the shared ones of `getJson`. */
+  private readonly httpsAgent: https.Agent | undefined;
 
+  /** Throws `MetadataError` naming the key of a TLS file that cannot be read or used. */
   constructor(
     private readonly options: HttpQueryOptions,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.headers = [...options.customHeaders, ...options.credentialHeaders];
+    this.httpsAgent = httpsAgentFor(options.tls, options.sourceUnsafeSsl);
+  }
 
   async instantQuery(query: string, signal?: AbortSignal): Promise<InstantSample[]> {
     if (this.instantUrl?.query !== query)
@@ -97,9 +108,15 @@ export class PrometheusClient {
     return { startMs, stepMs, values };
   }
 
+  /** Closes the trigger's own TLS connections; the shared agents stay. */
+  close(): void {
+    this.httpsAgent?.destroy();
+  }
+
   private url(path: string, params: Record<string, string>): URL {
     const url = new URL(`${this.options.serverAddress}${path}`);
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+    if (this.options.namespace !== undefined) url.searchParams.set('namespace', this.options.namespace);
     for (const [name, value] of this.options.queryParameters) url.searchParams.set(name, value);
     return url;
   }
@@ -107,9 +124,9 @@ export class PrometheusClient {
   private async call(url: URL, signal?: AbortSignal): Promise<Record<string, unknown>> {
     const { status, body } = await getJson({
       url,
-      headers: this.options.customHeaders,
+      headers: this.headers,
       timeoutMs: this.timeoutMs,
-      unsafeSsl: this.options.unsafeSsl,
+      httpsAgent: this.httpsAgent,
       signal,
     });
     const envelope = (body ?? {}) as {
@@ -123,11 +140,77 @@ export class PrometheusClient {
     if (status === 400 || status === 422) {
       throw new UpstreamDataError(`Prometheus rejected the query (${detail})`, 'bad_response');
     }
+    // Refused credentials are an operator's fix, not Prometheus being down: say where to look.
+    const hint = status === 401 || status === 403 ? ' (check authModes and its credentials)' : '';
     throw new UpstreamUnavailableError(
-      `Prometheus at ${this.options.serverAddressRedacted} answered ${detail}`,
+      `Prometheus at ${this.options.serverAddressRedacted} answered ${detail}${hint}`,
       'http_status',
     );
   }
+}
+
+/** A CA bundle is a few hundred KiB at most. */
+const MAX_PEM_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Only a regular file of bounded size is read: the path comes from trigger metadata, and `/dev/zero` or a
+ * FIFO would otherwise hang the process or exhaust its memory.
+ */
+function readPemFile(key: string, file: string | undefined): Buffer | undefined {
+  if (file === undefined) return undefined;
+  const expected = `a readable PEM file of at most 1 MiB mounted into the scaler pod`;
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.size > MAX_PEM_FILE_BYTES) {
+      throw new MetadataError(key, file, `${expected} (not a regular file of that size)`);
+    }
+    return readFileSync(fd);
+  } catch (error) {
+    if (error instanceof MetadataError) throw error;
+    throw new MetadataError(
+      key,
+      file,
+      `${expected} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+    );
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * The files are read when the source is built, so a renewed certificate is used by triggers set up after
+ * it was mounted (and by all after a restart). Node's error names the file's problem, never its content.
+ */
+function httpsAgentFor(files: SourceTlsFiles, unsafeSsl: boolean): https.Agent | undefined {
+  if (files.caFile === undefined && files.certFile === undefined && !unsafeSsl) return undefined;
+  const ca = readPemFile('sourceCaFile', files.caFile);
+  const cert = readPemFile('sourceCertFile', files.certFile);
+  const key = readPemFile('sourceKeyFile', files.keyFile);
+  // Checked here, not at the first request: a wrong file is a configuration error, not an outage.
+  const check = (blamed: string, file: string | undefined, attempt: () => unknown) => {
+    try {
+      attempt();
+    } catch (error) {
+      throw new MetadataError(blamed, file, `a usable PEM file (${(error as Error).message})`);
+    }
+  };
+  // createSecureContext ignores a `ca` it cannot parse; X509Certificate does not.
+  if (ca !== undefined) check('sourceCaFile', files.caFile, () => new X509Certificate(ca));
+  if (cert !== undefined) check('sourceCertFile', files.certFile, () => createSecureContext({ cert }));
+  if (cert !== undefined && key !== undefined) {
+    check('sourceKeyFile', files.keyFile, () => createSecureContext({ cert, key }));
+  }
+  return new https.Agent({
+    keepAlive: true,
+    maxSockets: 64,
+    // Node's default list is replaced by `ca`: a private CA is added to it, so public servers still verify.
+    ca: ca === undefined ? undefined : [...rootCertificates, ca.toString('utf8')],
+    cert,
+    key,
+    rejectUnauthorized: !unsafeSsl,
+  });
 }
 
 function parseSampleValue(raw: string): number {

@@ -15,14 +15,19 @@ describe('parseTriggerMetadata', () => {
       const config = parseTriggerMetadata(PROMETHEUS) as PrometheusTriggerConfig;
       expect(config).toMatchObject({
         ...COMMON_DEFAULTS,
+        timeoutMs: 3_000,
         source: 'prometheus',
         serverAddress: 'http://prometheus.monitoring:9090',
         serverAddressRedacted: 'http://prometheus.monitoring:9090',
         query: 'sum(rate(http_requests_total{job="api"}[2m]))',
         ignoreNullValues: true,
         customHeaders: [],
+        credentialHeaders: [],
         queryParameters: [],
-        unsafeSsl: false,
+        namespace: undefined,
+        authModes: [],
+        tls: { caFile: undefined, certFile: undefined, keyFile: undefined },
+        sourceUnsafeSsl: false,
         target: 100,
       });
     });
@@ -73,7 +78,7 @@ describe('parseTriggerMetadata', () => {
           ],
         },
       ],
-      [{ unsafeSsl: 'true' }, { unsafeSsl: true }],
+      [{ sourceUnsafeSsl: 'true' }, { sourceUnsafeSsl: true }],
       [{ timeout: '3000' }, { timeoutMs: 3000 }],
     ])('accepts %j', (extra, expected) => {
       expect(parseTriggerMetadata({ ...PROMETHEUS, ...extra })).toMatchObject(expected);
@@ -83,7 +88,7 @@ describe('parseTriggerMetadata', () => {
       [
         'no serverAddress',
         omit(PROMETHEUS, 'serverAddress'),
-        'metadata key "serverAddress" is required: expected the http(s):// address of the Prometheus server',
+        'metadata key "serverAddress" is required: expected the http(s):// address of the Prometheus server (or serverAddressFromEnv)',
       ],
       [
         'a serverAddress without a scheme',
@@ -171,9 +176,9 @@ describe('parseTriggerMetadata', () => {
         'metadata key "queryParameters" has invalid value "***": expected a comma-separated list of name=value pairs',
       ],
       [
-        'unsafeSsl not a boolean',
-        { ...PROMETHEUS, unsafeSsl: 'on' },
-        'metadata key "unsafeSsl" has invalid value "on": expected true or false',
+        'sourceUnsafeSsl not a boolean',
+        { ...PROMETHEUS, sourceUnsafeSsl: 'on' },
+        'metadata key "sourceUnsafeSsl" has invalid value "on": expected true or false',
       ],
     ])('refuses %s', (_name, metadata, message) => {
       expect(() => parseTriggerMetadata(metadata)).toThrow(message);

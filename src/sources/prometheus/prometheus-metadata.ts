@@ -8,6 +8,7 @@ import {
 import { MetadataError } from '../../errors';
 import {
   dataHeaders,
+  dataSelectors,
   HTTP_QUERY_KEYS,
   parseHttpOptions,
   type HttpQueryOptions,
@@ -49,7 +50,14 @@ export function parsePrometheusMetadata(
   };
   return withIdentity(
     config,
-    [config.source, http.serverAddressRedacted, query, http.queryParameters, ...dataHeaders(http)],
+    [
+      config.source,
+      http.serverAddressRedacted,
+      query,
+      http.queryParameters,
+      ...dataHeaders(http),
+      ...dataSelectors(http),
+    ],
     'query',
   );
 }

@@ -24,6 +24,11 @@ export class PrometheusSource implements Source {
   readRange(fromMs: number, toMs: number, stepMs: number, signal?: AbortSignal): Promise<RegularSeries> {
     return this.client.rangeQuery(this.config.query, fromMs, toMs, stepMs, signal);
   }
+
+  close(): Promise<void> {
+    this.client.close();
+    return Promise.resolve();
+  }
 }
 
 /** Shared by every source built on a PromQL query (prometheus, gpu). */

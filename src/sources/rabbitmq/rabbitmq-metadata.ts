@@ -22,12 +22,6 @@ export type RabbitMqMode = (typeof RABBITMQ_MODES)[number];
 export const RABBITMQ_OPERATIONS = ['sum', 'avg', 'max'] as const;
 export type RabbitMqOperation = (typeof RABBITMQ_OPERATIONS)[number];
 
-/**
- * KEDA reads rabbitmq over HTTP with its global HTTP timeout (`KEDA_HTTP_DEFAULT_TIMEOUT`, 3000 ms by
- * default), so a trigger moved over keeps the deadline it had.
- */
-export const RABBITMQ_DEFAULT_TIMEOUT_MS = 3_000;
-
 /** The management API refuses a larger `page_size` (RabbitMQ's `MAX_PAGE_SIZE`). */
 const MAX_PAGE_SIZE = 500;
 /** A regex may name several queues, so it may be longer than one queue name. */
@@ -159,7 +153,6 @@ export function parseRabbitMqMetadata(read: MetadataReader, common: CommonSettin
     metricName: '',
     signalId: '',
   };
-  if (get('timeout') === undefined) config.timeoutMs = RABBITMQ_DEFAULT_TIMEOUT_MS;
   // Not url.origin: it is "null" for amqp URLs, which would give two brokers' queues one identity.
   const identity: unknown[] = [
     config.source,
