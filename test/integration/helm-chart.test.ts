@@ -675,9 +675,34 @@ describe('defaults', () => {
       'keda_predictive_scaler_grpc_request_duration_seconds_bucket',
       'kube_horizontalpodautoscaler_status_current_replicas',
       'kube_deployment_status_replicas',
+      'keda_predictive_scaler_prewarm_replica_seconds_total',
+      'DCGM_FI_DEV_GPU_UTIL',
+      'DCGM_FI_DEV_FB_USED',
+      'DCGM_FI_DEV_FB_FREE',
     ]) {
       expect(json).toContain(metric);
     }
+    const ids = (dashboard.panels as Array<{ id: number }>).map((panel) => panel.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('selects the GPU triggers’ series by the metric name the scaler gives them', () => {
+    const configMap = find('defaults', 'ConfigMap', `${RELEASE}-dashboard`) as Manifest & {
+      data: Record<string, string>;
+    };
+    const dashboard = JSON.parse(configMap.data['ml-autoscaling.json'] ?? '') as {
+      panels: Array<{ title: string; targets?: Array<{ expr: string }> }>;
+    };
+    const gpuPanel = dashboard.panels.find((panel) => panel.title.startsWith('GPU trigger'));
+    const exprs = (gpuPanel?.targets ?? []).map((target) => target.expr);
+    expect(exprs).toHaveLength(4);
+    const gpuMetrics = exprs[0]?.match(/metric=~"([^"]+)"/)?.[1] ?? '';
+    for (const expr of exprs) expect(expr).toContain(`metric=~"${gpuMetrics}"`);
+    // Prometheus anchors a regex matcher at both ends.
+    const pattern = new RegExp(`^(?:${gpuMetrics})$`);
+    const vllm = parsedTriggers(find('defaults', 'ScaledObject', 'vllm'));
+    expect(vllm.get('gpu-utilization')?.metricName).toMatch(pattern);
+    expect(vllm.get('request-rate')?.metricName).not.toMatch(pattern);
   });
 
   it('queries only series the scaler exports', () => {
