@@ -302,6 +302,19 @@ const BAD_VALUES: Array<[string, string[], string]> = [
     'services.extra[0]: only cpu/memory triggers with minReplicas 0',
   ],
   [
+    'a fallback with only cpu and memory triggers',
+    setJson('services.extra', [
+      {
+        scaleTargetRef: { name: 'api' },
+        minReplicas: 1,
+        maxReplicas: 5,
+        fallback: { enabled: true, failureThreshold: 3, replicas: 2 },
+        extraTriggers: RESOURCE_TRIGGERS,
+      },
+    ]),
+    'services.extra[0]: fallback needs at least one trigger that is not cpu or memory, as KEDA requires',
+  ],
+  [
     'a CA bundle from both a ConfigMap and a Secret',
     set('scaler.caBundle.configMapName=a', 'scaler.caBundle.secretName=b'),
     "at '/scaler/caBundle': 'not' failed",
