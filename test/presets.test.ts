@@ -144,9 +144,12 @@ describe.each([
     }
   });
 
-  it('keep the Celery preset: queue depth 5, P95 runtime 10 s, error ratio 0.05, 2 to 20, cooldown 60 s', () => {
+  it('keep the Celery preset: queue depth 5, P95 runtime 10 s, error ratio 0.05, 2 to 20, never idle', () => {
     const [so] = scaledObjects(sources(), 'celery-workers');
-    expect(so?.spec).toMatchObject({ minReplicaCount: 2, maxReplicaCount: 20, cooldownPeriod: 60 });
+    expect(so?.spec).toMatchObject({ minReplicaCount: 2, maxReplicaCount: 20 });
+    // KEDA reads neither while a workload cannot go idle, and its webhook warns about both.
+    expect(so?.spec).not.toHaveProperty('cooldownPeriod');
+    expect(so?.spec).not.toHaveProperty('pollingInterval');
     const triggers = parsed(so as Manifest);
     expect(triggers.get('queue-depth')).toMatchObject({ source: 'rabbitmq', mode: 'QueueLength', target: 5 });
     expect(triggers.get('task-latency-p95')).toMatchObject({ source: 'prometheus', target: 10 });

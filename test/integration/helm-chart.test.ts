@@ -8,6 +8,7 @@ import {
   CHART_DIR,
   REPO_ROOT,
   helmBinary,
+  kedaAdmission,
   metadataAsKedaSendsIt,
   parseManifests,
   runHelm,
@@ -70,6 +71,31 @@ const EXTRA_SERVICES = [
   },
 ];
 
+const setJson = (key: string, value: unknown): string[] => ['--set-json', `${key}=${JSON.stringify(value)}`];
+
+/** A Value trigger beside the Celery preset; KEDA 2.18 applies the fallback to it too. */
+const VALUE_TRIGGER = {
+  name: 'backlog-total',
+  metricType: 'Value',
+  metadata: {
+    source: 'prometheus',
+    serverAddress: 'http://prometheus.monitoring:9090',
+    query: 'sum(celery_queue_length)',
+    threshold: '100',
+  },
+};
+
+/** KEDA's own cpu and memory triggers beside the scaler's. */
+const RESOURCE_TRIGGERS = [
+  { name: 'cpu', type: 'cpu', metricType: 'Utilization', metadata: { value: '70' } },
+  {
+    name: 'memory',
+    type: 'memory',
+    metricType: 'AverageValue',
+    metadata: { value: '1536Mi', containerName: 'worker' },
+  },
+];
+
 /** Value sets that must render; each is checked against the schemas and the scaler's parser. */
 const SCENARIOS: Record<string, string[]> = {
   defaults: [],
@@ -77,8 +103,21 @@ const SCENARIOS: Record<string, string[]> = {
   'vllm overrides': set(
     'services.vllmService.minReplicas=0',
     'services.vllmService.maxReplicas=4',
+    'services.vllmService.cooldownPeriod=600',
     'predictiveScaling.enabled=true',
   ),
+  'value trigger with fallback': setJson('services.celeryWorkers.extraTriggers', [VALUE_TRIGGER]),
+  'cpu and memory beside the scaler': [
+    ...setJson('services.celeryWorkers.extraTriggers', RESOURCE_TRIGGERS),
+    ...set('services.celeryWorkers.fallback.behavior=currentReplicasIfHigher'),
+  ],
+  'cluster trigger authentication': set(
+    'tls.enabled=true',
+    'tls.server.secretName=scaler-tls',
+    'tls.client.secretName=keda-client-tls',
+    'tls.client.authenticationKind=ClusterTriggerAuthentication',
+  ),
+  'ca bundle from a secret': set('scaler.caBundle.secretName=corp-ca', 'scaler.caBundle.key=bundle.pem'),
   'celery overrides': set(
     'services.celeryWorkers.minReplicas=3',
     'services.celeryWorkers.maxReplicas=30',
@@ -119,7 +158,21 @@ const SCENARIOS: Record<string, string[]> = {
       'tls.client.secretName=keda-client-tls',
       'services.celeryWorkers.idleReplicaCount=0',
       'services.celeryWorkers.minReplicas=1',
+      'services.vllmService.fallback.behavior=currentReplicas',
+      'additionalLabels.team=ml-platform',
+      'additionalAnnotations.owner=ml-platform@example.com',
+      'scaler.service.annotations.owner=scaler-oncall@example.com',
+      'metrics.serviceMonitor.scheme=https',
+      'metrics.serviceMonitor.tlsConfig.insecureSkipVerify=true',
+      'scaler.caBundle.configMapName=corp-ca',
+      'prometheusRule.enabled=true',
     ),
+    ...setJson('metrics.serviceMonitor.relabelings', [
+      { sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' },
+    ]),
+    ...setJson('metrics.serviceMonitor.metricRelabelings', [
+      { sourceLabels: ['__name__'], regex: 'keda_predictive_scaler_nodejs_.*', action: 'drop' },
+    ]),
     '--set-json',
     `services.extra=${JSON.stringify(EXTRA_SERVICES)}`,
   ],
@@ -182,6 +235,126 @@ const BAD_VALUES: Array<[string, string[], string]> = [
   ],
   ['tls without a server secret', set('tls.enabled=true'), 'tls.enabled=true needs tls.server.secretName'],
   ['a negative heap limit', set('scaler.heapLimitMiB=-1'), "at '/scaler/heapLimitMiB'"],
+  [
+    'a trigger name used twice',
+    setJson('services.celeryWorkers.extraTriggers', [
+      { name: 'queue-depth', metadata: VALUE_TRIGGER.metadata },
+    ]),
+    'services.celeryWorkers: trigger name "queue-depth" is used twice; KEDA requires unique trigger names',
+  ],
+  [
+    'a Value trigger with fallback on KEDA 2.17',
+    [...setJson('services.celeryWorkers.extraTriggers', [VALUE_TRIGGER]), ...set('kedaVersion=2.17')],
+    'services.celeryWorkers: trigger "backlog-total" has metricType Value, but KEDA before 2.18 applies fallback only to AverageValue triggers (kedaVersion is 2.17)',
+  ],
+  [
+    'fallback.behavior on KEDA 2.16',
+    set('kedaVersion=2.16', 'services.vllmService.fallback.behavior=currentReplicas'),
+    'services.vllmService: fallback.behavior needs KEDA 2.17 or later (kedaVersion is 2.16)',
+  ],
+  [
+    'horizon shorter than leadTime',
+    set('predictiveScaling.horizon=10m'),
+    'services.celeryWorkers: trigger "queue-depth" has horizon 10m, shorter than its leadTime 15m',
+  ],
+  [
+    'horizon shorter than a service’s leadTime',
+    set('services.vllmService.predictiveScaling.leadTime=45m'),
+    'services.vllmService: trigger "request-rate" has horizon 30m, shorter than its leadTime 45m',
+  ],
+  [
+    'a trigger horizon in bare milliseconds shorter than its leadTime',
+    setJson('services.celeryWorkers.extraTriggers', [
+      { name: 'backlog', metadata: { ...VALUE_TRIGGER.metadata, leadTime: '20m', horizon: '900000' } },
+    ]),
+    'services.celeryWorkers: trigger "backlog" has horizon 900000, shorter than its leadTime 20m',
+  ],
+  [
+    'a cpu trigger without metricType',
+    setJson('services.celeryWorkers.extraTriggers', [{ type: 'cpu', metadata: { value: '70' } }]),
+    "at '/services/celeryWorkers/extraTriggers/0': missing property 'metricType'",
+  ],
+  [
+    'a cpu Utilization that is not a whole percentage',
+    setJson('services.celeryWorkers.extraTriggers', [
+      { type: 'cpu', metricType: 'Utilization', metadata: { value: '70%' } },
+    ]),
+    'services.celeryWorkers: cpu trigger "cpu" with metricType Utilization needs metadata.value, a whole percentage such as "70" (got "70%")',
+  ],
+  [
+    'a memory AverageValue that is not a quantity',
+    setJson('services.celeryWorkers.extraTriggers', [
+      { type: 'memory', metricType: 'AverageValue', metadata: { value: '1.5 GB' } },
+    ]),
+    'a Kubernetes quantity such as "500m" or "512Mi" (got "1.5 GB")',
+  ],
+  [
+    'only cpu and memory triggers with minReplicas 0',
+    setJson('services.extra', [
+      {
+        scaleTargetRef: { name: 'api' },
+        minReplicas: 0,
+        maxReplicas: 5,
+        fallback: { enabled: false },
+        extraTriggers: RESOURCE_TRIGGERS,
+      },
+    ]),
+    'services.extra[0]: only cpu/memory triggers with minReplicas 0',
+  ],
+  [
+    'a fallback with only cpu and memory triggers',
+    setJson('services.extra', [
+      {
+        scaleTargetRef: { name: 'api' },
+        minReplicas: 1,
+        maxReplicas: 5,
+        fallback: { enabled: true, failureThreshold: 3, replicas: 2 },
+        extraTriggers: RESOURCE_TRIGGERS,
+      },
+    ]),
+    'services.extra[0]: fallback needs at least one trigger that is not cpu or memory, as KEDA requires',
+  ],
+  [
+    'a CA bundle from both a ConfigMap and a Secret',
+    set('scaler.caBundle.configMapName=a', 'scaler.caBundle.secretName=b'),
+    "at '/scaler/caBundle': 'not' failed",
+  ],
+  // values.schema.json: the path of the wrong value and the rule it breaks.
+  [
+    'an unknown fallback behavior',
+    set('services.celeryWorkers.fallback.behavior=sometimes'),
+    "at '/services/celeryWorkers/fallback/behavior': value must be one of '', 'static', 'currentReplicas', 'currentReplicasIfHigher', 'currentReplicasIfLower'",
+  ],
+  [
+    'kedaVersion as a number',
+    ['--set-json', 'kedaVersion=2.18'],
+    "at '/kedaVersion': got number, want string",
+  ],
+  [
+    'kedaVersion with a patch level',
+    set('kedaVersion=v2.18.1'),
+    "at '/kedaVersion': 'v2.18.1' does not match pattern",
+  ],
+  [
+    'an unknown authentication kind',
+    set('tls.client.authenticationKind=SecretAuthentication'),
+    "at '/tls/client/authenticationKind': value must be one of 'TriggerAuthentication', 'ClusterTriggerAuthentication'",
+  ],
+  [
+    'an error ratio above 1',
+    set('prometheusRule.alerts.triggerErrors.maxErrorRatio=5'),
+    "at '/prometheusRule/alerts/triggerErrors/maxErrorRatio'",
+  ],
+  [
+    'an alert for that is not a duration',
+    set('prometheusRule.alerts.scalerDown.for=five minutes'),
+    "at '/prometheusRule/alerts/scalerDown/for': 'five minutes' does not match pattern",
+  ],
+  [
+    'a ServiceMonitor scheme other than http or https',
+    set('metrics.serviceMonitor.scheme=ftp'),
+    "at '/metrics/serviceMonitor/scheme': value must be one of 'http', 'https'",
+  ],
 ];
 
 const rendered = new Map<string, Manifest[]>();
@@ -267,9 +440,12 @@ const scaler = (scenario: string): Container => {
 };
 const env = (container: Container, name: string) => container.env?.find((e) => e.name === name);
 
+/** The triggers the scaler serves (KEDA's own cpu and memory triggers left out). */
+const scalerTriggersOf = (so: Manifest) => triggersOf(so).filter((t) => t.type.startsWith('external'));
+
 function parsedTriggers(so: Manifest): Map<string, TriggerConfig> {
   const parsed = new Map<string, TriggerConfig>();
-  for (const trigger of triggersOf(so))
+  for (const trigger of scalerTriggersOf(so))
     parsed.set(trigger.name ?? '', parseTriggerMetadata(metadataAsKedaSendsIt(trigger.metadata)));
   return parsed;
 }
@@ -297,9 +473,9 @@ describe.each(Object.keys(SCENARIOS))('helm template: %s', (scenario) => {
     for (const so of scaledObjects) {
       const triggers = triggersOf(so);
       expect(triggers.length).toBeGreaterThan(0);
-      for (const trigger of triggers) {
+      for (const trigger of triggers.filter((t) => !['cpu', 'memory'].includes(t.type))) {
         expect(['external', 'external-push']).toContain(trigger.type);
-        expect(trigger.metricType).toBe('AverageValue');
+        expect(['AverageValue', 'Value']).toContain(trigger.metricType);
         const metadata = metadataAsKedaSendsIt(trigger.metadata);
         expect(() => parseTriggerMetadata(metadata)).not.toThrow();
       }
@@ -311,7 +487,19 @@ describe.each(Object.keys(SCENARIOS))('helm template: %s', (scenario) => {
     const address = `${service.metadata.name}.${NAMESPACE}.svc.cluster.local:9090`;
     expect((service.spec as { clusterIP: string }).clusterIP).toBe('None');
     for (const so of all(scenario, 'ScaledObject')) {
-      for (const trigger of triggersOf(so)) expect(trigger.metadata.scalerAddress).toBe(address);
+      for (const trigger of triggersOf(so).filter((t) => t.type.startsWith('external'))) {
+        expect(trigger.metadata.scalerAddress).toBe(address);
+      }
+    }
+  });
+
+  it('renders ScaledObjects KEDA’s admission webhook accepts without a warning', () => {
+    for (const so of all(scenario, 'ScaledObject')) {
+      expect({ name: so.metadata.name, ...kedaAdmission(so) }).toEqual({
+        name: so.metadata.name,
+        warnings: [],
+        errors: [],
+      });
     }
   });
 });
@@ -408,13 +596,15 @@ describe('defaults', () => {
       scaleTargetRef: { name: 'celery-workers', kind: 'Deployment' },
       minReplicaCount: 2,
       maxReplicaCount: 20,
-      cooldownPeriod: 60,
       fallback: { failureThreshold: 3, replicas: 6 },
       advanced: {
         horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 60 } } },
       },
     });
     expect(soSpec(so).idleReplicaCount).toBeUndefined();
+    // Never idle (minReplicas 2, no idleReplicaCount): KEDA reads neither and warns about both.
+    expect(soSpec(so).pollingInterval).toBeUndefined();
+    expect(soSpec(so).cooldownPeriod).toBeUndefined();
     const triggers = parsedTriggers(so);
     expect([...triggers.keys()]).toEqual(['queue-depth', 'task-latency-p95', 'error-rate']);
     expect(triggers.get('queue-depth')).toMatchObject({
@@ -498,9 +688,34 @@ describe('defaults', () => {
       'keda_predictive_scaler_grpc_request_duration_seconds_bucket',
       'kube_horizontalpodautoscaler_status_current_replicas',
       'kube_deployment_status_replicas',
+      'keda_predictive_scaler_prewarm_replica_seconds_total',
+      'DCGM_FI_DEV_GPU_UTIL',
+      'DCGM_FI_DEV_FB_USED',
+      'DCGM_FI_DEV_FB_FREE',
     ]) {
       expect(json).toContain(metric);
     }
+    const ids = (dashboard.panels as Array<{ id: number }>).map((panel) => panel.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('selects the GPU triggers’ series by the metric name the scaler gives them', () => {
+    const configMap = find('defaults', 'ConfigMap', `${RELEASE}-dashboard`) as Manifest & {
+      data: Record<string, string>;
+    };
+    const dashboard = JSON.parse(configMap.data['ml-autoscaling.json'] ?? '') as {
+      panels: Array<{ title: string; targets?: Array<{ expr: string }> }>;
+    };
+    const gpuPanel = dashboard.panels.find((panel) => panel.title.startsWith('GPU trigger'));
+    const exprs = (gpuPanel?.targets ?? []).map((target) => target.expr);
+    expect(exprs).toHaveLength(4);
+    const gpuMetrics = exprs[0]?.match(/metric=~"([^"]+)"/)?.[1] ?? '';
+    for (const expr of exprs) expect(expr).toContain(`metric=~"${gpuMetrics}"`);
+    // Prometheus anchors a regex matcher at both ends.
+    const pattern = new RegExp(`^(?:${gpuMetrics})$`);
+    const vllm = parsedTriggers(find('defaults', 'ScaledObject', 'vllm'));
+    expect(vllm.get('gpu-utilization')?.metricName).toMatch(pattern);
+    expect(vllm.get('request-rate')?.metricName).not.toMatch(pattern);
   });
 
   it('queries only series the scaler exports', () => {
@@ -547,7 +762,8 @@ describe('value overrides', () => {
 
   it('applies services.celeryWorkers.*', () => {
     const so = find('celery overrides', 'ScaledObject', 'celery-workers');
-    expect(soSpec(so)).toMatchObject({ minReplicaCount: 3, maxReplicaCount: 30, cooldownPeriod: 120 });
+    expect(soSpec(so)).toMatchObject({ minReplicaCount: 3, maxReplicaCount: 30 });
+    expect(soSpec(so).cooldownPeriod).toBeUndefined();
     for (const trigger of triggersOf(so)) expect(trigger.metadata.predictive).toBe('true');
   });
 
@@ -609,7 +825,7 @@ describe('cooldownPeriod', () => {
     (scenario) => {
       for (const so of all(scenario, 'ScaledObject')) {
         const seconds = soSpec(so).cooldownPeriod;
-        for (const trigger of triggersOf(so)) {
+        for (const trigger of scalerTriggersOf(so)) {
           expect(trigger.metadata.cooldownPeriod).toBe(seconds === undefined ? undefined : `${seconds}s`);
         }
         for (const config of parsedTriggers(so).values()) {
@@ -620,9 +836,18 @@ describe('cooldownPeriod', () => {
   );
 
   it('follows a changed cooldownPeriod', () => {
-    const so = find('celery overrides', 'ScaledObject', 'celery-workers');
-    expect(soSpec(so).cooldownPeriod).toBe(120);
-    for (const config of parsedTriggers(so).values()) expect(config.cooldownPeriodMs).toBe(120_000);
+    const so = find('vllm overrides', 'ScaledObject', 'vllm');
+    expect(soSpec(so)).toMatchObject({ cooldownPeriod: 600, pollingInterval: 15 });
+    for (const config of parsedTriggers(so).values()) expect(config.cooldownPeriodMs).toBe(600_000);
+  });
+
+  it('renders pollingInterval and cooldownPeriod once a workload can go idle', () => {
+    expect(soSpec(find('everything on', 'ScaledObject', 'celery-workers'))).toMatchObject({
+      minReplicaCount: 1,
+      idleReplicaCount: 0,
+      pollingInterval: 15,
+      cooldownPeriod: 60,
+    });
   });
 });
 
@@ -716,7 +941,21 @@ describe('optional parts and extra services', () => {
     const monitor = find(scenario, 'ServiceMonitor');
     expect(monitor.metadata.labels?.release).toBe('kube-prometheus-stack');
     expect((monitor.spec as { endpoints: unknown[] }).endpoints).toEqual([
-      { port: 'http', path: '/metrics', interval: '30s', scrapeTimeout: '10s', honorLabels: true },
+      {
+        port: 'http',
+        path: '/metrics',
+        interval: '30s',
+        scrapeTimeout: '10s',
+        honorLabels: true,
+        scheme: 'https',
+        tlsConfig: { insecureSkipVerify: true },
+        relabelings: [
+          { sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' },
+        ],
+        metricRelabelings: [
+          { sourceLabels: ['__name__'], regex: 'keda_predictive_scaler_nodejs_.*', action: 'drop' },
+        ],
+      },
     ]);
     expect(all(scenario, 'NetworkPolicy').map((p) => p.metadata.name)).toEqual(['mlx-scaler', 'mlx-redis']);
     expect(find(scenario, 'ConfigMap', 'mlx-dashboard').metadata.namespace).toBe('monitoring');
@@ -758,6 +997,122 @@ describe('optional parts and extra services', () => {
       target: 70,
     });
     expect(soSpec(find(scenario, 'ScaledObject', 'celery-workers')).idleReplicaCount).toBe(0);
+  });
+});
+
+describe('fallback, KEDA resource triggers and trigger names', () => {
+  it('keeps the fallback beside a Value trigger on KEDA 2.18', () => {
+    const so = find('value trigger with fallback', 'ScaledObject', 'celery-workers');
+    expect(soSpec(so).fallback).toEqual({ failureThreshold: 3, replicas: 6 });
+    const value = triggersOf(so).find((t) => t.name === 'backlog-total');
+    expect(value?.metricType).toBe('Value');
+    expect(value?.metadata.scalerAddress).toBe(SCALER_ADDRESS);
+  });
+
+  it('renders fallback.behavior', () => {
+    expect(
+      soSpec(find('cpu and memory beside the scaler', 'ScaledObject', 'celery-workers')).fallback,
+    ).toEqual({
+      failureThreshold: 3,
+      replicas: 6,
+      behavior: 'currentReplicasIfHigher',
+    });
+    expect(soSpec(find('everything on', 'ScaledObject', 'vllm')).fallback).toMatchObject({
+      behavior: 'currentReplicas',
+    });
+    expect(soSpec(find('defaults', 'ScaledObject', 'vllm')).fallback).not.toHaveProperty('behavior');
+  });
+
+  it('passes cpu and memory triggers to KEDA as they are: no scaler address, prediction keys or TLS', () => {
+    const triggers = triggersOf(find('cpu and memory beside the scaler', 'ScaledObject', 'celery-workers'));
+    expect(triggers.filter((t) => ['cpu', 'memory'].includes(t.type))).toEqual([
+      { type: 'cpu', name: 'cpu', metricType: 'Utilization', metadata: { value: '70' } },
+      {
+        type: 'memory',
+        name: 'memory',
+        metricType: 'AverageValue',
+        metadata: { containerName: 'worker', value: '1536Mi' },
+      },
+    ]);
+    expect(triggers.filter((t) => t.type === 'external')).toHaveLength(3);
+  });
+
+  it('gives every trigger a unique name', () => {
+    for (const scenario of Object.keys(SCENARIOS)) {
+      for (const so of all(scenario, 'ScaledObject')) {
+        const names = triggersOf(so).map((t) => t.name);
+        expect(new Set(names).size).toBe(names.length);
+      }
+    }
+  });
+});
+
+describe('ClusterTriggerAuthentication for KEDA’s mTLS', () => {
+  it('renders one cluster-wide object that every trigger references by kind', () => {
+    const scenario = 'cluster trigger authentication';
+    expect(all(scenario, 'TriggerAuthentication')).toHaveLength(0);
+    const [auth, ...others] = all(scenario, 'ClusterTriggerAuthentication');
+    expect(others).toHaveLength(0);
+    expect(auth?.metadata.name).toBe(`${RELEASE}-scaler-tls-${NAMESPACE}`);
+    expect(auth?.metadata.namespace).toBeUndefined();
+    expect((auth?.spec as { secretTargetRef: unknown[] }).secretTargetRef).toEqual([
+      { parameter: 'caCert', name: 'keda-client-tls', key: 'ca.crt' },
+      { parameter: 'tlsClientCert', name: 'keda-client-tls', key: 'tls.crt' },
+      { parameter: 'tlsClientKey', name: 'keda-client-tls', key: 'tls.key' },
+    ]);
+    for (const so of all(scenario, 'ScaledObject')) {
+      for (const trigger of triggersOf(so)) {
+        expect(trigger.authenticationRef).toEqual({
+          name: `${RELEASE}-scaler-tls-${NAMESPACE}`,
+          kind: 'ClusterTriggerAuthentication',
+        });
+      }
+    }
+  });
+});
+
+describe('additionalLabels and additionalAnnotations', () => {
+  it('land on every object, under the object’s own annotations', () => {
+    const docs = manifests('everything on');
+    expect(docs.length).toBeGreaterThan(10);
+    for (const doc of docs) {
+      expect({ kind: doc.kind, team: doc.metadata.labels?.team }).toEqual({
+        kind: doc.kind,
+        team: 'ml-platform',
+      });
+      const annotations = doc.metadata.annotations as Record<string, string> | undefined;
+      const owner =
+        doc.kind === 'Service' && doc.metadata.name === 'mlx-scaler'
+          ? 'scaler-oncall@example.com'
+          : 'ml-platform@example.com';
+      expect({ kind: doc.kind, owner: annotations?.owner }).toEqual({ kind: doc.kind, owner });
+    }
+  });
+});
+
+describe('CA bundle for sources behind a private CA', () => {
+  it.each([
+    ['everything on', { configMap: { name: 'corp-ca', items: [{ key: 'ca.crt', path: 'ca-bundle.crt' }] } }],
+    [
+      'ca bundle from a secret',
+      { secret: { secretName: 'corp-ca', items: [{ key: 'bundle.pem', path: 'ca-bundle.crt' }] } },
+    ],
+  ])('%s: mounts it read-only and names it in NODE_EXTRA_CA_CERTS', (scenario, source) => {
+    const container = scaler(scenario) as Container & {
+      volumeMounts: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
+    };
+    expect(env(container, 'NODE_EXTRA_CA_CERTS')?.value).toBe('/etc/scaler/ca-bundle/ca-bundle.crt');
+    expect(container.volumeMounts).toContainEqual({
+      name: 'ca-bundle',
+      mountPath: '/etc/scaler/ca-bundle',
+      readOnly: true,
+    });
+    const volumes = workload(find(scenario, 'Deployment')).template.spec.volumes ?? [];
+    expect(volumes.find((v) => v.name === 'ca-bundle')).toEqual({ name: 'ca-bundle', ...source });
+  });
+
+  it('is not set without one', () => {
+    expect(env(scaler('defaults'), 'NODE_EXTRA_CA_CERTS')).toBeUndefined();
   });
 });
 

@@ -3,7 +3,11 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { loadAll, YAML11_SCHEMA } from 'js-yaml';
-import { ScaledObject, TriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1';
+import {
+  ClusterTriggerAuthentication,
+  ScaledObject,
+  TriggerAuthentication,
+} from '@kubernetes-models/keda/keda.sh/v1alpha1';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
@@ -220,14 +224,17 @@ const VALIDATORS: Readonly<Record<string, Validator>> = {
     rejectUnknownKeys(doc);
   },
   'keda.sh/v1alpha1/TriggerAuthentication': (doc) => new TriggerAuthentication(doc as any).validate(),
+  'keda.sh/v1alpha1/ClusterTriggerAuthentication': (doc) =>
+    new ClusterTriggerAuthentication(doc as any).validate(),
   'monitoring.coreos.com/v1/ServiceMonitor': validateServiceMonitor,
+  'monitoring.coreos.com/v1/PrometheusRule': validatePrometheusRule,
 };
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 /**
  * Validates one object against its schema: Kubernetes' (kubernetes-models), KEDA's
- * (@kubernetes-models/keda), or a structural check for the Prometheus Operator's ServiceMonitor, which has
- * no model here. A kind without a validator fails, so a new template cannot slip through unchecked.
+ * (@kubernetes-models/keda), or a structural check for the Prometheus Operator's ServiceMonitor and
+ * PrometheusRule, which have no model here (promtool checks the rules themselves). A kind without a validator fails, so a new template cannot slip through unchecked.
  */
 export function validateManifest(doc: Manifest): void {
   const key = `${doc.apiVersion}/${doc.kind}`;
@@ -295,6 +302,126 @@ function validateServiceMonitor(doc: Manifest): void {
         problems.push(`spec.endpoints[${i}].${key} must be a duration`);
       }
     }
+    problems.push(...relabelProblems(`spec.endpoints[${i}].relabelings`, endpoint.relabelings));
+    problems.push(...relabelProblems(`spec.endpoints[${i}].metricRelabelings`, endpoint.metricRelabelings));
+    if (endpoint.scheme !== undefined && !['http', 'https'].includes(endpoint.scheme as string)) {
+      problems.push(`spec.endpoints[${i}].scheme must be http or https`);
+    }
   }
   if (problems.length > 0) throw new Error(problems.join('; '));
+}
+
+const RELABEL_ACTIONS = new Set([
+  'replace',
+  'keep',
+  'drop',
+  'keepequal',
+  'dropequal',
+  'hashmod',
+  'labelmap',
+  'labeldrop',
+  'labelkeep',
+  'lowercase',
+  'uppercase',
+]);
+
+/** The relabel lists of a ServiceMonitor endpoint: objects with a known action (any case, as the CRD takes). */
+function relabelProblems(where: string, value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return [`${where} must be a list`];
+  return value.flatMap((rule: unknown, i) => {
+    if (rule === null || typeof rule !== 'object') return [`${where}[${i}] must be an object`];
+    const action = (rule as { action?: unknown }).action;
+    if (action !== undefined && (typeof action !== 'string' || !RELABEL_ACTIONS.has(action.toLowerCase()))) {
+      return [`${where}[${i}].action ${String(action)} is not a relabel action`];
+    }
+    return [];
+  });
+}
+
+function validatePrometheusRule(doc: Manifest): void {
+  const spec = doc.spec as
+    { groups?: Array<{ name?: unknown; rules?: Array<Record<string, unknown>> }> } | undefined;
+  const problems: string[] = [];
+  if (!spec?.groups || spec.groups.length === 0) problems.push('spec.groups is empty');
+  for (const [g, group] of (spec?.groups ?? []).entries()) {
+    if (typeof group.name !== 'string' || group.name === '') problems.push(`spec.groups[${g}].name is empty`);
+    for (const [r, rule] of (group.rules ?? []).entries()) {
+      const where = `spec.groups[${g}].rules[${r}]`;
+      if (typeof rule.alert !== 'string' && typeof rule.record !== 'string') {
+        problems.push(`${where} has neither alert nor record`);
+      }
+      if (typeof rule.expr !== 'string' || rule.expr === '') problems.push(`${where}.expr must be a string`);
+      if (
+        rule.for !== undefined &&
+        (typeof rule.for !== 'string' || !/^(\d+(ms|s|m|h|d|w|y))+$/.test(rule.for))
+      ) {
+        problems.push(`${where}.for must be a duration`);
+      }
+      for (const key of ['labels', 'annotations']) {
+        const map = rule[key];
+        if (map === undefined) continue;
+        if (
+          map === null ||
+          typeof map !== 'object' ||
+          Object.values(map).some((v) => typeof v !== 'string')
+        ) {
+          problems.push(`${where}.${key} must map names to strings`);
+        }
+      }
+    }
+  }
+  if (problems.length > 0) throw new Error(problems.join('; '));
+}
+
+/**
+ * What KEDA's admission webhook (kedacore/keda `apis/keda/v1alpha1/scaledobject_webhook.go`, 2.18+) says
+ * about a ScaledObject, for the checks that need no cluster: its warnings (`verifyScaledObjects`) and its
+ * errors from `ValidateTriggers`, `CheckFallbackValid`, `CheckReplicaCountBoundsAreValid` and the
+ * cpu/memory-only scale-to-zero rule of `verifyCPUMemoryScalers`.
+ */
+export function kedaAdmission(scaledObject: Manifest): { warnings: string[]; errors: string[] } {
+  const spec = scaledObject.spec as {
+    minReplicaCount?: number;
+    maxReplicaCount?: number;
+    idleReplicaCount?: number;
+    pollingInterval?: number;
+    cooldownPeriod?: number;
+    fallback?: { failureThreshold: number; replicas: number };
+    triggers?: Array<{ type: string; name?: string; useCachedMetrics?: boolean }>;
+  };
+  const triggers = spec.triggers ?? [];
+  const min = spec.minReplicaCount ?? 0;
+  const idleModeDisabled = spec.idleReplicaCount === undefined;
+  const warnings: string[] = [];
+  const errors: string[] = [];
+  if (spec.pollingInterval !== undefined && min > 0 && idleModeDisabled) {
+    if (!triggers.some((t) => t.useCachedMetrics === true)) {
+      warnings.push('PollingInterval is configured but is not relevant');
+    }
+  }
+  if (spec.cooldownPeriod !== undefined && min > 0 && idleModeDisabled) {
+    warnings.push('CooldownPeriod is configured but is not relevant');
+  }
+  if (triggers.length === 0) errors.push('no triggers defined');
+  const names = new Set<string>();
+  for (const trigger of triggers) {
+    if (trigger.name === undefined || trigger.name === '') continue;
+    if (names.has(trigger.name)) errors.push(`triggerName "${trigger.name}" is defined multiple times`);
+    names.add(trigger.name);
+  }
+  const isResource = (t: { type: string }): boolean => t.type === 'cpu' || t.type === 'memory';
+  if (spec.fallback !== undefined && triggers.every(isResource)) {
+    errors.push('at least one trigger (that is not cpu or memory) is needed for the fallback');
+  }
+  if (spec.maxReplicaCount !== undefined && min > spec.maxReplicaCount) {
+    errors.push('MinReplicaCount is larger than MaxReplicaCount');
+  }
+  if (spec.idleReplicaCount !== undefined && spec.idleReplicaCount >= min) {
+    errors.push('IdleReplicaCount must be lower than MinReplicaCount');
+  }
+  if (triggers.length > 0 && triggers.every(isResource) && min === 0) {
+    errors.push('only cpu/memory triggers AND minReplica is 0');
+  }
+  return { warnings, errors };
 }

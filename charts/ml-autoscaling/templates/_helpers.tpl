@@ -18,8 +18,13 @@ Base of every resource name: the release name unless fullnameOverride is set. Ke
 {{- printf "%s-redis" (include "ml-autoscaling.fullname" .) -}}
 {{- end -}}
 
+{{/* A ClusterTriggerAuthentication is cluster-wide: its name carries the release namespace to stay unique. */}}
 {{- define "ml-autoscaling.tls.triggerAuthName" -}}
+{{- if eq .Values.tls.client.authenticationKind "ClusterTriggerAuthentication" -}}
+{{- printf "%s-scaler-tls-%s" (include "ml-autoscaling.fullname" .) .Release.Namespace | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
 {{- printf "%s-scaler-tls" (include "ml-autoscaling.fullname" .) -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "ml-autoscaling.serviceAccountName" -}}
@@ -42,6 +47,20 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: ml-autoscaling
+{{- with .Values.additionalLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Annotations of one object: additionalAnnotations under the object's own (which win on a shared key), as
+YAML, or "" when there are none. Call with (dict "ctx" $ "own" $ownAnnotations).
+*/}}
+{{- define "ml-autoscaling.annotations" -}}
+{{- $merged := merge (deepCopy (default dict .own)) (deepCopy (default dict .ctx.Values.additionalAnnotations)) -}}
+{{- if $merged -}}
+{{- toYaml $merged -}}
+{{- end -}}
 {{- end -}}
 
 {{/* Selector labels of one component; call with (dict "ctx" $ "component" "scaler"). */}}
@@ -151,5 +170,65 @@ The services to scale, as JSON: a list of {path, preset, spec}, `spec` being the
 {{- end -}}
 {{- if $parts -}}
 {{- printf "{%s}" (join "," $parts) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A duration as the scaler parses it (src/config/parse.ts): Go-style parts (`30s`, `1h30m`, `14d`, `500ms`),
+a bare integer being milliseconds. Prints the milliseconds, or "" when the text is not a duration.
+*/}}
+{{- define "ml-autoscaling.durationMs" -}}
+{{- $text := trim (toString .) -}}
+{{- if regexMatch "^[0-9]+$" $text -}}
+{{- $text -}}
+{{- else if regexMatch "^([0-9]+(\\.[0-9]+)?(ms|s|m|h|d))+$" $text -}}
+{{- $unitMs := dict "ms" 1 "s" 1000 "m" 60000 "h" 3600000 "d" 86400000 -}}
+{{- $total := 0.0 -}}
+{{- range $part := regexFindAll "[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)" $text -1 -}}
+{{- $number := regexFind "^[0-9]+(\\.[0-9]+)?" $part -}}
+{{- $unit := trimPrefix $number $part -}}
+{{- $total = addf $total (mulf (float64 $number) (index $unitMs $unit)) -}}
+{{- end -}}
+{{- $total -}}
+{{- end -}}
+{{- end -}}
+
+{{/* "true" when the KEDA version the chart renders for (kedaVersion) is at least the given "major.minor". */}}
+{{- define "ml-autoscaling.kedaAtLeast" -}}
+{{- $have := splitList "." (toString .ctx.Values.kedaVersion) -}}
+{{- $want := splitList "." .version -}}
+{{- $haveMinor := add (mul (atoi (index $have 0)) 1000) (atoi (default "0" (index $have 1))) -}}
+{{- $wantMinor := add (mul (atoi (index $want 0)) 1000) (atoi (index $want 1)) -}}
+{{- if ge $haveMinor $wantMinor -}}true{{- end -}}
+{{- end -}}
+
+{{/* "true" when scaler.caBundle names a ConfigMap or Secret to mount. */}}
+{{- define "ml-autoscaling.caBundle.enabled" -}}
+{{- if or .Values.scaler.caBundle.configMapName .Values.scaler.caBundle.secretName -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+Checks a KEDA cpu or memory trigger as KEDA's cpu_memory_scaler parses it: metricType Utilization (an
+integer percentage) or AverageValue (a quantity) in `value`, optionally `containerName`.
+Call with (dict "trigger" $trigger "path" $path).
+*/}}
+{{- define "ml-autoscaling.checkResourceTrigger" -}}
+{{- $t := .trigger -}}
+{{- $name := toString (default $t.type $t.name) -}}
+{{- if not (has $t.metricType (list "Utilization" "AverageValue")) -}}
+{{- fail (printf "%s: %s trigger %q needs metricType Utilization or AverageValue (got %q), as KEDA requires" .path $t.type $name (toString $t.metricType)) -}}
+{{- end -}}
+{{- $value := toString (index (default dict $t.metadata) "value") -}}
+{{- if eq $t.metricType "Utilization" -}}
+{{- if not (regexMatch "^[0-9]+$" $value) -}}
+{{- fail (printf "%s: %s trigger %q with metricType Utilization needs metadata.value, a whole percentage such as \"70\" (got %q)" .path $t.type $name $value) -}}
+{{- end -}}
+{{- else if not (regexMatch "^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$" $value) -}}
+{{- fail (printf "%s: %s trigger %q with metricType AverageValue needs metadata.value, a Kubernetes quantity such as \"500m\" or \"512Mi\" (got %q)" .path $t.type $name $value) -}}
+{{- end -}}
+{{- range $key, $_ := (default dict $t.metadata) -}}
+{{- if not (has $key (list "value" "containerName")) -}}
+{{- fail (printf "%s: %s trigger %q has metadata key %q; KEDA's %s trigger reads only value and containerName" $.path $t.type $name $key $t.type) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
