@@ -1,6 +1,9 @@
 import { hampelScores } from './hampel';
-import { MAD_TO_SIGMA, finiteSlice, quantileSorted, isMissing } from './robust-stats';
+import { MAD_TO_SIGMA, finiteSlice, quantileSorted, isMissing as isMissingValue } from './robust-stats';
 import { seasonalScores } from './seasonal-residual';
+
+/** Bound once: a call through the module binding (a getter under some loaders) costs more in these loops. */
+const isMissing = isMissingValue;
 
 /** Lowest and highest `anomalyThreshold` the contract accepts, in robust z units. */
 const MIN_ANOMALY_THRESHOLD = 2;

@@ -1,4 +1,7 @@
-import { MAD_TO_SIGMA, finiteSlice, quantileSorted, isMissing } from './robust-stats';
+import { MAD_TO_SIGMA, finiteSlice, quantileSorted, isMissing as isMissingValue } from './robust-stats';
+
+/** Bound once: a call through the module binding (a getter under some loaders) costs more in these loops. */
+const isMissing = isMissingValue;
 
 /** What a point is expected to be from its slow level and its seasonal slot, and how far it is from that. */
 export interface SeasonalScores {

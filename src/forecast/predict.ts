@@ -193,12 +193,29 @@ function forecastBlocks(
  * The model's memory followed by `recent`'s samples after the training window, averaged into blocks on
  * the training grid (the newest block may be partial), as one series ending at `lastBlock`.
  */
+/**
+ * A model's memory as numbers, decoded once: the scaler forecasts from the same model every poll, and the
+ * memory (gaps stored as null) can hold weeks of blocks for the long-horizon band.
+ */
+const decodedMemory = new WeakMap<ModelState['memory'], Float64Array>();
+
+function memoryOf(state: ModelState): Float64Array {
+  let decoded = decodedMemory.get(state.memory);
+  if (decoded === undefined) {
+    decoded = new Float64Array(state.memory.length);
+    decodeGaps(state.memory, decoded);
+    decodedMemory.set(state.memory, decoded);
+  }
+  return decoded;
+}
+
 function buildTimeline(state: ModelState, recent: RegularSeries, lastBlock: number): ModelSeries {
   const grid = state.grid;
   const firstBlock = state.memoryFirstBlock;
   const length = lastBlock - firstBlock + 1;
   const values = new Float64Array(length).fill(NaN);
-  decodeGaps(state.memory, values);
+  const memory = memoryOf(state);
+  values.set(memory.length <= length ? memory : memory.subarray(0, length));
   if (lastBlock > grid.lastTrainingBlock) {
     const sums = new Float64Array(lastBlock - grid.lastTrainingBlock);
     const counts = new Float64Array(sums.length);

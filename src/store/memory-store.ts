@@ -75,6 +75,10 @@ export class MemoryStore implements StateStore {
     return structuredClone(slots ?? { current: undefined, previous: undefined });
   }
 
+  async currentModelVersion(signalId: string): Promise<number | undefined> {
+    return this.models.get(signalId)?.current?.version;
+  }
+
   async saveModel<M>(
     signalId: string,
     model: M,

@@ -25,16 +25,23 @@ const SAVE_MODEL = `
 local version = redis.call('hincrby', KEYS[1], 'version', 1)
 local record = '{"version":' .. version .. ',"savedAtMs":' .. ARGV[2] .. ',"model":' .. ARGV[1] .. '}'
 local current = redis.call('hget', KEYS[1], 'current')
-if ARGV[3] == '1' and current then redis.call('hset', KEYS[1], 'previous', current) end
-redis.call('hset', KEYS[1], 'current', record)
+if ARGV[3] == '1' and current then
+  redis.call('hset', KEYS[1], 'previous', current, 'previousVersion', redis.call('hget', KEYS[1], 'currentVersion') or '')
+end
+redis.call('hset', KEYS[1], 'current', record, 'currentVersion', version)
 return record`;
 
 const ROLLBACK_MODEL = `
 local current = redis.call('hget', KEYS[1], 'current')
 local previous = redis.call('hget', KEYS[1], 'previous')
 if not previous then return false end
-redis.call('hset', KEYS[1], 'current', previous)
-if current then redis.call('hset', KEYS[1], 'previous', current) else redis.call('hdel', KEYS[1], 'previous') end
+local currentVersion = redis.call('hget', KEYS[1], 'currentVersion') or ''
+redis.call('hset', KEYS[1], 'current', previous, 'currentVersion', redis.call('hget', KEYS[1], 'previousVersion') or '')
+if current then
+  redis.call('hset', KEYS[1], 'previous', current, 'previousVersion', currentVersion)
+else
+  redis.call('hdel', KEYS[1], 'previous', 'previousVersion')
+end
 return previous`;
 
 export interface RedisStoreOptions {
@@ -143,6 +150,14 @@ export class RedisStore implements StateStore {
       current: current ? (JSON.parse(current) as ModelRecord<M>) : undefined,
       previous: previous ? (JSON.parse(previous) as ModelRecord<M>) : undefined,
     };
+  }
+
+  async currentModelVersion(signalId: string): Promise<number | undefined> {
+    const key = this.keys.models(signalId);
+    const version = await this.redis.hget(key, 'currentVersion');
+    if (version !== null && version !== '') return Number(version);
+    // Saved before the version had a field of its own: read it from the record.
+    return (await this.getModels<unknown>(signalId)).current?.version;
   }
 
   async saveModel<M>(

@@ -295,6 +295,23 @@ export function describeStateStore(name: string, factory: () => Promise<StoreUnd
         expect(await store.getModels('sig')).toEqual({ current: b, previous: a });
       });
 
+      it('tells the current version without the model, through saves and rollbacks', async () => {
+        expect(await store.currentModelVersion('sig')).toBeUndefined();
+        await store.saveModel('sig', { name: 'a' }, { keepPrevious: true, nowMs: NOW });
+        expect(await store.currentModelVersion('sig')).toBe(1);
+        await store.saveModel('sig', { name: 'b' }, { keepPrevious: true, nowMs: NOW + 1 });
+        expect(await store.currentModelVersion('sig')).toBe(2);
+        await store.rollbackModel('sig');
+        expect(await store.currentModelVersion('sig')).toBe(1);
+        await store.rollbackModel('sig');
+        expect(await store.currentModelVersion('sig')).toBe(2);
+        // Not kept as previous: a rollback now has nothing to restore, and the version stays.
+        await store.saveModel('sig', { name: 'c' }, { keepPrevious: false, nowMs: NOW + 2 });
+        expect(await store.currentModelVersion('sig')).toBe(3);
+        await store.rollbackModel('sig');
+        expect(await store.currentModelVersion('sig')).toBe((await store.getModels('sig')).current?.version);
+      });
+
       it('does not reuse a version after a rollback', async () => {
         await store.saveModel('sig', { name: 'a' }, { keepPrevious: true, nowMs: NOW });
         await store.saveModel('sig', { name: 'b' }, { keepPrevious: true, nowMs: NOW + 1 });

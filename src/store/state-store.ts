@@ -46,6 +46,11 @@ export interface StateStore {
   readHistory(signalId: string, spec: HistorySpec, fromMs: number, toMs: number): Promise<RegularSeries>;
 
   getModels<M>(signalId: string): Promise<ModelSlots<M>>;
+  /**
+   * The version of the current model, undefined when there is none: what a replica checks before it
+   * reloads a model, so an unchanged one is neither sent nor parsed again.
+   */
+  currentModelVersion(signalId: string): Promise<number | undefined>;
   /** Makes `model` current with the next version; the old current becomes `previous` when `keepPrevious`. */
   saveModel<M>(
     signalId: string,

@@ -1,7 +1,10 @@
-import { finiteMean, isMissing } from '../../anomaly/robust-stats';
+import { finiteMean, isMissing as isMissingValue } from '../../anomaly/robust-stats';
 import { centredMovingMean } from '../../anomaly/seasonal-residual';
 import { logistic, logit, nelderMead } from '../optimise';
 import type { FitSpec, Forecaster, ModelSeries } from './forecaster';
+
+/** Bound once: a call through the module binding (a getter under some loaders) costs more in these loops. */
+const isMissing = isMissingValue;
 
 /** Holt-Winters parameters and the state after the last block it has absorbed. */
 export interface HoltWintersParams {

@@ -1,5 +1,8 @@
-import { isMissing } from '../../anomaly/robust-stats';
+import { isMissing as isMissingValue } from '../../anomaly/robust-stats';
 import type { Forecaster } from './forecaster';
+
+/** Bound once: a call through the module binding (a getter under some loaders) costs more in these loops. */
+const isMissing = isMissingValue;
 
 /** Parameters of a seasonal naive forecaster: the period, in blocks. */
 export interface SeasonalNaiveParams {

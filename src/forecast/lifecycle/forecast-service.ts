@@ -195,8 +195,12 @@ export class ForecastService implements ForecastPort {
     const now = clock();
     tracked.lastRefreshMs = now;
     try {
-      const { current } = await store.getModels<TrainedModel>(forecaster.key);
-      forecaster.adopt(current);
+      // The version first: a model that has not changed (nearly every refresh) is not read again.
+      const version = await store.currentModelVersion(forecaster.key);
+      if (version !== undefined && version !== forecaster.current.version) {
+        const { current } = await store.getModels<TrainedModel>(forecaster.key);
+        forecaster.adopt(current);
+      }
       const fromMs = forecaster.tailStartMs(now);
       if (fromMs === undefined) return;
       const spec = historySpec(forecaster.config);

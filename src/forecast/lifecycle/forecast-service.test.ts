@@ -1,0 +1,64 @@
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { readSettings } from '../../config/settings';
+import { ScalerMetrics } from '../../metrics/scaler-metrics';
+import { parseTriggerMetadata } from '../../sources/trigger-metadata';
+import { MemoryStore } from '../../store/memory-store';
+import { SCALER_TEST_OPTIONS, syntheticSeries } from '../synthetic-series';
+import { trainModel } from '../train';
+import { ForecastService, forecastServiceSettings } from './forecast-service';
+import { inlineFitter } from './model-fitter';
+import { modelKey } from './model-key';
+
+describe('ForecastService: reloading models', () => {
+  it('reads a model from the store only when its version has changed', async () => {
+    let now = Date.UTC(2024, 0, 10);
+    const store = new MemoryStore(() => now);
+    const getModels = jest.spyOn(store, 'getModels');
+    const settings = forecastServiceSettings(readSettings({ MODEL_REFRESH_INTERVAL: '30s' }));
+    const service = new ForecastService(
+      {
+        store,
+        metrics: new ScalerMetrics(new Registry(), { defaultMetrics: false }),
+        logger: pino({ level: 'silent' }),
+        clock: () => now,
+        sourceFor: () => ({ kind: 'none', read: () => Promise.reject(new Error('not read')) }),
+      },
+      { ...settings, tickMs: 0, fitter: inlineFitter },
+    );
+    const config = parseTriggerMetadata({
+      source: 'rabbitmq',
+      host: 'amqp://127.0.0.1',
+      queueName: 'tasks',
+      value: '5',
+    });
+    const key = modelKey(config);
+    const history = syntheticSeries({ days: 2, stepMs: 60_000, daily: 20, noise: 2 });
+    const model = trainModel(history, SCALER_TEST_OPTIONS, now);
+    service.view(config, now);
+    const refresh = async (): Promise<void> => {
+      now += 31_000;
+      await service.runOnce();
+    };
+
+    await store.saveModel(key, model, { keepPrevious: true, nowMs: now });
+    await refresh();
+    expect(getModels).toHaveBeenCalledTimes(1);
+    expect(service.models().find((m) => m.key === key)?.version).toBe(1);
+
+    await refresh();
+    await refresh();
+    expect(getModels).toHaveBeenCalledTimes(1);
+
+    // Another replica saves a new version, or rolls back: the next refresh reads it.
+    await store.saveModel(key, model, { keepPrevious: true, nowMs: now });
+    await refresh();
+    expect(getModels).toHaveBeenCalledTimes(2);
+    expect(service.models().find((m) => m.key === key)?.version).toBe(2);
+    await store.rollbackModel(key);
+    await refresh();
+    expect(getModels).toHaveBeenCalledTimes(3);
+    expect(service.models().find((m) => m.key === key)?.version).toBe(1);
+    await service.stop();
+  });
+});
