@@ -8,8 +8,14 @@ import { simulatedTrigger } from './trigger';
 describe('decisionTrainingOptions', () => {
   const options = trainingOptions(simulatedTrigger({ target: '10', metadata: { leadTime: '10m' } }));
 
-  it('keeps the server options but the long-horizon reach, which stops at the horizon', () => {
-    expect(decisionTrainingOptions(options)).toEqual({ ...options, longHorizonMs: options.horizonMs });
+  it('keeps the server options but the long-horizon reach, which stops at the longest scaling lead', () => {
+    expect(decisionTrainingOptions(options)).toEqual({
+      ...options,
+      longHorizonMs: Math.max(...options.leadTimesMs),
+    });
+    expect(trainModel(series, decisionTrainingOptions(options), END).longHorizon.reason).toBe(
+      'not selected: the scaling band reaches as far as forecasts were asked for',
+    );
   });
 
   // 10 days of 1-minute load with a daily and a weekend shape, cut at hours from live-only to seasonal.
@@ -21,6 +27,8 @@ describe('decisionTrainingOptions', () => {
     noise: 6,
     noiseAutocorrelation: 0.5,
   });
+
+  const END = series.startMs + series.values.length * series.stepMs;
 
   it.each([0.5, 3, 9.5])('gives the forecasts the decisions read unchanged (%s days of history)', (days) => {
     const history = sliceSeries(series, 0, Math.round(days * 1440));

@@ -177,9 +177,13 @@ export class ForecastService implements ForecastPort {
       if (now - tracked.lastRefreshMs >= this.settings.refreshIntervalMs) await this.refresh(tracked);
       if (!forecaster.trainingDue(now, this.settings)) continue;
       const started = performance.now();
-      const { outcome } = await this.trainer.train(forecaster.config);
+      const { outcome, record } = await this.trainer.train(forecaster.config);
       forecaster.attempted(outcome, now, this.settings);
-      if (outcome === 'saved' || outcome === 'kept_previous') await this.refresh(tracked);
+      if (outcome === 'saved' || outcome === 'kept_previous') {
+        // The record the store answered with is this replica's own copy: no need to read it back.
+        forecaster.adopt(record);
+        await this.refresh(tracked);
+      }
       this.settings.onTrainingAttempt?.({
         key: forecaster.key,
         outcome,

@@ -193,6 +193,23 @@ export function trainLongBand(setup: LongBandSetup, reportedLeads: number[]): Lo
 }
 
 /** The long band that ships `members`, with its calibration backtest. */
+/**
+ * The long band of a model whose scaling band reaches as far as it was asked to (the simulator's, which
+ * asks for nothing beyond `horizon`): the band never answers, so its reference baseline ships without a
+ * selection, calibrated as any band is.
+ */
+export function baselineLongBand(setup: LongBandSetup, reportedLeads: number[]): LongBandResult {
+  const { filtered, periods } = setup;
+  const seasonal = setup.seasonal && periods.day >= 2 && filtered.length >= periods.day;
+  const reference = seasonal ? 'seasonal-naive-day' : LAST_VALUE_PROFILE.name;
+  return shipLongBand(
+    [reference],
+    'not selected: the scaling band reaches as far as forecasts were asked for',
+    setup,
+    reportedLeads,
+  );
+}
+
 function shipLongBand(
   members: string[],
   reason: string,

@@ -4,7 +4,7 @@ import type { PreparedTraining } from '../train';
 import { toModelScale } from '../transform';
 import type { LongHorizonSummary, RegularSeries, TrainingOptions } from '../types';
 import type { LongBandState } from './long-band';
-import { firstOriginFor, trainLongBand } from './long-band';
+import { baselineLongBand, firstOriginFor, trainLongBand } from './long-band';
 import type { ProfilePeriods } from './profile-methods';
 
 /** How far the long band reaches when the options do not say. */
@@ -67,7 +67,12 @@ export function trainLongHorizon(
     periods,
     Math.min(calibrationHorizon, Math.max(1, Math.floor(filtered.length / 2))),
   );
-  const result = trainLongBand(setup, reported);
+  // Forecasts answer from the scaling band up to its longest lead: a band asked for no further is never read.
+  const scalingReachMs = Math.max(0, ...options.leadTimesMs);
+  const result =
+    requested * grid.blockMs <= scalingReachMs
+      ? baselineLongBand(setup, reported)
+      : trainLongBand(setup, reported);
   const state: LongHorizonState = result.state;
   const spread = withinBlockSpread(history.values, grid.aggregation, options.quantile, (v) =>
     toModelScale(state.bandScale, v),
