@@ -33,4 +33,17 @@ describe('createLogger', () => {
     createLogger('info', stream).info({ password: 'p1', nested: { url: 'http://u:p2@h/x' } }, 'x');
     expect(JSON.stringify(lines)).not.toMatch(/p1|p2/);
   });
+
+  it('redacts the values of FromEnv keys, which are the secrets themselves', () => {
+    const { lines, stream } = capture();
+    createLogger('info', stream).info(
+      {
+        passwordFromEnv: 'secret-a',
+        config: { bearerTokenFromEnv: 'secret-b' },
+        scalerMetadata: { customHeadersFromEnv: 'X-Key=secret-c', usernameFromEnv: 'secret-d' },
+      },
+      'x',
+    );
+    expect(JSON.stringify(lines)).not.toMatch(/secret-/);
+  });
 });

@@ -1,6 +1,14 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { redactUrlText } from './config/parse';
 
+const SECRET_FROM_ENV_KEYS = [
+  'serverAddressFromEnv',
+  'customHeadersFromEnv',
+  'usernameFromEnv',
+  'passwordFromEnv',
+  'bearerTokenFromEnv',
+];
+
 /**
  * pino with credentials removed twice over: known secret-bearing fields are censored by path, and every
  * string that looks like a URL with user info is rewritten wherever it appears in a log line.
@@ -26,6 +34,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
           'scalerMetadata.host',
           'scalerMetadata.hostFromEnv',
           'scalerMetadata.customHeaders',
+          // What KEDA sends under a `…FromEnv` key is the secret itself.
+          ...SECRET_FROM_ENV_KEYS.flatMap((key) => [key, `*.${key}`, `scalerMetadata.${key}`]),
         ],
         censor: '[redacted]',
       },
