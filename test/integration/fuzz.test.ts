@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { COMMON_KEYS } from '../../src/config/trigger-config';
+import { SOURCE_KINDS } from '../../src/sources/source-kinds';
 import { loadExternalScalerProto } from '../../src/server/proto';
 import { freePort } from '../support/ports';
 import { startPrometheus, type TestPrometheus } from '../support/prometheus';
@@ -119,7 +120,12 @@ const KNOWN_KEYS = [
   'selector',
   'aggregation',
 ];
-const URL_KEYS = new Set(['serverAddress', 'host', 'hostFromEnv']);
+/** Every other key a source reads (credentials, TLS files, regex options, …), after the ones above. */
+const ALL_KEYS = [
+  ...KNOWN_KEYS,
+  ...[...new Set(SOURCE_KINDS.flatMap((kind) => kind.keys))].filter((key) => !KNOWN_KEYS.includes(key)),
+];
+const URL_KEYS = new Set(['serverAddress', 'serverAddressFromEnv', 'host', 'hostFromEnv']);
 
 /** A trigger that starts valid and is then mangled; every URL stays on loopback or fails to parse. */
 function randomMetadata(
@@ -142,7 +148,7 @@ function randomMetadata(
   const metadata: Record<string, string> = { scalerAddress: 'keda-predictive-scaler.keda.svc:9090', ...base };
   const mutations = 1 + int(random, 4);
   for (let m = 0; m < mutations; m++) {
-    const key = random() < 0.8 ? pick(random, KNOWN_KEYS) : randomText(random, 40);
+    const key = random() < 0.8 ? pick(random, ALL_KEYS) : randomText(random, 40);
     const r = random();
     if (URL_KEYS.has(key)) {
       // Only the path is fuzzed, after a slash: the host stays on loopback whatever the junk holds.
@@ -240,7 +246,7 @@ function checkOutcome(
     if (named === undefined) throw new Error(`INVALID_ARGUMENT without a key: ${context()}`);
     const keys = new Set([
       ...Object.keys(metadata),
-      ...KNOWN_KEYS,
+      ...ALL_KEYS,
       'ScaledObjectRef.name',
       'ScaledObjectRef.namespace',
     ]);
