@@ -43,7 +43,7 @@ function knownFuture(values: number[]): ForecastResult {
 function decisionAt(values: number[], minute: number, windows: ViewWindows = WINDOWS) {
   const nowMs = T0 + Math.round(minute * MINUTE);
   const live = values[Math.floor(minute)] as number;
-  const forecast = forecastView(knownFuture(values), nowMs, windows, 'known');
+  const forecast = forecastView(knownFuture(values), nowMs, windows, { method: 'known', scores: [] });
   return decide(CONFIG, { live, liveIsStale: false, forecast, nowMs });
 }
 

@@ -33,6 +33,7 @@ export class ScalerMetrics {
   readonly wakeups: Counter<(typeof TRIGGER_LABELS)[number] | 'cause'>;
   readonly prewarmReplicaSeconds: Counter<(typeof TRIGGER_LABELS)[number]>;
   readonly forecastLeadMase: Gauge<(typeof TRIGGER_LABELS)[number]>;
+  readonly forecastBacktestMase: Gauge<(typeof TRIGGER_LABELS)[number]>;
   readonly capacityWidthFactor: Gauge<(typeof TRIGGER_LABELS)[number]>;
   readonly metadataWarnings: Gauge<(typeof TRIGGER_LABELS)[number]>;
   readonly predictiveEnabled: Gauge<(typeof TRIGGER_LABELS)[number] | 'mode'>;
@@ -114,6 +115,10 @@ export class ScalerMetrics {
       'forecast_mase',
       'Rolling MASE of the forecast at the lead time, measured as actual values arrive.',
     );
+    this.forecastBacktestMase = triggerGauge(
+      'forecast_backtest_mase',
+      'What forecast_mase promised: the model in use, backtested at the lead time, over last value there.',
+    );
     this.capacityWidthFactor = triggerGauge(
       'capacity_width_factor',
       'With shortfallTarget: how many times the quantile band the capacity bound is above the forecast, learned from the shortfall at startupTime.',
@@ -178,6 +183,7 @@ export class ScalerMetrics {
       this.returnedValue,
       this.active,
       this.forecastLeadMase,
+      this.forecastBacktestMase,
       this.capacityWidthFactor,
       this.metadataWarnings,
     ]) {

@@ -13,6 +13,7 @@ const FORECAST: ForecastView = {
   peakWithinColdStartBudget: 45,
   meanAtLead: 35,
   method: 'fake',
+  backtestLeadRatio: 0.62,
 };
 
 /** One line of the text exposition for a trigger series, as a number. */
@@ -216,6 +217,7 @@ describe('TriggerEvaluator', () => {
       expect(sample(text, 'forecast_lower', metric)).toBe(20);
       expect(sample(text, 'decisions_total', metric, ',reason="forecast"')).toBe(1);
       expect(sample(text, 'predictive_enabled', metric, ',mode="true"')).toBe(1);
+      expect(sample(text, 'forecast_backtest_mase', metric)).toBe(0.62);
     });
 
     it('report an idle trigger as inactive with value 0', async () => {

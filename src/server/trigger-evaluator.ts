@@ -115,6 +115,8 @@ export class TriggerEvaluator {
     const widthFactor = state.step.widthFactor();
     if (widthFactor !== undefined) metrics.capacityWidthFactor.set(labels, widthFactor);
     if (forecast) {
+      if (forecast.backtestLeadRatio !== undefined)
+        metrics.forecastBacktestMase.set(labels, forecast.backtestLeadRatio);
       metrics.forecastValue.set(labels, forecast.meanWhenReady);
       metrics.forecastLower.set(labels, forecast.lowerWhenReady);
       metrics.forecastUpper.set(labels, forecast.peakWhenReady);

@@ -92,7 +92,7 @@ export class TriggerForecaster {
       }
       this.cached = { slot, recentLength: recent.values.length, version: this.version, steps, result };
     }
-    return forecastView(result, nowMs, windows, model.method);
+    return forecastView(result, nowMs, windows, model);
   }
 
   /** True when a training attempt is due: past the retry wait, and a whole interval after the model's. */

@@ -21,6 +21,12 @@ export interface ForecastView {
   /** Mean at `now + leadTime`, for the lead-time error. */
   meanAtLead: number;
   method: string;
+  /**
+   * The model's backtest error at `leadTime` over that of last value ("it stays as it is"): what the
+   * live lead-time error (`LeadErrorTracker`) promises to be, in the same terms. Undefined when the
+   * backtest did not score both at that lead.
+   */
+  backtestLeadRatio?: number;
 }
 
 /**

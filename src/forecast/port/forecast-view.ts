@@ -1,5 +1,6 @@
 import { POLLING_ALLOWANCE_MS } from '../../config/trigger-config';
-import type { ForecastResult } from '../types';
+import { LAST_VALUE } from '../select';
+import type { ForecastResult, TrainedModel } from '../types';
 import type { ForecastView } from './forecast-port';
 
 /** The settings that place the view's windows: the trigger config's own fields. */
@@ -27,7 +28,7 @@ export function forecastView(
   result: ForecastResult,
   nowMs: number,
   windows: ViewWindows,
-  method: string,
+  model: Pick<TrainedModel, 'method' | 'scores'>,
 ): ForecastView {
   const readyFromMs = nowMs + windows.startupTimeMs;
   const ready = window(result, readyFromMs, readyFromMs + POLLING_ALLOWANCE_MS);
@@ -41,8 +42,25 @@ export function forecastView(
     peakWithinLead: lead.peak,
     peakWithinColdStartBudget: budget.peak,
     meanAtLead: result.mean[lead.last] ?? 0,
-    method,
+    method: model.method,
+    backtestLeadRatio: backtestLeadRatio(model, windows.leadTimeMs),
   };
+}
+
+/** The shipped method's backtest MASE at `leadMs` over last value's there (same scale, so it cancels). */
+export function backtestLeadRatio(
+  model: Pick<TrainedModel, 'method' | 'scores'>,
+  leadMs: number,
+): number | undefined {
+  let shipped: number | undefined;
+  let naive: number | undefined;
+  for (const score of model.scores) {
+    if (score.leadMs !== leadMs) continue;
+    if (score.method === model.method) shipped = score.mase;
+    if (score.method === LAST_VALUE) naive = score.mase;
+  }
+  if (shipped === undefined || naive === undefined || !(naive > 0)) return undefined;
+  return shipped / naive;
 }
 
 /** The largest upper value of the points whose slots touch `[fromMs, toMs]`, and the first and last such. */
