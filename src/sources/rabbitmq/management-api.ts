@@ -28,19 +28,14 @@ export interface ManagementRequestOptions {
  * lag the AMQP count; in return the API also knows unacknowledged messages and publish rates.
  *
  * The HTTP call goes through the shared `getJson` (node:http with keep-alive agents) rather than fetch:
- * it already enforces the deadline, honours `unsafeSsl` per request and maps network failures to
+ * it already enforces the deadline, skips certificate checks per request (`sourceUnsafeSsl`) and maps network failures to
  * `UpstreamUnavailableError` with credentials removed.
  */
 export async function readManagementQueueStats(
   endpoint: ManagementQueueEndpoint,
   options: ManagementRequestOptions,
 ): Promise<ManagementQueueStats> {
-  const { status, body } = await getJson({
-    url: endpoint.url,
-    timeoutMs: options.timeoutMs,
-    unsafeSsl: options.unsafeSsl ?? false,
-    signal: options.signal,
-  });
+  const { status, body } = await getManagementJson(endpoint.url, options);
   const where = `vhost "${endpoint.vhost}" at ${endpoint.display}`;
   if (status === 404) {
     throw new UpstreamDataError(
@@ -63,12 +58,7 @@ export async function readManagementQueuesStats(
   operation: RabbitMqOperation,
   options: ManagementRequestOptions,
 ): Promise<ManagementQueueStats> {
-  const { status, body } = await getJson({
-    url: endpoint.url,
-    timeoutMs: options.timeoutMs,
-    unsafeSsl: options.unsafeSsl ?? false,
-    signal: options.signal,
-  });
+  const { status, body } = await getManagementJson(endpoint.url, options);
   const where = `vhost "${endpoint.vhost}" at ${endpoint.display}`;
   if (status === 404) {
     throw new UpstreamDataError(`vhost "${endpoint.vhost}" not found at ${endpoint.display}`, 'not_found');
@@ -233,4 +223,13 @@ function noStatsYet(queueName: string, where: string): UpstreamDataError {
 function describe(value: unknown): string {
   const text = JSON.stringify(value);
   return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+function getManagementJson(url: URL, options: ManagementRequestOptions): ReturnType<typeof getJson> {
+  return getJson({
+    url,
+    timeoutMs: options.timeoutMs,
+    unsafeSsl: options.unsafeSsl ?? false,
+    signal: options.signal,
+  });
 }
