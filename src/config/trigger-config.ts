@@ -110,8 +110,8 @@ export const POLLING_ALLOWANCE_MS = 30_000;
 /** The start-up time assumed when `startupTime` is not set: a typical container that pulls and warms up. */
 const DEFAULT_STARTUP_MS = 2 * MINUTE;
 
-/** KEDA's default `cooldownPeriod` (300 s). */
-const DEFAULT_COOLDOWN_MS = 5 * MINUTE;
+/** KEDA's default `cooldownPeriod` (300 s): the trigger key's default, and the simulator's KEDA. */
+export const KEDA_DEFAULT_COOLDOWN_MS = 5 * MINUTE;
 
 /** Something in a trigger's metadata that works but should change: an unknown or deprecated key. */
 export interface MetadataWarning {
@@ -272,7 +272,7 @@ function parseCooldownPeriod(read: MetadataReader): number {
       `a duration with a unit, such as ${raw.trim()}s (the ScaledObject's cooldownPeriod counts seconds)`,
     );
   }
-  return read.duration('cooldownPeriod', DEFAULT_COOLDOWN_MS, 0, 7 * DAY);
+  return read.duration('cooldownPeriod', KEDA_DEFAULT_COOLDOWN_MS, 0, 7 * DAY);
 }
 
 /** The keys a source takes its target from, and the unit its error message names. */

@@ -10,9 +10,6 @@ export interface KedaSettings {
   maxReplicas: number;
 }
 
-/** KEDA's own default `cooldownPeriod`. */
-export const KEDA_COOLDOWN_MS = 300_000;
-
 /**
  * KEDA's part of scaling (the ScaledObject controller's scale loop, `RequestScale` for a Deployment):
  * it alone moves a deployment between zero and non-zero; between 1 and max the HPA it created decides.

@@ -6,7 +6,8 @@ import { WorkerPoolFitter } from '../forecast/lifecycle/model-fitter';
 import { createDemandModel, type DemandKind } from './demand';
 import { compareWithFrontier, type FrontierComparison } from './frontier';
 import { HPA_DEFAULTS, HpaModel, type HpaSettings } from './hpa-model';
-import { KEDA_COOLDOWN_MS, KedaModel, kedaQuantity } from './keda-model';
+import { KEDA_DEFAULT_COOLDOWN_MS } from '../config/trigger-config';
+import { KedaModel, kedaQuantity } from './keda-model';
 import { PodModel } from './pod-model';
 import { SimulatedForecast, type TrainingStats } from './simulated-forecast';
 import { Scorecard, type ScoreDetails, type StrategyScore } from './score';
@@ -147,7 +148,7 @@ const YIELD_EVERY_TICKS = 4096;
  */
 export async function simulate(trace: Trace, options: SimulationOptions): Promise<SimulationResult> {
   const startupMs = Math.round(options.startupMs);
-  const cooldownMs = options.cooldownMs ?? KEDA_COOLDOWN_MS;
+  const cooldownMs = options.cooldownMs ?? KEDA_DEFAULT_COOLDOWN_MS;
   const trigger = simulatedTrigger({
     target: String(options.target),
     startupTime: formatDuration(startupMs),
