@@ -37,8 +37,8 @@ export interface SimulatedForecastSettings {
 /**
  * The server's training options with the long-horizon band reaching no further than the scaling band's
  * longest lead, so it is neither selected nor calibrated beyond it. That band serves the capacity windows
- * and the forecast command, days ahead; no scaling decision reads it, and selecting and calibrating it to
- * a week is more than half of each training. The scaling band and so every decision come out the same:
+ * and the forecast command, days ahead; no scaling decision reads it, so a replay need not pay for its
+ * selection and a week of calibration. The scaling band and so every decision come out the same:
  * `simulated-forecast.test.ts` compares the models, and `server-parity.test.ts` the decisions against a
  * server that trains the full band.
  */
