@@ -40,6 +40,7 @@ export class EvaluationStep {
             target: config.shortfallTarget,
             leadMs: config.startupTimeMs,
             minSpacingMs: config.sampleIntervalMs,
+            perReplica: config.target,
           });
   }
 

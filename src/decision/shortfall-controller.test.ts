@@ -81,6 +81,21 @@ describe('ShortfallController', () => {
     expect(controller.bound(100, 110)).toBe(110);
   });
 
+  it('scores a bound against the whole replicas it buys when it knows what one replica serves', () => {
+    const wholeReplicas = new ShortfallController({ ...options, target: 0.05, perReplica: 10 });
+    const asked = new ShortfallController({ ...options, target: 0.05 });
+    for (const controller of [wholeReplicas, asked]) {
+      // 41 asks for 5 replicas (50): a live 45 then is served, though above the value asked for.
+      controller.record(0, 41);
+      controller.observe(5 * MINUTE, 45);
+      // 41 again, and a live 51 then is short of the 5 replicas too.
+      controller.record(5 * MINUTE, 41);
+      controller.observe(10 * MINUTE, 51);
+    }
+    expect(wholeReplicas.missShare()).toBe(0.5);
+    expect(asked.missShare()).toBe(1);
+  });
+
   it('skips a bound whose moment passed long before the next reading', () => {
     const controller = new ShortfallController({ ...options, target: 0.05 });
     controller.record(0, 100);

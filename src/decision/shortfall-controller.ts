@@ -15,6 +15,11 @@ export interface ShortfallControllerOptions {
   step?: number;
   /** The width factor stays within [0, this]: never more than this many times the forecast's own width. @default 4 */
   maxFactor?: number;
+  /**
+   * What one replica serves (the trigger's target): a bound buys whole replicas, so it is short only when
+   * the live value exceeds the bound rounded up to them. Unset: scored against the bound itself.
+   */
+  perReplica?: number;
 }
 
 /**
@@ -58,12 +63,17 @@ export class ShortfallController {
   /** Scores every bound whose moment has come by `nowMs` against `actual`, and moves the factor. */
   observe(nowMs: number, actual: number): void {
     this.pending.takeDue(nowMs, (bound) => {
-      const miss = actual > bound ? 1 : 0;
+      const miss = actual > this.capacityOf(bound) ? 1 : 0;
       this.scored++;
       this.misses += miss;
       const moved = this.factor + this.step * (miss - this.options.target);
       this.factor = Math.min(this.maxFactor, Math.max(0, moved));
     });
+  }
+
+  private capacityOf(bound: number): number {
+    const unit = this.options.perReplica;
+    return unit !== undefined && unit > 0 ? Math.max(1, Math.ceil(bound / unit)) * unit : bound;
   }
 
   /** The factor the next bound is bought with. */
