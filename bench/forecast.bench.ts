@@ -62,6 +62,8 @@ interface SeriesResult {
   longMethods: Record<string, number>;
   /** Points per long horizon left out because the model's forecast there was not finite. */
   longNonFinite: number[];
+  /** The long horizons' bound over actuals before and from the split instant, when one was given. */
+  longUpperSplit?: { atMs: number; before: UpperBoundScore[]; after: UpperBoundScore[] };
   longMs: number;
 }
 
@@ -91,6 +93,8 @@ const LONG_ORIGIN_EVERY = 12;
 const QUANTILE = 0.9;
 /** The upper bound's coverage counts as calibrated within this band around the quantile. */
 const COVERAGE_TARGET = [0.87, 0.93] as const;
+/** The end of the day of the 1998 final (12 July): after it the tournament's traffic collapses. */
+const WORLD_CUP_FINAL_OVER_MS = Date.UTC(1998, 6, 13);
 
 /** Runs the benchmark and returns one JSON-ready object (or `{ skipped }` when the traces are absent). */
 export async function runForecastBench(options: ForecastBenchOptions): Promise<Record<string, unknown>> {
@@ -118,7 +122,7 @@ export async function runForecastBench(options: ForecastBenchOptions): Promise<R
     window: 14 * DAY,
     training,
   };
-  const evaluate = (values: Float64Array, startMs: number): SeriesResult => {
+  const evaluate = (values: Float64Array, startMs: number, splitAtMs?: number): SeriesResult => {
     const long = new LongRollingEvaluation(values, {
       stepMs: FIVE_MINUTES,
       startMs,
@@ -126,6 +130,7 @@ export async function runForecastBench(options: ForecastBenchOptions): Promise<R
       day: DAY,
       week: 7 * DAY,
       originEvery: LONG_ORIGIN_EVERY,
+      ...(splitAtMs === undefined ? {} : { splitAtMs }),
     });
     let longMs = 0;
     const short = rollingEvaluation(values, {
@@ -147,6 +152,15 @@ export async function runForecastBench(options: ForecastBenchOptions): Promise<R
       reportedLongCoverage: reported.sum.map((sum, i) => sum / (reported.models[i] as number)),
       longMethods: long.totals.longMethods,
       longNonFinite: long.totals.nonFinite,
+      ...(long.totals.upperSplit === undefined
+        ? {}
+        : {
+            longUpperSplit: {
+              atMs: splitAtMs as number,
+              before: summariseUpperBound(long.totals.upperSplit.before, long.totals.scale),
+              after: summariseUpperBound(long.totals.upperSplit.after, long.totals.scale),
+            },
+          }),
       longMs,
     };
   };
@@ -182,7 +196,11 @@ export async function runForecastBench(options: ForecastBenchOptions): Promise<R
   for (const r of perVm) addCounts(azureLongMethods, r.longMethods);
 
   const worldCup = loadWorldCup(options.dataDir);
-  const worldCupResult = evaluate(sumBlocks(worldCup.perMinute, 5), worldCup.startMs);
+  const worldCupResult = evaluate(
+    sumBlocks(worldCup.perMinute, 5),
+    worldCup.startMs,
+    WORLD_CUP_FINAL_OVER_MS,
+  );
   const worldCupTotals = worldCupResult.short;
   const worldCupScores = worldCupResult.shortScores;
   trainMs.push(...worldCupTotals.trainMs);
@@ -368,7 +386,20 @@ function seriesBounds(result: SeriesResult): Record<string, unknown> {
       result.reportedLongCoverage.map((c) => round(c, 4)),
       LONG_LABELS,
     ),
+    ...(result.longUpperSplit === undefined
+      ? {}
+      : {
+          longSplit: {
+            at: new Date(result.longUpperSplit.atMs).toISOString(),
+            before: byHorizon(result.longUpperSplit.before.map(roundSplitBound), LONG_LABELS),
+            from: byHorizon(result.longUpperSplit.after.map(roundSplitBound), LONG_LABELS),
+          },
+        }),
   };
+}
+
+function roundSplitBound(score: UpperBoundScore): RoundedBound & { samples: number } {
+  return { ...roundBound(score), samples: score.samples };
 }
 
 /**

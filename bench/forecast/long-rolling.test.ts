@@ -1,4 +1,6 @@
-import { groupLongMethods, seasonalNaiveSource } from './long-rolling';
+import { trainModel } from '../../src/forecast';
+import { SCALER_TEST_OPTIONS, sliceSeries, syntheticSeries } from '../../src/forecast/synthetic-series';
+import { LongRollingEvaluation, groupLongMethods, seasonalNaiveSource } from './long-rolling';
 import { addUpperBound, emptyUpperBoundTotals, summariseUpperBound } from './rolling';
 
 describe('long-horizon rolling origin', () => {
@@ -39,5 +41,30 @@ describe('long-horizon rolling origin', () => {
     expect(score?.pinball).toBeCloseTo((0.2 + 2.7) / 2 / 2, 12);
     expect(score?.width).toBe(2);
     expect(score?.samples).toBe(2);
+  });
+
+  it('scores the bound separately before and from the split instant, adding up to the whole', () => {
+    const stepMs = 5 * 60_000;
+    const day = 288;
+    const full = syntheticSeries({ days: 6, stepMs, daily: 30, noise: 3, seed: 4 });
+    const values = Float64Array.from(full.values);
+    const half = values.length / 2;
+    const splitAtMs = full.startMs + (half + day / 2 + 6) * stepMs;
+    const evaluation = new LongRollingEvaluation(values, {
+      stepMs,
+      startMs: full.startMs,
+      horizons: [{ label: '1h', from: 12, to: 12 }],
+      day,
+      week: 7 * day,
+      originEvery: 12,
+      splitAtMs,
+    });
+    const model = trainModel(sliceSeries(full, 0, half), SCALER_TEST_OPTIONS, full.startMs + half * stepMs);
+    evaluation.observe(model, half, values.length);
+    const { upper, upperSplit } = evaluation.totals;
+    // Origins every hour from the half; an hour-ahead actual lands before the split for the first 12.
+    expect(upperSplit?.before.count[0]).toBe(12);
+    expect((upperSplit?.before.count[0] ?? 0) + (upperSplit?.after.count[0] ?? 0)).toBe(upper.count[0]);
+    expect((upperSplit?.before.covered[0] ?? 0) + (upperSplit?.after.covered[0] ?? 0)).toBe(upper.covered[0]);
   });
 });

@@ -32,6 +32,11 @@ export interface LongRollingOptions {
    * the same forecast, so a sparser grid costs little accuracy and much less time.
    */
   originEvery: number;
+  /**
+   * Also score the bound separately for actuals before and from this instant: a trace whose regime
+   * changes (a tournament's final) shows where its coverage comes from.
+   */
+  splitAtMs?: number;
 }
 
 export interface LongRollingTotals {
@@ -41,6 +46,8 @@ export interface LongRollingTotals {
   smape: Record<LongMethod, number[]>;
   /** The model's own `quantile` bound from `forecastAhead`. */
   upper: UpperBoundTotals;
+  /** The bound over actuals before and from `splitAtMs`, when it is set. */
+  upperSplit?: { before: UpperBoundTotals; after: UpperBoundTotals };
   retrains: number;
   /** How often the long band shipped each method (`model.longHorizon.method`). */
   longMethods: Record<string, number>;
@@ -122,6 +129,14 @@ export class LongRollingEvaluation {
       absolute: perMethod(),
       smape: perMethod(),
       upper: emptyUpperBoundTotals(options.horizons.length),
+      ...(options.splitAtMs === undefined
+        ? {}
+        : {
+            upperSplit: {
+              before: emptyUpperBoundTotals(options.horizons.length),
+              after: emptyUpperBoundTotals(options.horizons.length),
+            },
+          }),
       retrains: 0,
       longMethods: {},
       reportedCoverage: { sum: zero(), models: zero() },
@@ -181,6 +196,11 @@ export class LongRollingEvaluation {
               ((totals.smape[m] as number[])[i] as number) + smapeTerm(f, actual);
           }
           addUpperBound(totals.upper, i, actual, point, upper, model.quantile);
+          if (totals.upperSplit !== undefined) {
+            const atMs = options.startMs + (t + lead) * options.stepMs;
+            const side = atMs < (options.splitAtMs as number) ? 'before' : 'after';
+            addUpperBound(totals.upperSplit[side], i, actual, point, upper, model.quantile);
+          }
         }
       });
     }
