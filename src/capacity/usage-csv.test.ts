@@ -55,6 +55,32 @@ describe('parseUsageCsv', () => {
     expect(usage.cpu.values).toEqual([1, 2, 3, 5]);
   });
 
+  it("reads the old forecasting API's columns, cpu_mean_5m and mem_mean_5m in bytes", () => {
+    const usage = parseUsageCsv(
+      'timestamp,cpu_mean_5m,mem_mean_5m\n2024-03-18T00:00:00Z,0.25,440401920\n2024-03-18T00:05:00Z,0.5,445644800',
+    );
+    expect(usage.cpu.values).toEqual([0.25, 0.5]);
+    expect(usage.memory.values).toEqual([440401920, 445644800]);
+    expect(usage.cpu.stepMs).toBe(5 * 60_000);
+  });
+
+  it('reads columns named by the caller, whatever else the header holds', () => {
+    const text =
+      'timestamp,cpu_cores,used_cpu,rss\n2024-03-18T00:00:00Z,9,1,100\n2024-03-18T00:05:00Z,9,2,200';
+    const usage = parseUsageCsv(text, { cpu: 'used_cpu', memory: 'RSS' });
+    expect(usage.cpu.values).toEqual([1, 2]);
+    expect(usage.memory.values).toEqual([100, 200]);
+  });
+
+  it('names a missing named column and the flag that named it', () => {
+    const text = 'timestamp,cpu_cores,memory_bytes\n2024-03-18T00:00:00Z,1,1\n2024-03-18T00:05:00Z,1,1';
+    expect(() => parseUsageCsv(text, { memory: 'rss' })).toThrow(
+      'missing column rss (named by --memory-column): the header is "timestamp,cpu_cores,memory_bytes", ' +
+        'expected timestamp,cpu_cores,memory_bytes (or timestamp,cpu_mean_5m,mem_mean_5m, or other names ' +
+        'given with --cpu-column and --memory-column)',
+    );
+  });
+
   it.each([
     ['', 'the file is empty: expected a header row timestamp,cpu_cores,memory_bytes'],
     ['# only a comment\n', 'the file is empty: expected a header row timestamp,cpu_cores,memory_bytes'],

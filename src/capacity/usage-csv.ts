@@ -10,38 +10,61 @@ export interface UsageSeries {
   rows: number;
 }
 
-/** The columns a usage CSV must have. */
-const USAGE_COLUMNS = ['timestamp', 'cpu_cores', 'memory_bytes'] as const;
+/** Which columns hold CPU cores and memory bytes, when the header does not use the names the tool knows. */
+export interface UsageColumns {
+  cpu?: string;
+  memory?: string;
+}
+
+const TIME_COLUMN = 'timestamp';
+/** Names read without a flag: this tool's own, then the old forecasting API's 5-minute means. */
+const KNOWN_CPU_COLUMNS = ['cpu_cores', 'cpu_mean_5m'];
+const KNOWN_MEMORY_COLUMNS = ['memory_bytes', 'mem_mean_5m'];
 
 /** A year of minutes: more than this is not a usage export, and would take long to learn. */
 const MAX_SLOTS = 600_000;
 
 /**
- * Reads `timestamp,cpu_cores,memory_bytes` (any column order; other columns ignored; `#` lines and blank
- * lines skipped). Timestamps are ISO-8601 (`2024-03-18T00:05:00Z`; without a zone they are read as UTC)
+ * Reads `timestamp,cpu_cores,memory_bytes`, the old forecasting API's `timestamp,cpu_mean_5m,mem_mean_5m`,
+ * or any two columns named in `columns` (any column order; other columns ignored; `#` lines and blank
+ * lines skipped; memory in bytes). Timestamps are ISO-8601 (`2024-03-18T00:05:00Z`; without a zone they are read as UTC)
  * or Unix time in seconds or milliseconds. An empty cell is a missing sample. The step is the median gap
  * between rows (to the second); rows off that grid are snapped to the nearest slot, and a later row for the same slot
  * replaces an earlier one.
  */
-export function parseUsageCsv(text: string): UsageSeries {
-  const table = parseCsv(text, { comments: true, expectedHeader: USAGE_COLUMNS.join(',') });
+export function parseUsageCsv(text: string, columns: UsageColumns = {}): UsageSeries {
+  const table = parseCsv(text, { comments: true, expectedHeader: 'timestamp,cpu_cores,memory_bytes' });
   const header = table.header.map((h) => h.toLowerCase());
-  const index = USAGE_COLUMNS.map((name) => header.indexOf(name));
-  const missing = USAGE_COLUMNS.filter((_, i) => index[i] === -1);
+  const find = (named: string | undefined, known: string[]): string | undefined =>
+    named !== undefined
+      ? header.find((name) => name === named.toLowerCase())
+      : known.find((name) => header.includes(name));
+  const cpuName = find(columns.cpu, KNOWN_CPU_COLUMNS);
+  const memoryName = find(columns.memory, KNOWN_MEMORY_COLUMNS);
+  const missing = [
+    header.includes(TIME_COLUMN) ? undefined : TIME_COLUMN,
+    cpuName === undefined ? describeMissing(columns.cpu, KNOWN_CPU_COLUMNS, '--cpu-column') : undefined,
+    memoryName === undefined
+      ? describeMissing(columns.memory, KNOWN_MEMORY_COLUMNS, '--memory-column')
+      : undefined,
+  ].filter((m): m is string => m !== undefined);
   if (missing.length > 0) {
     throw new CsvError(
       `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: the header is ` +
-        `"${header.join(',')}", expected ${USAGE_COLUMNS.join(',')}`,
+        `"${header.join(',')}", expected timestamp,cpu_cores,memory_bytes (or timestamp,cpu_mean_5m,mem_mean_5m, ` +
+        'or other names given with --cpu-column and --memory-column)',
     );
   }
-  const [timeColumn, cpuColumn, memoryColumn] = index as [number, number, number];
+  const timeColumn = header.indexOf(TIME_COLUMN);
+  const cpuColumn = header.indexOf(cpuName as string);
+  const memoryColumn = header.indexOf(memoryName as string);
 
   const rows = table.rows.map(({ line, cells }) => {
     const cell = (column: number): string => (cells[column] ?? '').trim();
     return {
       atMs: parseTimestamp(cell(timeColumn), line),
-      cpu: parseValue(cell(cpuColumn), 'cpu_cores', line),
-      memory: parseValue(cell(memoryColumn), 'memory_bytes', line),
+      cpu: parseValue(cell(cpuColumn), cpuName as string, line),
+      memory: parseValue(cell(memoryColumn), memoryName as string, line),
     };
   });
   if (rows.length < 2) {
@@ -67,8 +90,8 @@ export function parseUsageCsv(text: string): UsageSeries {
     memory[slot] = row.memory;
   }
   for (const [name, values] of [
-    ['cpu_cores', cpu],
-    ['memory_bytes', memory],
+    [cpuName, cpu],
+    [memoryName, memory],
   ] as const) {
     if (!values.some((v) => Number.isFinite(v))) throw new CsvError(`column ${name} has no values`);
   }
@@ -77,6 +100,10 @@ export function parseUsageCsv(text: string): UsageSeries {
     memory: { startMs, stepMs, values: memory },
     rows: seen.size,
   };
+}
+
+function describeMissing(named: string | undefined, known: string[], flag: string): string {
+  return named !== undefined ? `${named} (named by ${flag})` : (known[0] as string);
 }
 
 function parseTimestamp(text: string, line: number): number {

@@ -21,16 +21,17 @@ import {
   type ResourcesBlock,
 } from '../capacity/report';
 import type { ResourceKind } from '../capacity/units';
-import { parseUsageCsv } from '../capacity/usage-csv';
+import { parseUsageCsv, type UsageColumns } from '../capacity/usage-csv';
 import { CsvError } from '../util/csv';
 import { CAPACITY_WINDOWS, isCapacityWindow, type CapacityWindow } from '../capacity/windows';
 import { EXIT_OK, EXIT_USAGE, UsageError, parseFlags, runAsProcess, wantsHelp } from './args';
 
 export const RECOMMEND_USAGE = `usage: npm run recommend -- --input USAGE.csv [--json]
-  [--timezone UTC] [--quantile 0.9] [--now ISO-8601]
+  [--cpu-column NAME] [--memory-column NAME] [--timezone UTC] [--quantile 0.9] [--now ISO-8601]
   [--multipliers next_day=0.8:1.2,next_month=0.7:1.5] [--allow-below-peak] [--window all|next_day|...]
 
-USAGE.csv: timestamp,cpu_cores,memory_bytes (e.g. 5-minute samples).`;
+USAGE.csv: timestamp,cpu_cores,memory_bytes (e.g. 5-minute samples), or the old forecasting API's
+timestamp,cpu_mean_5m,mem_mean_5m; memory in bytes. Other column names: --cpu-column, --memory-column.`;
 
 /** The scaler's defaults for a trigger (leadTime 15m, horizon 30m), so the tool learns what the scaler would. */
 const TRAINING: Omit<TrainingOptions, 'quantile'> = {
@@ -48,6 +49,7 @@ interface Options {
   nowMs: number | undefined;
   policies: Record<CapacityWindow, WindowPolicy>;
   yamlWindows: CapacityWindow[];
+  columns: UsageColumns;
 }
 
 /** Runs the tool; returns the exit code (0, or 2 for bad arguments or input). */
@@ -112,7 +114,7 @@ function readInput(file: string): string {
 
 /** Trains a model per column and plans every window with it. */
 function buildReport(options: Options, text: string): Report {
-  const usage = parseUsageCsv(text);
+  const usage = parseUsageCsv(text, options.columns);
   const step = usage.cpu.stepMs;
   const endMs = usage.cpu.startMs + usage.cpu.values.length * step;
   if (options.nowMs !== undefined && options.nowMs < endMs - step) {
@@ -194,6 +196,8 @@ function readOptions(argv: string[]): Options {
     multipliers: { type: 'string' },
     'allow-below-peak': { type: 'boolean', default: false },
     window: { type: 'string', default: 'all' },
+    'cpu-column': { type: 'string' },
+    'memory-column': { type: 'string' },
   });
   if (values.input === undefined || values.input === '') throw new UsageError('--input is required');
   const quantile = Number(values.quantile);
@@ -244,7 +248,18 @@ function readOptions(argv: string[]): Options {
     nowMs,
     policies,
     yamlWindows: window === 'all' ? [...CAPACITY_WINDOWS] : [window],
+    columns: {
+      ...(values['cpu-column'] !== undefined && { cpu: columnFlag('--cpu-column', values['cpu-column']) }),
+      ...(values['memory-column'] !== undefined && {
+        memory: columnFlag('--memory-column', values['memory-column']),
+      }),
+    },
   };
+}
+
+function columnFlag(flag: string, name: string): string {
+  if (name.trim() === '') throw new UsageError(`${flag} is empty: expected a column name of the CSV header`);
+  return name.trim();
 }
 
 if (require.main === module) {

@@ -119,6 +119,35 @@ describe('npm run recommend', () => {
     });
   }, 60_000);
 
+  it("answers the old forecasting API's CSV, and other column names given by flag, as its own", async () => {
+    const own = await recommend('--input', synthetic, '--json');
+    const oldApi = path.join(dir, 'old-api.csv');
+    await writeFile(oldApi, syntheticCsv().replace('cpu_cores,memory_bytes', 'cpu_mean_5m,mem_mean_5m'));
+    const named = path.join(dir, 'named.csv');
+    await writeFile(named, syntheticCsv().replace('cpu_cores,memory_bytes', 'cpu,rss'));
+    const fromOld = await recommend('--input', oldApi, '--json');
+    const fromNamed = await recommend(
+      '--input',
+      named,
+      '--json',
+      '--cpu-column',
+      'cpu',
+      '--memory-column',
+      'rss',
+    );
+    for (const run of [own, fromOld, fromNamed]) expect(run.code).toBe(0);
+    const resources = (run: Run): unknown => JSON.parse(run.stdout).resources;
+    expect(resources(fromOld)).toEqual(resources(own));
+    expect(resources(fromNamed)).toEqual(resources(own));
+
+    const unnamed = await recommend('--input', named);
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toContain(
+      'missing columns cpu_cores, memory_bytes: the header is "timestamp,cpu,rss"',
+    );
+    expect(unnamed.stderr).toContain('--cpu-column and --memory-column');
+  }, 60_000);
+
   it('applies the multipliers exactly on a known pattern', async () => {
     const { code, stdout } = await recommend('--input', synthetic, '--json');
     expect(code).toBe(0);
