@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the real servers the test suite talks to are installed and running on loopback:
-# Redis (6379), RabbitMQ (5672, management API on 15672) and Debian's Prometheus binary (started by the
-# tests themselves). Safe to run again: it only acts on what is missing.
+# Redis (6379), RabbitMQ (5672, management API on 15672), Debian's Prometheus binary (started by the
+# tests themselves) and Debian's chromium (the status page is tested in it, headless). Safe to run
+# again: it only acts on what is missing.
 set -euo pipefail
 
 log() { echo "test-services: $*" >&2; }
@@ -21,6 +22,10 @@ install_pkg() {
 if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
   log "installing Debian's prometheus package"
   install_pkg prometheus
+fi
+if ! command -v chromium >/dev/null; then
+  log "installing Debian's chromium package"
+  install_pkg chromium
 fi
 # The package's service would take port 9090 where systemd runs; the tests start their own on free ports.
 if command -v systemctl >/dev/null && systemctl is-active --quiet prometheus 2>/dev/null; then
@@ -47,4 +52,4 @@ if ! port_open 15672; then
   as_root rabbitmq-plugins enable rabbitmq_management >/dev/null
   wait_port 15672 60 || { log "rabbitmq management API did not start"; exit 1; }
 fi
-log "redis, rabbitmq and prometheus are ready"
+log "redis, rabbitmq, prometheus and chromium are ready"

@@ -16,7 +16,10 @@ import {
 import { NO_FORECAST, type ForecastPort } from './forecast/port/forecast-port';
 import { ScalerMetrics } from './metrics/scaler-metrics';
 import { startHttpServer } from './metrics/http-server';
+import { DecisionLog } from './decision/decision-log';
 import { ActivationWatcher } from './server/activation-watcher';
+import { decisionRoutes } from './server/decision-api';
+import { statusPageRoutes } from './server/status-page';
 import { externalScalerService, type StreamSet } from './server/external-scaler.service';
 import { GRPC_SERVER_OPTIONS } from './server/grpc-server-options';
 import { loadExternalScalerProto } from './server/proto';
@@ -79,10 +82,12 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
   // The evaluator asks the forecast through this indirection because the forecast runtime, built next,
   // reads history through the evaluator's sources.
   let forecastPort: ForecastPort = NO_FORECAST;
+  const decisionLog = new DecisionLog();
   const evaluator = new TriggerEvaluator({
     store,
     metrics,
     logger,
+    decisionLog,
     forecast: {
       view: (config, nowMs) => forecastPort.view(config, nowMs),
       observe: (config, reading) => forecastPort.observe(config, reading),
@@ -100,7 +105,7 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
   });
   if (forecast) forecastPort = forecast;
   // The forecast API reads the same store and names the triggers KEDA asked about.
-  const routes =
+  const capacity =
     forecast &&
     capacityRoutes({
       store,
@@ -111,6 +116,11 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
       // A model missing now is looked for again at the next training attempt, at most a minute away.
       retryAfterSeconds: Math.ceil(Math.min(settings.retrainIntervalMs, 60_000) / 1000),
     });
+  const routes = [
+    ...statusPageRoutes({ triggers: registry, decisions: decisionLog, store, clock }),
+    ...decisionRoutes({ triggers: registry, decisions: decisionLog }),
+    ...(capacity ?? []),
+  ];
   const watcher = new ActivationWatcher(
     evaluator,
     (handle) =>

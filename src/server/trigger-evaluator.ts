@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Decision } from '../decision/decide';
+import type { DecisionLog } from '../decision/decision-log';
 import { EvaluationStep } from '../decision/evaluation-step';
 import type { ForecastPort, ForecastView } from '../forecast/port/forecast-port';
 import { UpstreamDataError, UpstreamUnavailableError } from '../errors';
@@ -28,6 +29,8 @@ export interface EvaluatorDeps {
   clock: () => number;
   /** How long one evaluation answers every call for the same trigger. */
   evaluationTtlMs: number;
+  /** Keeps each trigger's last decisions for the decision API and the status page. */
+  decisionLog?: DecisionLog;
   /** Builds a trigger's source. @default the source its `source` key names */
   createSource?: (config: TriggerConfig, deps: SourceDeps) => Source;
 }
@@ -85,6 +88,7 @@ export class TriggerEvaluator {
   forget(handle: TriggerHandle, options: { releaseSource?: boolean } = {}): void {
     this.states.delete(handle.key);
     this.lastReadings.delete(handle.key);
+    this.deps.decisionLog?.forget(handle.key);
     if (!options.releaseSource) return;
     const source = this.sources.get(handle.config);
     if (source === undefined) return;
@@ -96,8 +100,15 @@ export class TriggerEvaluator {
 
   private async run(handle: TriggerHandle, state: TriggerState, now: number): Promise<Evaluation> {
     const { config, labels } = handle;
-    const { metrics } = this.deps;
-    const { reading, stale } = await this.readLive(handle);
+    const { metrics, decisionLog } = this.deps;
+    let live: { reading: Reading; stale: boolean };
+    try {
+      live = await this.readLive(handle);
+    } catch (error) {
+      decisionLog?.record(handle.key, { atMs: now, error: (error as Error).message });
+      throw error;
+    }
+    const { reading, stale } = live;
     state.step ??= new EvaluationStep(config, this.deps.forecast);
     const { decision, forecast } = state.step.run(reading, stale, now);
 
@@ -139,6 +150,20 @@ export class TriggerEvaluator {
     }
     state.lastActive = decision.active;
     state.lastEvaluatedAtMs = now;
+    decisionLog?.record(handle.key, {
+      atMs: now,
+      live: reading.value,
+      returned: decision.value,
+      active: decision.active,
+      reason: decision.reason,
+      forecastUsed: decision.forecastUsed,
+      ...(forecast !== undefined && {
+        forecastMean: forecast.meanWhenReady,
+        forecastUpper: forecast.peakWhenReady,
+        method: forecast.method,
+      }),
+      ...(forecast?.backtestAtLead !== undefined && { backtest: forecast.backtestAtLead }),
+    });
     // Spelled out rather than spread: see withLabel.
     return {
       value: decision.value,

@@ -27,6 +27,8 @@ export interface ForecastView {
    * backtest did not score both at that lead.
    */
   backtestLeadRatio?: number;
+  /** The shipped method's backtest at `leadTime`: MASE and the share of actuals at or below its bound. */
+  backtestAtLead?: { mase: number; coverage: number };
 }
 
 /**

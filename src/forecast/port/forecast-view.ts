@@ -44,7 +44,17 @@ export function forecastView(
     meanAtLead: result.mean[lead.last] ?? 0,
     method: model.method,
     backtestLeadRatio: backtestLeadRatio(model, windows.leadTimeMs),
+    backtestAtLead: backtestAtLead(model, windows.leadTimeMs),
   };
+}
+
+/** The shipped method's own backtest score at `leadMs`, when it was scored there. */
+export function backtestAtLead(
+  model: Pick<TrainedModel, 'method' | 'scores'>,
+  leadMs: number,
+): { mase: number; coverage: number } | undefined {
+  const score = model.scores.find((s) => s.leadMs === leadMs && s.method === model.method);
+  return score === undefined ? undefined : { mase: score.mase, coverage: score.coverage };
 }
 
 /** The shipped method's backtest MASE at `leadMs` over last value's there (same scale, so it cancels). */
