@@ -1,16 +1,12 @@
 import type http from 'node:http';
 import type { Logger } from 'pino';
-import { historySpec, modelKey } from '../forecast/lifecycle/model-key';
-import { ForecastInputError } from '../forecast/errors';
-import { MODEL_FORMAT_VERSION } from '../forecast/model-state';
+import { modelKey } from '../forecast/lifecycle/model-key';
 import type { TrainedModel } from '../forecast/types';
 import { sendJson, type HttpRoute } from '../metrics/http-server';
 import type { TriggerHandle, TriggerRegistry } from '../server/trigger-registry';
-import type { ModelRecord, StateStore } from '../store/state-store';
-import { ForecastRangeError } from './long-forecast';
+import type { StateStore } from '../store/state-store';
 import { formatDuration } from '../util/duration';
 import { describeModel } from './model-info';
-import { planWindows, type WindowPlan } from './plan';
 import { DEFAULT_POLICIES, recommend } from './recommend';
 import { resourceKindOf } from './resource-kind';
 import { ApiError, allow, decodeSegment } from '../metrics/http-api-error';
@@ -18,6 +14,7 @@ import { policyFrom, sameSecret, timezoneFrom } from './http-request';
 import { describeRecord, recommendationView, triggerView } from './http-views';
 import { tidy, tidySummary } from './window-forecast';
 import { CAPACITY_WINDOWS, isCapacityWindow, type CapacityWindow } from './windows';
+import { WindowPlanner } from './window-planner';
 import { formatLocalTime } from '../util/zoned-time';
 
 /** What the capacity API reads: the store's models and history, and the triggers KEDA asked about. */
@@ -46,13 +43,12 @@ export function capacityRoutes(deps: CapacityApiDeps): HttpRoute[] {
   return [(req, res, url) => api.handle(req, res, url)];
 }
 
-/** Forecasts kept for reuse; each stays valid until its trigger's next sample slot. */
-const MAX_CACHED_PLANS = 64;
-
 class CapacityApi {
-  private readonly cache = new Map<string, WindowPlan>();
+  private readonly planner: WindowPlanner;
 
-  constructor(private readonly deps: CapacityApiDeps) {}
+  constructor(private readonly deps: CapacityApiDeps) {
+    this.planner = new WindowPlanner(deps);
+  }
 
   async handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<boolean> {
     const raw = url.pathname.split('/').filter((part) => part !== '');
@@ -103,9 +99,9 @@ class CapacityApi {
     const kind = resourceKindOf(query.get('resource'), config);
     if ('error' in kind) throw new ApiError(400, kind.error);
     const key = modelKey(config);
-    const current = await this.currentModel(handle, key);
+    const current = await this.planner.currentModel(config, describePath(path));
     const model = current.model;
-    const plan = await this.plan(handle, current, window, timezone, path);
+    const plan = await this.planner.plan(config, current, window, timezone, describePath(path));
     const recommendation =
       kind.resource === undefined
         ? undefined
@@ -144,60 +140,6 @@ class CapacityApi {
     };
   }
 
-  /**
-   * The window's forecast, from the cache while no new sample has arrived: a month at 1-minute samples
-   * takes a fraction of a second of CPU on the thread that also answers KEDA, and dashboards poll.
-   */
-  private async plan(
-    handle: TriggerHandle,
-    current: ModelRecord<TrainedModel>,
-    window: CapacityWindow,
-    timezone: string,
-    path: Path,
-  ): Promise<WindowPlan> {
-    const config = handle.config;
-    const model = current.model;
-    const now = this.deps.clock();
-    const spec = historySpec(config);
-    const cacheKey = [
-      modelKey(config),
-      current.version,
-      window,
-      timezone,
-      Math.floor(now / spec.stepMs),
-    ].join('|');
-    const cached = this.cache.get(cacheKey);
-    if (cached) return cached;
-    const history = await this.fromStore(() =>
-      this.deps.store.readHistory(config.signalId, spec, model.window.fromMs, now + spec.stepMs),
-    );
-    let plan: WindowPlan;
-    try {
-      [plan] = planWindows(
-        {
-          model,
-          history,
-          timezone,
-          nowMs: now,
-        },
-        [window],
-      ) as [WindowPlan];
-    } catch (error) {
-      if (error instanceof ForecastRangeError || error instanceof ForecastInputError) {
-        throw new ApiError(
-          503,
-          `cannot forecast ${describePath(path)}: ${error.message}`,
-          {},
-          this.retryAfter(),
-        );
-      }
-      throw error;
-    }
-    if (this.cache.size >= MAX_CACHED_PLANS) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(cacheKey, plan);
-    return plan;
-  }
-
   private async listModels(): Promise<unknown> {
     const byName = new Map<string, TriggerHandle>();
     for (const handle of this.deps.triggers.all()) {
@@ -209,7 +151,7 @@ class CapacityApi {
       [...byName.keys()].sort().map(async (name) => {
         const handle = byName.get(name) as TriggerHandle;
         const key = modelKey(handle.config);
-        const slots = await this.fromStore(() => this.deps.store.getModels<TrainedModel>(key));
+        const slots = await this.planner.fromStore(() => this.deps.store.getModels<TrainedModel>(key));
         return {
           ...triggerView(handle, key),
           status: slots.current ? 'trained' : 'not_trained',
@@ -224,8 +166,8 @@ class CapacityApi {
   private async model(path: Path): Promise<unknown> {
     const handle = this.findTrigger(path);
     const key = modelKey(handle.config);
-    const slots = await this.fromStore(() => this.deps.store.getModels<TrainedModel>(key));
-    if (!slots.current) throw this.notTrained(path);
+    const slots = await this.planner.fromStore(() => this.deps.store.getModels<TrainedModel>(key));
+    if (!slots.current) throw this.planner.notTrained(describePath(path));
     return {
       trigger: triggerView(handle, key),
       current: describeRecord(slots.current, true),
@@ -251,15 +193,15 @@ class CapacityApi {
     }
     const handle = this.findTrigger(path);
     const key = modelKey(handle.config);
-    const restored = await this.fromStore(() => this.deps.store.rollbackModel<TrainedModel>(key));
+    const restored = await this.planner.fromStore(() => this.deps.store.rollbackModel<TrainedModel>(key));
     if (!restored) {
-      const slots = await this.fromStore(() => this.deps.store.getModels<TrainedModel>(key));
-      if (!slots.current) throw this.notTrained(path);
+      const slots = await this.planner.fromStore(() => this.deps.store.getModels<TrainedModel>(key));
+      if (!slots.current) throw this.planner.notTrained(describePath(path));
       throw new ApiError(409, `no previous model of ${describePath(path)} is kept: nothing to roll back to`, {
         current: describeRecord(slots.current, false),
       });
     }
-    const slots = await this.fromStore(() => this.deps.store.getModels<TrainedModel>(key));
+    const slots = await this.planner.fromStore(() => this.deps.store.getModels<TrainedModel>(key));
     this.deps.logger.info(
       {
         model: key,
@@ -301,51 +243,6 @@ class CapacityApi {
         'name GetMetricSpec returned (GET /models lists them)',
       siblings.size > 0 ? { metricsOfThisScaledObject: [...siblings].sort() } : {},
     );
-  }
-
-  private async currentModel(handle: TriggerHandle, key: string): Promise<ModelRecord<TrainedModel>> {
-    const { current } = await this.fromStore(() => this.deps.store.getModels<TrainedModel>(key));
-    const path: Path = ['', handle.labels.namespace, handle.labels.scaled_object, handle.config.metricName];
-    if (!current) throw this.notTrained(path);
-    if (current.model.formatVersion !== MODEL_FORMAT_VERSION) {
-      throw new ApiError(
-        503,
-        `the stored model of ${describePath(path)} has an older format; it is retrained on the next schedule`,
-        { status: 'retraining' },
-        this.retryAfter(),
-      );
-    }
-    return current;
-  }
-
-  private notTrained(path: Path): ApiError {
-    return new ApiError(
-      503,
-      `no model of ${describePath(path)} yet: it is trained in the background once there is enough history ` +
-        '(Prometheus and GPU triggers backfill historyWindow on first use; RabbitMQ triggers need about an hour ' +
-        'of samples)',
-      { status: 'not_trained' },
-      this.retryAfter(),
-    );
-  }
-
-  private retryAfter(): Record<string, string> {
-    return { 'retry-after': String(this.deps.retryAfterSeconds) };
-  }
-
-  /** Store failures answer 503: the API is read-mostly and the next try may find Redis back. */
-  private async fromStore<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      this.deps.logger.warn({ err: error }, 'capacity API could not read the state store');
-      throw new ApiError(
-        503,
-        `the state store is not answering: ${(error as Error).message}`,
-        {},
-        this.retryAfter(),
-      );
-    }
   }
 }
 
