@@ -16,6 +16,10 @@ import {
 import { NO_FORECAST, type ForecastPort } from './forecast/port/forecast-port';
 import { ScalerMetrics } from './metrics/scaler-metrics';
 import { startHttpServer } from './metrics/http-server';
+import { ROUTES_HINT, legacyRoutes } from './capacity/legacy-aliases';
+import { WorkloadForecasts, workloadRoutes } from './capacity/workload-api';
+import { readWorkloadsFile } from './capacity/workload-file';
+import { WorkloadTracker, workloadState } from './capacity/workload-tracker';
 import { DecisionLog } from './decision/decision-log';
 import { ActivationWatcher } from './server/activation-watcher';
 import { decisionRoutes } from './server/decision-api';
@@ -41,6 +45,8 @@ export interface Scaler {
   registry: TriggerRegistry;
   evaluator: TriggerEvaluator;
   forecast: ForecastService | undefined;
+  /** The workloads of `WORKLOADS_FILE`, sampled and planned without a ScaledObject. */
+  workloads: WorkloadTracker;
   /** SIGTERM behaviour: stop accepting, finish in-flight calls, end push streams with OK, close. */
   stop(): Promise<void>;
 }
@@ -116,9 +122,39 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
       // A model missing now is looked for again at the next training attempt, at most a minute away.
       retryAfterSeconds: Math.ceil(Math.min(settings.retrainIntervalMs, 60_000) / 1000),
     });
+  // Read before anything listens: a mistake in the file stops the start with its entry and key named.
+  const workloads = new WorkloadTracker(
+    settings.workloadsFile === undefined ? [] : readWorkloadsFile(settings.workloadsFile),
+    {
+      forecast: forecastPort,
+      sourceFor: (config) => evaluator.sourceFor(config),
+      clock,
+      logger,
+    },
+  );
+  const workloadForecasts = new WorkloadForecasts({
+    workloads,
+    store,
+    clock,
+    logger,
+    retryAfterSeconds: Math.ceil(Math.min(settings.retrainIntervalMs, 60_000) / 1000),
+  });
   const routes = [
-    ...statusPageRoutes({ triggers: registry, decisions: decisionLog, store, clock }),
+    ...statusPageRoutes({
+      triggers: registry,
+      decisions: decisionLog,
+      store,
+      clock,
+      workloads: () =>
+        workloads.workloads.map((w) => ({
+          name: w.name,
+          namespace: w.namespace,
+          state: workloadState(workloads, w),
+        })),
+    }),
     ...decisionRoutes({ triggers: registry, decisions: decisionLog }),
+    ...workloadRoutes(workloadForecasts),
+    ...legacyRoutes(workloadForecasts),
     ...(capacity ?? []),
   ];
   const watcher = new ActivationWatcher(
@@ -159,6 +195,7 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
     registry: metrics.registry,
     logger,
     routes,
+    notFoundHint: ROUTES_HINT,
     // Ready once Redis has answered; a later Redis outage is reported but keeps the replica ready, because
     // it still answers KEDA from live sources and the models it holds.
     readiness: async () => {
@@ -191,12 +228,14 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
     Math.min(settings.triggerIdleMs, 60_000),
   );
   sweeper.unref();
+  workloads.start();
 
   logger.info(
     {
       grpcPort,
       httpPort,
       store: store.kind,
+      workloads: workloads.workloads.length,
       tls: Boolean(settings.tlsCertFile),
       mtls: Boolean(settings.tlsCaFile),
     },
@@ -210,6 +249,7 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
       clearInterval(sweeper);
       for (const name of HEALTH_SERVICES) health.setStatus(name, 'NOT_SERVING');
       watcher.stop();
+      await workloads.stop();
       for (const call of streams) call.end();
       streams.clear();
       await Promise.race([
@@ -226,7 +266,7 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
     return stopping;
   };
 
-  return { grpcPort, httpPort, store, metrics, registry, evaluator, forecast, stop };
+  return { grpcPort, httpPort, store, metrics, registry, evaluator, forecast, workloads, stop };
 }
 
 function serverCredentials(settings: Settings): ServerCredentials {

@@ -6,7 +6,7 @@ import type { TrainedModel } from '../forecast/types';
 import { ApiError } from '../metrics/http-api-error';
 import type { TriggerConfig } from '../sources/trigger-metadata';
 import type { ModelRecord, StateStore } from '../store/state-store';
-import { ForecastRangeError } from './long-forecast';
+import { ForecastRangeError, forecastThrough } from './long-forecast';
 import { planWindows, type WindowPlan } from './plan';
 import type { CapacityWindow } from './windows';
 
@@ -84,6 +84,45 @@ export class WindowPlanner {
     if (this.cache.size >= MAX_CACHED_PLANS) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(cacheKey, plan);
     return plan;
+  }
+
+  /** The forecast at one instant after the newest sample: mean and the model's interval. */
+  async pointAt(
+    config: TriggerConfig,
+    current: ModelRecord<TrainedModel>,
+    atMs: number,
+    name: string,
+  ): Promise<{ mean: number; lower: number; upper: number }> {
+    const model = current.model;
+    const now = this.deps.clock();
+    const spec = historySpec(config);
+    const history = await this.fromStore(() =>
+      this.deps.store.readHistory(config.signalId, spec, model.window.fromMs, now + spec.stepMs),
+    );
+    try {
+      const forecast = forecastThrough(model, history, atMs + model.stepMs);
+      if (atMs < forecast.fromMs) {
+        throw new ApiError(
+          400,
+          `at ${new Date(atMs).toISOString()} is not after the newest sample of ${name} ` +
+            `(${new Date(forecast.lastSampleMs).toISOString()}): ask for a time to come`,
+        );
+      }
+      const index = Math.min(
+        forecast.mean.length - 1,
+        Math.floor((atMs - forecast.fromMs) / forecast.stepMs),
+      );
+      return {
+        mean: forecast.mean[index] as number,
+        lower: forecast.lower[index] as number,
+        upper: forecast.upper[index] as number,
+      };
+    } catch (error) {
+      if (error instanceof ForecastRangeError || error instanceof ForecastInputError) {
+        throw new ApiError(503, `cannot forecast ${name}: ${error.message}`, {}, this.retryAfter());
+      }
+      throw error;
+    }
   }
 
   notTrained(name: string): ApiError {

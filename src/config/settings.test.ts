@@ -18,6 +18,7 @@ const DEFAULTS: Settings = {
   modelRefreshIntervalMs: 30_000,
   triggerIdleMs: 15 * 60_000,
   adminToken: undefined,
+  workloadsFile: undefined,
   shutdownGraceMs: 10_000,
 };
 

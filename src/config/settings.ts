@@ -36,6 +36,8 @@ export interface Settings {
   triggerIdleMs: number;
   /** Bearer token for POST .../rollback on the HTTP API; unset disables it. @default unset */
   adminToken: string | undefined;
+  /** YAML or JSON listing workloads planned without a ScaledObject (docs/capacity-planning.md). @default unset */
+  workloadsFile: string | undefined;
   /** Grace period for in-flight calls on SIGTERM. @default 10s */
   shutdownGraceMs: number;
 }
@@ -80,6 +82,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     modelRefreshIntervalMs: duration('MODEL_REFRESH_INTERVAL', 30_000, 100, 3_600_000),
     triggerIdleMs: duration('TRIGGER_IDLE', 15 * 60_000, 1_000, 7 * 86_400_000),
     adminToken: text('ADMIN_TOKEN'),
+    workloadsFile: text('WORKLOADS_FILE'),
     shutdownGraceMs: duration('SHUTDOWN_GRACE', 10_000, 0, 300_000),
   };
   if ((settings.tlsCertFile === undefined) !== (settings.tlsKeyFile === undefined)) {

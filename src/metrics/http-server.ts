@@ -18,6 +18,8 @@ export interface HttpServerOptions {
   /** Resolves when the scaler can serve (listening, and Redis answering when configured). */
   readiness: () => Promise<{ ready: boolean; detail: string }>;
   routes?: HttpRoute[];
+  /** Said after "no route for …": where the answers a lost client looks for live. */
+  notFoundHint?: string;
 }
 
 /** `/metrics`, `/healthz`, `/readyz` and any extra routes, on node:http: nothing here needs a framework. */
@@ -52,7 +54,8 @@ export async function startHttpServer(
     for (const route of options.routes ?? []) {
       if (await route(req, res, url)) return;
     }
-    sendJson(res, 404, { error: `no route for ${req.method} ${url.pathname}` });
+    const hint = options.notFoundHint === undefined ? '' : `: ${options.notFoundHint}`;
+    sendJson(res, 404, { error: `no route for ${req.method} ${url.pathname}${hint}` });
   }
 
   await new Promise<void>((resolve, reject) => {
