@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { load, loadAll, YAML11_SCHEMA } from 'js-yaml';
 import { Registry } from 'prom-client';
+import { parseWorkloads } from '../../src/capacity/workload-file';
 import { parseTriggerMetadata, type TriggerConfig } from '../../src/sources/trigger-metadata';
 import { ScalerMetrics } from '../../src/metrics/scaler-metrics';
 import {
@@ -97,8 +98,31 @@ const RESOURCE_TRIGGERS = [
 ];
 
 /** Value sets that must render; each is checked against the schemas and the scaler's parser. */
+/** Workloads planned without a ScaledObject: one with its own queries, one from a deployment name. */
+const WORKLOADS = [
+  {
+    name: 'web',
+    namespace: 'shop',
+    serverAddress: 'http://prometheus-operated.monitoring.svc:9090',
+    cpuQuery: 'sum(rate(container_cpu_usage_seconds_total{namespace="shop",pod=~"web-.*"}[5m]))',
+    memoryQuery: 'sum(container_memory_working_set_bytes{namespace="shop",pod=~"web-.*"})',
+    timezone: 'Europe/Berlin',
+  },
+  {
+    name: 'api',
+    namespace: 'shop',
+    deployment: 'api',
+    serverAddressFromEnv: 'PROMETHEUS_URL',
+    sampleInterval: '5m',
+  },
+];
+
 const SCENARIOS: Record<string, string[]> = {
   defaults: [],
+  workloads: [
+    ...setJson('workloads', WORKLOADS),
+    ...setJson('scaler.extraEnv', [{ name: 'PROMETHEUS_URL', value: 'http://prometheus:9090' }]),
+  ],
   'node heap default': set('scaler.heapLimitMiB=0'),
   'vllm overrides': set(
     'services.vllmService.minReplicas=0',
@@ -180,6 +204,11 @@ const SCENARIOS: Record<string, string[]> = {
 
 /** Value sets that must fail, with the message the user should see. */
 const BAD_VALUES: Array<[string, string[], string]> = [
+  [
+    'a workload without a namespace',
+    setJson('workloads', [{ name: 'web', serverAddress: 'http://p:9090', deployment: 'web' }]),
+    "at '/workloads/0': missing property 'namespace'",
+  ],
   [
     'negative scaler replicas',
     set('scaler.replicaCount=-1'),
@@ -932,6 +961,38 @@ describe('Redis', () => {
     expect(workload(find(scenario, 'Deployment')).replicas).toBe(1);
     expect(env(scaler(scenario), 'REDIS_URL')).toBeUndefined();
     expect(all(scenario, 'StatefulSet')).toHaveLength(0);
+  });
+});
+
+describe('workloads', () => {
+  it('renders WORKLOADS_FILE from values: a ConfigMap the scaler reads as it is, mounted, and rolled on change', () => {
+    const configMap = find('workloads', 'ConfigMap', 'ml-autoscaling-scaler-workloads');
+    const text = (configMap as unknown as { data: Record<string, string> }).data['workloads.yaml'] as string;
+    const parsed = parseWorkloads(text, 'workloads.yaml', { PROMETHEUS_URL: 'http://prometheus:9090' });
+    expect(parsed.map((w) => `${w.namespace}/${w.name}`)).toEqual(['shop/web', 'shop/api']);
+    expect(parsed[0]?.timezone).toBe('Europe/Berlin');
+    expect(parsed[1]?.cpu).toMatchObject({
+      serverAddress: 'http://prometheus:9090',
+      sampleIntervalMs: 300_000,
+    });
+
+    const container = scaler('workloads');
+    expect(env(container, 'WORKLOADS_FILE')?.value).toBe('/etc/scaler/workloads/workloads.yaml');
+    const pod = workload(find('workloads', 'Deployment')).template;
+    const volumes = pod.spec.volumes as Array<{ name: string; configMap?: { name: string } }>;
+    expect(volumes.find((v) => v.name === 'workloads')?.configMap?.name).toBe(configMap.metadata.name);
+    const mounts = (container as unknown as { volumeMounts: Array<{ name: string; mountPath: string }> })
+      .volumeMounts;
+    expect(mounts).toContainEqual({ name: 'workloads', mountPath: '/etc/scaler/workloads', readOnly: true });
+    const annotations = (pod.metadata as { annotations?: Record<string, string> }).annotations ?? {};
+    expect(annotations['checksum/workloads']).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('renders no workloads file by default', () => {
+    expect(all('defaults', 'ConfigMap').map((c) => c.metadata.name)).not.toContain(
+      'ml-autoscaling-scaler-workloads',
+    );
+    expect(env(scaler('defaults'), 'WORKLOADS_FILE')).toBeUndefined();
   });
 });
 
