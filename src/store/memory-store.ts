@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { RegularSeries } from '../forecast/types';
 import { BYTES_PER_SAMPLE, decodeSamples, encodeSample, locate, slotsPerChunk } from './history-encoding';
-import type { HistorySpec, ModelRecord, ModelSlots, StateStore, StoredReading } from './state-store';
+import {
+  DEFAULT_MODEL_HISTORY_VERSIONS,
+  ModelPinnedError,
+  type HistorySpec,
+  type ModelHistory,
+  type ModelPromoter,
+  type ModelRecord,
+  type ModelSlots,
+  type ModelVersionRecord,
+  type StateStore,
+  type StoredReading,
+} from './state-store';
 
 interface Chunk {
   bytes: Buffer;
@@ -16,11 +27,18 @@ export class MemoryStore implements StateStore {
   readonly kind = 'memory' as const;
   private readonly readings = new Map<string, StoredReading>();
   private readonly chunks = new Map<string, Chunk>();
-  private readonly models = new Map<string, ModelSlots>();
+  private readonly models = new Map<string, KeptModels>();
   private readonly versions = new Map<string, number>();
   private readonly locks = new Map<string, { token: string; expiresAtMs: number }>();
 
-  constructor(private readonly clock: () => number = Date.now) {}
+  /**
+   * @param historyVersions how many versions of each model are kept (the current, previous and pinned
+   *   ones are kept even when older)
+   */
+  constructor(
+    private readonly clock: () => number = Date.now,
+    private readonly historyVersions: number = DEFAULT_MODEL_HISTORY_VERSIONS,
+  ) {}
 
   async getLastReading(triggerKey: string): Promise<StoredReading | undefined> {
     const reading = this.readings.get(triggerKey);
@@ -71,39 +89,79 @@ export class MemoryStore implements StateStore {
   }
 
   async getModels<M>(signalId: string): Promise<ModelSlots<M>> {
-    const slots = this.models.get(signalId) as ModelSlots<M> | undefined;
-    return structuredClone(slots ?? { current: undefined, previous: undefined });
+    const kept = this.models.get(signalId);
+    return structuredClone({
+      current: recordOf(kept, kept?.current) as ModelRecord<M> | undefined,
+      previous: recordOf(kept, kept?.previous) as ModelRecord<M> | undefined,
+    });
   }
 
   async currentModelVersion(signalId: string): Promise<number | undefined> {
-    return this.models.get(signalId)?.current?.version;
+    return this.models.get(signalId)?.current;
   }
 
   async saveModel<M>(
     signalId: string,
     model: M,
-    options: { keepPrevious: boolean; nowMs: number },
+    options: { keepPrevious: boolean; nowMs: number; promotedBy?: ModelPromoter },
   ): Promise<ModelRecord<M>> {
-    const slots = (this.models.get(signalId) ?? { current: undefined, previous: undefined }) as ModelSlots<M>;
+    const kept = this.keptModels(signalId);
+    if (kept.pinned !== undefined) throw new ModelPinnedError(kept.pinned);
     const version = (this.versions.get(signalId) ?? 0) + 1;
     this.versions.set(signalId, version);
-    const record: ModelRecord<M> = {
-      version,
-      savedAtMs: options.nowMs,
-      model: structuredClone(model),
-    };
-    this.models.set(signalId, {
-      current: record,
-      previous: options.keepPrevious ? slots.current : slots.previous,
+    const record: ModelRecord<M> = { version, savedAtMs: options.nowMs, model: structuredClone(model) };
+    kept.versions.set(version, {
+      ...record,
+      promotedBy: options.promotedBy ?? 'trainer',
+      promotedAtMs: options.nowMs,
     });
+    if (options.keepPrevious) kept.previous = kept.current;
+    kept.current = version;
+    this.trim(kept);
     return structuredClone(record);
   }
 
-  async rollbackModel<M>(signalId: string): Promise<ModelRecord<M> | undefined> {
-    const slots = this.models.get(signalId) as ModelSlots<M> | undefined;
-    if (!slots?.previous) return undefined;
-    this.models.set(signalId, { current: slots.previous, previous: slots.current });
-    return structuredClone(slots.previous);
+  async rollbackModel<M>(
+    signalId: string,
+    options: { version?: number; nowMs?: number } = {},
+  ): Promise<ModelRecord<M> | undefined> {
+    const kept = this.models.get(signalId);
+    if (kept?.pinned !== undefined) throw new ModelPinnedError(kept.pinned);
+    const target = options.version ?? kept?.previous;
+    if (!kept || target === undefined || !kept.versions.has(target)) return undefined;
+    this.promote(kept, target, options.nowMs ?? this.clock());
+    return structuredClone(recordOf(kept, target) as ModelRecord<M>);
+  }
+
+  async modelHistory<M>(signalId: string): Promise<ModelHistory<M>> {
+    const kept = this.models.get(signalId);
+    return structuredClone({
+      currentVersion: kept?.current,
+      previousVersion: kept?.previous,
+      pinnedVersion: kept?.pinned,
+      versions: kept
+        ? ([...kept.versions.values()].sort((a, b) => b.version - a.version) as Array<ModelVersionRecord<M>>)
+        : [],
+    });
+  }
+
+  async pinModel<M>(
+    signalId: string,
+    options: { version?: number; nowMs: number },
+  ): Promise<ModelRecord<M> | undefined> {
+    const kept = this.models.get(signalId);
+    const target = options.version ?? kept?.current;
+    if (!kept || target === undefined || !kept.versions.has(target)) return undefined;
+    this.promote(kept, target, options.nowMs);
+    kept.pinned = target;
+    return structuredClone(recordOf(kept, target) as ModelRecord<M>);
+  }
+
+  async unpinModel(signalId: string): Promise<number | undefined> {
+    const kept = this.models.get(signalId);
+    const pinned = kept?.pinned;
+    if (kept) kept.pinned = undefined;
+    return pinned;
   }
 
   async tryLock(name: string, ttlMs: number): Promise<string | undefined> {
@@ -129,6 +187,33 @@ export class MemoryStore implements StateStore {
     this.chunks.clear();
   }
 
+  private keptModels(signalId: string): KeptModels {
+    let kept = this.models.get(signalId);
+    if (!kept) {
+      kept = { versions: new Map(), current: undefined, previous: undefined, pinned: undefined };
+      this.models.set(signalId, kept);
+    }
+    return kept;
+  }
+
+  /** An operator makes `version` current; the old current becomes the one a rollback restores. */
+  private promote(kept: KeptModels, version: number, nowMs: number): void {
+    if (version === kept.current) return;
+    kept.previous = kept.current;
+    kept.current = version;
+    const entry = kept.versions.get(version) as ModelVersionRecord;
+    entry.promotedBy = 'operator';
+    entry.promotedAtMs = nowMs;
+  }
+
+  private trim(kept: KeptModels): void {
+    const held = new Set([kept.current, kept.previous, kept.pinned]);
+    const newestFirst = [...kept.versions.keys()].sort((a, b) => b - a);
+    for (const version of newestFirst.slice(this.historyVersions)) {
+      if (!held.has(version)) kept.versions.delete(version);
+    }
+  }
+
   private writeBytes(signalId: string, spec: HistorySpec, chunk: number, slot: number, bytes: Buffer): void {
     const key = chunkKey(signalId, spec.stepMs, chunk);
     const size = slotsPerChunk(spec.stepMs) * BYTES_PER_SAMPLE;
@@ -148,6 +233,19 @@ export class MemoryStore implements StateStore {
       if (entry.expiresAtMs <= now) this.chunks.delete(key);
     }
   }
+}
+
+/** Version numbers of what is current, previous and pinned, over the kept versions. */
+interface KeptModels {
+  versions: Map<number, ModelVersionRecord>;
+  current: number | undefined;
+  previous: number | undefined;
+  pinned: number | undefined;
+}
+
+function recordOf(kept: KeptModels | undefined, version: number | undefined): ModelRecord | undefined {
+  const entry = version === undefined ? undefined : kept?.versions.get(version);
+  return entry && { version: entry.version, savedAtMs: entry.savedAtMs, model: entry.model };
 }
 
 function chunkKey(signalId: string, stepMs: number, chunk: number): string {

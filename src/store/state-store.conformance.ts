@@ -1,4 +1,9 @@
-import type { HistorySpec, StateStore } from './state-store';
+import {
+  DEFAULT_MODEL_HISTORY_VERSIONS,
+  ModelPinnedError,
+  type HistorySpec,
+  type StateStore,
+} from './state-store';
 
 /**
  * The behaviour every StateStore must have, run against each implementation (MemoryStore beside it,
@@ -351,6 +356,68 @@ export function describeStateStore(name: string, factory: () => Promise<StoreUnd
         expect(read.current?.model.floats).toEqual(model.floats);
         expect(Array.isArray(read.current?.model.empty)).toBe(true);
         expect(JSON.stringify(read.current?.model)).toBe(JSON.stringify(model));
+      });
+
+      it('keeps the newest versions with who promoted them, and the previous one however old', async () => {
+        await store.saveModel('sig', { i: 1 }, { keepPrevious: true, nowMs: NOW + 1 });
+        for (let i = 2; i <= DEFAULT_MODEL_HISTORY_VERSIONS + 3; i++) {
+          await store.saveModel('sig', { i }, { keepPrevious: i === 2, nowMs: NOW + i });
+        }
+        const newest = DEFAULT_MODEL_HISTORY_VERSIONS + 3;
+        const history = await store.modelHistory<{ i: number }>('sig');
+        expect(history).toMatchObject({
+          currentVersion: newest,
+          previousVersion: 1,
+          pinnedVersion: undefined,
+        });
+        const kept = history.versions.map((v) => v.version);
+        expect(kept).toHaveLength(DEFAULT_MODEL_HISTORY_VERSIONS + 1);
+        expect(kept[0]).toBe(newest);
+        expect(kept).toContain(1);
+        expect(kept).not.toContain(2);
+        expect(history.versions[0]).toMatchObject({
+          model: { i: newest },
+          savedAtMs: NOW + newest,
+          promotedBy: 'trainer',
+          promotedAtMs: NOW + newest,
+        });
+        expect((await store.modelHistory('never-saved')).versions).toEqual([]);
+      });
+
+      it('rolls back to a named version it keeps, as the operator, and not to one it dropped', async () => {
+        for (let i = 1; i <= 4; i++)
+          await store.saveModel('sig', { i }, { keepPrevious: true, nowMs: NOW + i });
+        const restored = await store.rollbackModel<{ i: number }>('sig', { version: 2, nowMs: NOW + 10 });
+        expect(restored).toMatchObject({ version: 2, model: { i: 2 } });
+        expect(await store.currentModelVersion('sig')).toBe(2);
+        expect((await store.getModels('sig')).previous?.version).toBe(4);
+        const history = await store.modelHistory('sig');
+        expect(history.versions.find((v) => v.version === 2)).toMatchObject({
+          promotedBy: 'operator',
+          promotedAtMs: NOW + 10,
+        });
+        expect(await store.rollbackModel('sig', { version: 99, nowMs: NOW + 11 })).toBeUndefined();
+        expect(await store.currentModelVersion('sig')).toBe(2);
+      });
+
+      it('pins a version: training and rollback are refused until it is unpinned', async () => {
+        for (let i = 1; i <= 3; i++)
+          await store.saveModel('sig', { i }, { keepPrevious: true, nowMs: NOW + i });
+        expect(await store.pinModel('sig', { version: 1, nowMs: NOW + 5 })).toMatchObject({ version: 1 });
+        expect(await store.currentModelVersion('sig')).toBe(1);
+        expect((await store.modelHistory('sig')).pinnedVersion).toBe(1);
+        await expect(
+          store.saveModel('sig', { i: 4 }, { keepPrevious: true, nowMs: NOW + 6 }),
+        ).rejects.toThrow(ModelPinnedError);
+        await expect(store.rollbackModel('sig', { nowMs: NOW + 7 })).rejects.toThrow(ModelPinnedError);
+        expect(await store.currentModelVersion('sig')).toBe(1);
+        expect(await store.unpinModel('sig')).toBe(1);
+        expect(await store.unpinModel('sig')).toBeUndefined();
+        expect((await store.saveModel('sig', { i: 4 }, { keepPrevious: true, nowMs: NOW + 8 })).version).toBe(
+          4,
+        );
+        expect(await store.pinModel('sig', { version: 99, nowMs: NOW + 9 })).toBeUndefined();
+        expect(await store.pinModel('never-saved', { nowMs: NOW + 9 })).toBeUndefined();
       });
 
       it('stores a copy: changing a saved or read model changes nothing stored', async () => {

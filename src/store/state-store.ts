@@ -19,6 +19,38 @@ export interface ModelSlots<M = unknown> {
   previous: ModelRecord<M> | undefined;
 }
 
+/** Who made a model version current: the trainer after a training, or an operator through the HTTP API. */
+export type ModelPromoter = 'trainer' | 'operator';
+
+/** A kept version of a model, with how it last became current. */
+export interface ModelVersionRecord<M = unknown> extends ModelRecord<M> {
+  /** Undefined for a version kept by a release that did not record it. */
+  promotedBy: ModelPromoter | undefined;
+  promotedAtMs: number | undefined;
+}
+
+/** The versions of a model kept for inspection, pinning and rollback. */
+export interface ModelHistory<M = unknown> {
+  currentVersion: number | undefined;
+  /** The version a rollback without a named version restores (the last good one before the current). */
+  previousVersion: number | undefined;
+  /** While set, neither training nor a rollback replaces the current model (which is this version). */
+  pinnedVersion: number | undefined;
+  /** Newest first. */
+  versions: Array<ModelVersionRecord<M>>;
+}
+
+/** How many versions of each model are kept. @default 20 */
+export const DEFAULT_MODEL_HISTORY_VERSIONS = 20;
+
+/** A change of the current model refused because an operator pinned it. */
+export class ModelPinnedError extends Error {
+  override readonly name = 'ModelPinnedError';
+  constructor(readonly pinnedVersion: number) {
+    super(`the model is pinned to version ${pinnedVersion}: unpin it first`);
+  }
+}
+
 /** How a signal's history is sampled and how long it is kept. */
 export interface HistorySpec {
   stepMs: number;
@@ -51,14 +83,37 @@ export interface StateStore {
    * reloads a model, so an unchanged one is neither sent nor parsed again.
    */
   currentModelVersion(signalId: string): Promise<number | undefined>;
-  /** Makes `model` current with the next version; the old current becomes `previous` when `keepPrevious`. */
+  /**
+   * Makes `model` current with the next version; the old current becomes `previous` when `keepPrevious`.
+   * The new version joins the history, which keeps the newest `modelHistoryVersions` versions (and the
+   * current, previous and pinned ones, however old). Rejects with `ModelPinnedError` while pinned.
+   */
   saveModel<M>(
     signalId: string,
     model: M,
-    options: { keepPrevious: boolean; nowMs: number },
+    options: { keepPrevious: boolean; nowMs: number; promotedBy?: ModelPromoter },
   ): Promise<ModelRecord<M>>;
-  /** Swaps current and previous; returns the restored record, or undefined when there is no previous. */
-  rollbackModel<M>(signalId: string): Promise<ModelRecord<M> | undefined>;
+  /**
+   * Makes the previous version current (or `version`, when named) and the old current previous; returns
+   * the restored record, or undefined when there is no previous or the named version is not kept.
+   * Rejects with `ModelPinnedError` while pinned.
+   */
+  rollbackModel<M>(
+    signalId: string,
+    options?: { version?: number; nowMs?: number },
+  ): Promise<ModelRecord<M> | undefined>;
+  /** The kept versions, newest first, with the current, previous and pinned version numbers. */
+  modelHistory<M>(signalId: string): Promise<ModelHistory<M>>;
+  /**
+   * Pins `version` (the current one when omitted), making it current first if it is not; returns its
+   * record, or undefined when that version is not kept.
+   */
+  pinModel<M>(
+    signalId: string,
+    options: { version?: number; nowMs: number },
+  ): Promise<ModelRecord<M> | undefined>;
+  /** Removes the pin; returns the version that was pinned, undefined when none was. */
+  unpinModel(signalId: string): Promise<number | undefined>;
 
   /**
    * Takes a lock with expiry; returns a token for `releaseLock`, or undefined when it is not taken: someone

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import { createRedisClient } from '../../src/store/create-store';
-import { KEY_VERSION } from '../../src/store/keys';
+import { KEY_VERSION, storeKeys } from '../../src/store/keys';
 import { RedisStore } from '../../src/store/redis-store';
 import type { HistorySpec } from '../../src/store/state-store';
 import { describeStateStore } from '../../src/store/state-store.conformance';
@@ -171,6 +171,37 @@ describe('RedisStore on Redis', () => {
     const keys = await scanKeys(subject.admin, `${subject.prefix}:*`);
     expect(keys).toHaveLength(4);
     for (const key of keys) expect(await subject.admin.pttl(key)).toBeGreaterThan(0);
+  });
+
+  it('keeps the models a release without version history saved: they are listed, rolled back to and pinned', async () => {
+    const key = storeKeys(subject.prefix).models('old-sig');
+    const record = (version: number) =>
+      `{"version":${version},"savedAtMs":${version * 10},"model":{"m":${version}}}`;
+    await subject.admin.hset(key, {
+      version: '2',
+      current: record(2),
+      currentVersion: '2',
+      previous: record(1),
+      previousVersion: '1',
+    });
+
+    const history = await subject.store.modelHistory('old-sig');
+    expect(history).toMatchObject({ currentVersion: 2, previousVersion: 1, pinnedVersion: undefined });
+    expect(history.versions.map((kept) => [kept.version, kept.model, kept.promotedBy])).toEqual([
+      [2, { m: 2 }, undefined],
+      [1, { m: 1 }, undefined],
+    ]);
+
+    expect(await subject.store.rollbackModel('old-sig', { nowMs: 100 })).toMatchObject({ version: 1 });
+    const saved = await subject.store.saveModel('old-sig', { m: 3 }, { keepPrevious: true, nowMs: 200 });
+    expect(saved.version).toBe(3);
+    expect(await subject.store.pinModel('old-sig', { version: 2, nowMs: 300 })).toMatchObject({
+      model: { m: 2 },
+    });
+    const after = await subject.store.modelHistory('old-sig');
+    expect(after).toMatchObject({ currentVersion: 2, previousVersion: 3, pinnedVersion: 2 });
+    expect(after.versions.map((kept) => kept.version)).toEqual([3, 2, 1]);
+    expect((await subject.store.getModels('old-sig')).current?.model).toEqual({ m: 2 });
   });
 
   it('shares state between replicas: what one writes, another reads; a lock one holds, another cannot take', async () => {
