@@ -38,9 +38,14 @@ export interface Settings {
   adminToken: string | undefined;
   /** YAML or JSON listing workloads planned without a ScaledObject (docs/capacity-planning.md). @default unset */
   workloadsFile: string | undefined;
+  /** Versions of each model kept for listing, pinning and rollback. @default 20 */
+  modelHistoryVersions: number;
   /** Grace period for in-flight calls on SIGTERM. @default 10s */
   shutdownGraceMs: number;
 }
+
+/** How many versions of each model the store keeps unless `MODEL_HISTORY_VERSIONS` says otherwise. */
+export const DEFAULT_MODEL_HISTORY_VERSIONS = 20;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -60,6 +65,13 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const duration = (name: string, fallback: number, minMs: number, maxMs: number): number => {
     const raw = text(name);
     return raw === undefined ? fallback : parseDuration(name, raw, { minMs, maxMs });
+  };
+  const count = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    const value = parseNumber(name, raw, { min, max });
+    if (!Number.isInteger(value)) throw new MetadataError(name, raw, `a whole number from ${min} to ${max}`);
+    return value;
   };
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel))
@@ -83,6 +95,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     triggerIdleMs: duration('TRIGGER_IDLE', 15 * 60_000, 1_000, 7 * 86_400_000),
     adminToken: text('ADMIN_TOKEN'),
     workloadsFile: text('WORKLOADS_FILE'),
+    modelHistoryVersions: count('MODEL_HISTORY_VERSIONS', DEFAULT_MODEL_HISTORY_VERSIONS, 2, 1000),
     shutdownGraceMs: duration('SHUTDOWN_GRACE', 10_000, 0, 300_000),
   };
   if ((settings.tlsCertFile === undefined) !== (settings.tlsKeyFile === undefined)) {

@@ -40,8 +40,7 @@ export interface ModelHistory<M = unknown> {
   versions: Array<ModelVersionRecord<M>>;
 }
 
-/** How many versions of each model are kept. @default 20 */
-export const DEFAULT_MODEL_HISTORY_VERSIONS = 20;
+export { DEFAULT_MODEL_HISTORY_VERSIONS } from '../config/settings';
 
 /** A change of the current model refused because an operator pinned it. */
 export class ModelPinnedError extends Error {
