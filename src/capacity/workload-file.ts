@@ -123,6 +123,9 @@ function parseWorkload(entry: Record<string, unknown>, where: string, env: NodeJ
     try {
       const { config, warnings } = readTriggerMetadata({
         threshold: '1',
+        // A workload's usage is never truly absent: an empty result is a selector that matches nothing
+        // (a misspelt deployment), and learning zeros from it would plan the workload away.
+        ignoreNullValues: 'false',
         ...shared,
         source: 'prometheus',
         query: queries[resource] as string,

@@ -17,6 +17,8 @@ export interface WorkloadTrackerDeps {
 export interface ResourceSampling {
   lastSampleAtMs?: number;
   lastError?: string;
+  /** When the last read began, successful or not: the next is due a sample interval later. */
+  lastAttemptAtMs?: number;
 }
 
 const RESOURCES: readonly ResourceKind[] = ['cpu', 'memory'];
@@ -38,11 +40,12 @@ export class WorkloadTracker {
 
   start(): void {
     if (this.workloads.length === 0 || this.timer !== undefined) return;
+    // Ticks at the shortest interval; each resource is read only when its own interval has passed.
     const intervalMs = Math.min(
       ...this.workloads.flatMap((w) => RESOURCES.map((r) => w[r].sampleIntervalMs)),
     );
-    void this.sampleAll();
-    this.timer = setInterval(() => void this.sampleAll(), intervalMs);
+    void this.sampleDue();
+    this.timer = setInterval(() => void this.sampleDue(), intervalMs);
     this.timer.unref();
   }
 
@@ -62,8 +65,26 @@ export class WorkloadTracker {
 
   /** Reads every workload's resources once; one pass at a time. */
   sampleAll(): Promise<void> {
+    return this.pass(() => true);
+  }
+
+  /** Reads the resources whose sample interval has passed since their last read. */
+  sampleDue(): Promise<void> {
+    const now = this.deps.clock();
+    return this.pass((workload, resource) => {
+      const last = this.samplingOf(workload, resource).lastAttemptAtMs;
+      // A tick may fire a few milliseconds early; a tenth of the interval of slack keeps it from skipping.
+      return last === undefined || now - last >= workload[resource].sampleIntervalMs * 0.9;
+    });
+  }
+
+  private pass(due: (workload: Workload, resource: ResourceKind) => boolean): Promise<void> {
     this.running ??= Promise.all(
-      this.workloads.flatMap((workload) => RESOURCES.map((resource) => this.sample(workload, resource))),
+      this.workloads.flatMap((workload) =>
+        RESOURCES.filter((resource) => due(workload, resource)).map((resource) =>
+          this.sample(workload, resource),
+        ),
+      ),
     ).then(
       () => {
         this.running = undefined;
@@ -78,12 +99,14 @@ export class WorkloadTracker {
   private async sample(workload: Workload, resource: ResourceKind): Promise<void> {
     const config = workload[resource];
     const key = `${workload.name}/${resource}`;
+    const attemptAtMs = this.deps.clock();
+    this.sampling.set(key, { ...this.sampling.get(key), lastAttemptAtMs: attemptAtMs });
     try {
       const reading = await this.deps.sourceFor(config).read(AbortSignal.timeout(config.timeoutMs));
       if (!Number.isFinite(reading.value)) throw new Error(`the query returned ${reading.value}`);
       const atMs = this.deps.clock();
       this.deps.forecast.observe(config, { value: reading.value, atMs });
-      this.sampling.set(key, { lastSampleAtMs: atMs });
+      this.sampling.set(key, { lastSampleAtMs: atMs, lastAttemptAtMs: attemptAtMs });
     } catch (error) {
       const message = (error as Error).message;
       const before = this.sampling.get(key);
