@@ -73,7 +73,13 @@ const HEALTH_SERVICES = ['', 'externalscaler.ExternalScaler'];
 export async function startScaler(settings: Settings, deps: ScalerDeps): Promise<Scaler> {
   const { logger } = deps;
   const clock = deps.clock ?? Date.now;
-  const store = deps.store ?? createStore(settings.redisUrl, { keyPrefix: settings.redisKeyPrefix, logger });
+  const store =
+    deps.store ??
+    createStore(settings.redisUrl, {
+      keyPrefix: settings.redisKeyPrefix,
+      logger,
+      modelHistoryVersions: settings.modelHistoryVersions,
+    });
   const metrics = new ScalerMetrics(new Registry());
   const sourceDeps: SourceDeps = { logger, amqp: createAmqpConnectionPool({ logger }) };
   const registry = new TriggerRegistry(clock, undefined, (handle) => {

@@ -195,4 +195,50 @@ describe('capacity HTTP API', () => {
     expect(body.recommendation).toBeUndefined();
     expect(body.resource).toBeNull();
   });
+
+  it('lists kept versions, pins one against training and rollback, and rolls back to a named version', async () => {
+    const post = (action: string, query = '', token = 'secret') =>
+      get(`/models/shop/web/${config.metricName}/${action}${query}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
+    const versions = async () => (await get(`/models/shop/web/${config.metricName}/versions`)).body;
+
+    const listed = await versions();
+    expect(listed.versions.length).toBeGreaterThanOrEqual(2);
+    expect(listed.versions[0]).toMatchObject({ version: listed.currentVersion, method: expect.any(String) });
+    const oldest = listed.versions[listed.versions.length - 1].version as number;
+
+    expect((await post('pin', '?version=999')).status).toBe(404);
+    expect((await post('pin', '?version=two')).body.error).toBe(
+      'version "two" is invalid: expected a positive whole number',
+    );
+    expect((await post('unpin', '', 'wrong')).status).toBe(401);
+    const pinned = await post('pin', `?version=${oldest}`);
+    expect(pinned.status).toBe(200);
+    expect(pinned.body.pinned.version).toBe(oldest);
+    expect(await versions()).toMatchObject({ currentVersion: oldest, pinnedVersion: oldest });
+    await expect(
+      store.saveModel(key, model, { keepPrevious: true, nowMs: NOW, promotedBy: 'trainer' }),
+    ).rejects.toThrow('the model is pinned to version');
+    const refused = await post('rollback');
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ pinnedVersion: oldest });
+
+    expect((await post('unpin')).body.unpinnedVersion).toBe(oldest);
+    expect((await post('unpin')).status).toBe(409);
+    const rolled = await post('rollback', `?version=${listed.currentVersion}`);
+    expect(rolled.status).toBe(200);
+    expect(rolled.body.restored.version).toBe(listed.currentVersion);
+    const after = await versions();
+    expect(after).toMatchObject({
+      currentVersion: listed.currentVersion,
+      previousVersion: oldest,
+      pinnedVersion: null,
+    });
+    expect(after.versions[0]).toMatchObject({
+      promotedBy: 'operator',
+      promotedAt: new Date(NOW).toISOString(),
+    });
+  });
 });

@@ -4,7 +4,7 @@ import { modelKey } from '../forecast/lifecycle/model-key';
 import type { TrainedModel } from '../forecast/types';
 import { sendJson, type HttpRoute } from '../metrics/http-server';
 import type { TriggerHandle, TriggerRegistry } from '../server/trigger-registry';
-import type { StateStore } from '../store/state-store';
+import { ModelPinnedError, type ModelHistory, type StateStore } from '../store/state-store';
 import { formatDuration } from '../util/duration';
 import { describeModel } from './model-info';
 import { DEFAULT_POLICIES, recommend } from './recommend';
@@ -23,18 +23,19 @@ export interface CapacityApiDeps {
   triggers: TriggerRegistry;
   clock: () => number;
   logger: Logger;
-  /** Bearer token for POST …/rollback; undefined disables rollback (403). */
+  /** Bearer token for POST …/rollback, …/pin and …/unpin; undefined disables them (403). */
   adminToken: string | undefined;
   /** `Retry-After` for a trigger whose model is not trained yet. */
   retryAfterSeconds: number;
 }
 
 /**
- * The read-only forecast API (and the one write, rollback) on the scaler's HTTP port:
+ * The forecast API and the model administration on the scaler's HTTP port:
  * - `GET /forecast/{namespace}/{scaledObject}/{metricName}?window=next_day|next_week|next_weekend|next_month`
  *   (also `resource=cpu|memory|none`, `timezone`, `requestMultiplier`, `limitMultiplier`, `allowBelowPeak`);
- * - `GET /models`, `GET /models/{namespace}/{scaledObject}/{metricName}`;
- * - `POST /models/{namespace}/{scaledObject}/{metricName}/rollback` with `Authorization: Bearer <ADMIN_TOKEN>`.
+ * - `GET /models`, `GET /models/{namespace}/{scaledObject}/{metricName}` and `…/versions` (kept versions);
+ * - `POST …/rollback[?version=N]`, `POST …/pin[?version=N]`, `POST …/unpin`, each with
+ *   `Authorization: Bearer <ADMIN_TOKEN>` and each written to the log as one `audit` line.
  * Triggers are the ones KEDA has asked this replica about (the registry), so the names are the ones
  * KEDA uses: the ScaledObject's namespace and name, and the metric name GetMetricSpec returned.
  */
@@ -66,14 +67,27 @@ class CapacityApi {
       } else if (root === 'models' && parts.length === 4) {
         allow(method, 'GET');
         sendJson(res, 200, await this.model(parts as Path));
-      } else if (root === 'models' && parts.length === 5 && parts[4] === 'rollback') {
+      } else if (root === 'models' && parts.length === 5 && parts[4] === 'versions') {
+        allow(method, 'GET');
+        sendJson(res, 200, await this.versions(parts as Path));
+      } else if (root === 'models' && parts.length === 5 && isModelAction(parts[4])) {
         allow(method, 'POST');
-        sendJson(res, 200, await this.rollback(parts as Path, req.headers.authorization));
+        const action = parts[4];
+        this.authorize(action, req.headers.authorization);
+        const version = versionFrom(url.searchParams);
+        const path = parts as Path;
+        const answer =
+          action === 'rollback'
+            ? await this.rollback(path, version)
+            : action === 'pin'
+              ? await this.pin(path, version)
+              : await this.unpin(path);
+        sendJson(res, 200, answer);
       } else {
         throw new ApiError(
           404,
           `no route for ${method} ${url.pathname}: expected /forecast/{namespace}/{scaledObject}/{metricName}, ` +
-            '/models, /models/{namespace}/{scaledObject}/{metricName} or …/rollback',
+            '/models, /models/{namespace}/{scaledObject}/{metricName}, …/versions, …/rollback, …/pin or …/unpin',
         );
       }
     } catch (error) {
@@ -175,52 +189,139 @@ class CapacityApi {
     };
   }
 
-  private async rollback(path: Path, authorization: string | undefined): Promise<unknown> {
+  private authorize(action: ModelAction, authorization: string | undefined): void {
     const token = this.deps.adminToken;
     if (token === undefined) {
-      throw new ApiError(403, 'rollback is disabled: set ADMIN_TOKEN on the scaler to enable it');
+      throw new ApiError(403, `${action} is disabled: set ADMIN_TOKEN on the scaler to enable it`);
     }
     const given = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
     if (given === undefined || !sameSecret(given, token)) {
       throw new ApiError(
         401,
         given === undefined
-          ? 'rollback needs the header Authorization: Bearer <ADMIN_TOKEN>'
+          ? `${action} needs the header Authorization: Bearer <ADMIN_TOKEN>`
           : 'the bearer token does not match ADMIN_TOKEN',
         {},
         { 'www-authenticate': 'Bearer realm="keda-predictive-scaler"' },
       );
     }
+  }
+
+  private async versions(path: Path): Promise<unknown> {
     const handle = this.findTrigger(path);
     const key = modelKey(handle.config);
-    const restored = await this.planner.fromStore(() => this.deps.store.rollbackModel<TrainedModel>(key));
+    const history = await this.history(key);
+    if (history.versions.length === 0) throw this.planner.notTrained(describePath(path));
+    return { trigger: triggerView(handle, key), ...historyView(history) };
+  }
+
+  private async rollback(path: Path, version: number | undefined): Promise<unknown> {
+    const handle = this.findTrigger(path);
+    const key = modelKey(handle.config);
+    const before = await this.history(key);
+    const restored = await this.planner.fromStore(() =>
+      this.refusedWhilePinned(path, () =>
+        this.deps.store.rollbackModel<TrainedModel>(key, { version, nowMs: this.deps.clock() }),
+      ),
+    );
     if (!restored) {
-      const slots = await this.planner.fromStore(() => this.deps.store.getModels<TrainedModel>(key));
-      if (!slots.current) throw this.planner.notTrained(describePath(path));
-      throw new ApiError(409, `no previous model of ${describePath(path)} is kept: nothing to roll back to`, {
-        current: describeRecord(slots.current, false),
-      });
+      if (before.versions.length === 0) throw this.planner.notTrained(describePath(path));
+      if (version !== undefined) throw notKept(path, version, before);
+      const current = before.versions.find((v) => v.version === before.currentVersion);
+      throw new ApiError(
+        409,
+        `no previous model of ${describePath(path)} is kept: nothing to roll back to`,
+        current ? { current: describeRecord(current, false) } : {},
+      );
     }
     const slots = await this.planner.fromStore(() => this.deps.store.getModels<TrainedModel>(key));
-    this.deps.logger.info(
-      {
-        model: key,
-        namespace: handle.labels.namespace,
-        scaledObject: handle.labels.scaled_object,
-        metric: handle.config.metricName,
-        restoredVersion: restored.version,
-        replacedVersion: slots.previous?.version,
-      },
-      'model rolled back through the HTTP API',
-    );
+    this.audit('model.rolledBack', handle, key, {
+      version: restored.version,
+      replacedVersion: before.currentVersion,
+    });
     return {
       trigger: triggerView(handle, key),
       restored: describeRecord(restored, false),
       previous: slots.previous ? describeRecord(slots.previous, false) : null,
       note:
         'every replica loads the restored model within MODEL_REFRESH_INTERVAL; the next scheduled training ' +
-        '(RETRAIN_INTERVAL) replaces it unless the new model scores clearly worse',
+        '(RETRAIN_INTERVAL) replaces it unless the new model scores clearly worse: pin it to keep it',
     };
+  }
+
+  private async pin(path: Path, version: number | undefined): Promise<unknown> {
+    const handle = this.findTrigger(path);
+    const key = modelKey(handle.config);
+    const before = await this.history(key);
+    if (before.versions.length === 0) throw this.planner.notTrained(describePath(path));
+    const pinned = await this.planner.fromStore(() =>
+      this.deps.store.pinModel<TrainedModel>(key, { version, nowMs: this.deps.clock() }),
+    );
+    if (!pinned) throw notKept(path, version ?? Number.NaN, before);
+    this.audit('model.pinned', handle, key, {
+      version: pinned.version,
+      replacedVersion: before.currentVersion === pinned.version ? undefined : before.currentVersion,
+    });
+    return {
+      trigger: triggerView(handle, key),
+      pinned: describeRecord(pinned, false),
+      note:
+        'training goes on but promotes nothing, and rollback is refused, until POST …/unpin; every replica ' +
+        'loads the pinned model within MODEL_REFRESH_INTERVAL',
+    };
+  }
+
+  private async unpin(path: Path): Promise<unknown> {
+    const handle = this.findTrigger(path);
+    const key = modelKey(handle.config);
+    const unpinned = await this.planner.fromStore(() => this.deps.store.unpinModel(key));
+    if (unpinned === undefined) {
+      throw new ApiError(409, `the model of ${describePath(path)} is not pinned: nothing to unpin`);
+    }
+    this.audit('model.unpinned', handle, key, { version: unpinned });
+    return {
+      trigger: triggerView(handle, key),
+      unpinnedVersion: unpinned,
+      note: 'the next scheduled training (RETRAIN_INTERVAL) may promote a new model again',
+    };
+  }
+
+  private history(key: string): Promise<ModelHistory<TrainedModel>> {
+    return this.planner.fromStore(() => this.deps.store.modelHistory<TrainedModel>(key));
+  }
+
+  private async refusedWhilePinned<T>(path: Path, change: () => Promise<T>): Promise<T> {
+    try {
+      return await change();
+    } catch (error) {
+      if (!(error instanceof ModelPinnedError)) throw error;
+      throw new ApiError(
+        409,
+        `the model of ${describePath(path)} is pinned to version ${error.pinnedVersion}: POST …/unpin first`,
+        { pinnedVersion: error.pinnedVersion },
+      );
+    }
+  }
+
+  /** One line per change an operator made, with `audit` naming it, so a log pipeline can keep them apart. */
+  private audit(
+    event: 'model.rolledBack' | 'model.pinned' | 'model.unpinned',
+    handle: TriggerHandle,
+    key: string,
+    fields: Record<string, number | undefined>,
+  ): void {
+    this.deps.logger.info(
+      {
+        audit: event,
+        promotedBy: 'operator',
+        model: key,
+        namespace: handle.labels.namespace,
+        scaledObject: handle.labels.scaled_object,
+        metric: handle.config.metricName,
+        ...fields,
+      },
+      AUDIT_MESSAGES[event],
+    );
   }
 
   private findTrigger(path: Path): TriggerHandle {
@@ -251,4 +352,47 @@ type Path = [string, string, string, string, ...string[]];
 
 function describePath(path: Path): string {
   return `${path[1]}/${path[2]}/${path[3]}`;
+}
+
+const MODEL_ACTIONS = ['rollback', 'pin', 'unpin'] as const;
+type ModelAction = (typeof MODEL_ACTIONS)[number];
+
+function isModelAction(part: string | undefined): part is ModelAction {
+  return (MODEL_ACTIONS as readonly (string | undefined)[]).includes(part);
+}
+
+const AUDIT_MESSAGES = {
+  'model.rolledBack': 'model rolled back through the HTTP API',
+  'model.pinned': 'model pinned through the HTTP API',
+  'model.unpinned': 'model unpinned through the HTTP API',
+} as const;
+
+/** `?version=N`, a positive integer, or undefined when absent. */
+function versionFrom(query: URLSearchParams): number | undefined {
+  const raw = query.get('version');
+  if (raw === null) return undefined;
+  if (!/^[1-9]\d{0,14}$/.test(raw)) {
+    throw new ApiError(400, `version ${JSON.stringify(raw)} is invalid: expected a positive whole number`);
+  }
+  return Number(raw);
+}
+
+function notKept(path: Path, version: number, history: ModelHistory<TrainedModel>): ApiError {
+  const kept = history.versions.map((v) => v.version);
+  return new ApiError(404, `version ${version} of ${describePath(path)} is not kept`, {
+    keptVersions: kept,
+  });
+}
+
+function historyView(history: ModelHistory<TrainedModel>): Record<string, unknown> {
+  return {
+    currentVersion: history.currentVersion ?? null,
+    previousVersion: history.previousVersion ?? null,
+    pinnedVersion: history.pinnedVersion ?? null,
+    versions: history.versions.map((record) => ({
+      ...describeRecord(record, false),
+      promotedBy: record.promotedBy ?? null,
+      promotedAt: record.promotedAtMs === undefined ? null : new Date(record.promotedAtMs).toISOString(),
+    })),
+  };
 }

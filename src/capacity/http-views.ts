@@ -1,7 +1,7 @@
 import type { TrainedModel } from '../forecast/types';
 import type { TriggerHandle } from '../server/trigger-registry';
 import type { ModelRecord } from '../store/state-store';
-import { describeModel } from './model-info';
+import { describeModel, type ModelView } from './model-info';
 import type { Recommendation } from './recommend';
 import { tidy } from './window-forecast';
 
@@ -17,7 +17,7 @@ export function triggerView(handle: TriggerHandle, key: string): Record<string, 
 }
 
 /** How the HTTP API shows a stored model. */
-export function describeRecord(record: ModelRecord<TrainedModel>, allScores: boolean): unknown {
+export function describeRecord(record: ModelRecord<TrainedModel>, allScores: boolean): ModelView {
   return describeModel(record.model, { record, allScores });
 }
 

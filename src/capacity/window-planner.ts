@@ -145,6 +145,7 @@ export class WindowPlanner {
     try {
       return await call();
     } catch (error) {
+      if (error instanceof ApiError) throw error;
       this.deps.logger.warn({ err: error }, 'capacity API could not read the state store');
       throw new ApiError(
         503,

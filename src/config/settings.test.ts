@@ -19,6 +19,7 @@ const DEFAULTS: Settings = {
   triggerIdleMs: 15 * 60_000,
   adminToken: undefined,
   workloadsFile: undefined,
+  modelHistoryVersions: 20,
   shutdownGraceMs: 10_000,
 };
 
@@ -74,6 +75,7 @@ describe('readSettings', () => {
     [{ MODEL_REFRESH_INTERVAL: '1m' }, { modelRefreshIntervalMs: 60_000 }],
     [{ TRIGGER_IDLE: '1h' }, { triggerIdleMs: 3_600_000 }],
     [{ ADMIN_TOKEN: ' s3cr3t ' }, { adminToken: 's3cr3t' }],
+    [{ MODEL_HISTORY_VERSIONS: '50' }, { modelHistoryVersions: 50 }],
     [{ SHUTDOWN_GRACE: '0s' }, { shutdownGraceMs: 0 }],
     [{ SHUTDOWN_GRACE: '30s' }, { shutdownGraceMs: 30_000 }],
   ])('reads %j', (env, expected) => {
@@ -92,6 +94,14 @@ describe('readSettings', () => {
     [
       { GRPC_PORT: '65536' },
       'metadata key "GRPC_PORT" has invalid value "65536": expected a decimal number at least 0 and at most 65535',
+    ],
+    [
+      { MODEL_HISTORY_VERSIONS: '2.5' },
+      'metadata key "MODEL_HISTORY_VERSIONS" has invalid value "2.5": expected a whole number from 2 to 1000',
+    ],
+    [
+      { MODEL_HISTORY_VERSIONS: '1' },
+      'metadata key "MODEL_HISTORY_VERSIONS" has invalid value "1": expected a decimal number at least 2 and at most 1000',
     ],
     [
       { HTTP_PORT: '80.5' },

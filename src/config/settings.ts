@@ -1,4 +1,5 @@
 import { MetadataError } from '../errors';
+import { DEFAULT_MODEL_HISTORY_VERSIONS } from '../store/state-store';
 import { parseDuration, parseNumber } from './parse';
 
 /** Process settings, read once from the environment at start-up. */
@@ -38,6 +39,8 @@ export interface Settings {
   adminToken: string | undefined;
   /** YAML or JSON listing workloads planned without a ScaledObject (docs/capacity-planning.md). @default unset */
   workloadsFile: string | undefined;
+  /** Versions of each model kept for listing, pinning and rollback. @default 20 */
+  modelHistoryVersions: number;
   /** Grace period for in-flight calls on SIGTERM. @default 10s */
   shutdownGraceMs: number;
 }
@@ -61,6 +64,13 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     const raw = text(name);
     return raw === undefined ? fallback : parseDuration(name, raw, { minMs, maxMs });
   };
+  const count = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    const value = parseNumber(name, raw, { min, max });
+    if (!Number.isInteger(value)) throw new MetadataError(name, raw, `a whole number from ${min} to ${max}`);
+    return value;
+  };
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel))
     throw new MetadataError('LOG_LEVEL', logLevel, `one of ${LOG_LEVELS.join(', ')}`);
@@ -83,6 +93,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     triggerIdleMs: duration('TRIGGER_IDLE', 15 * 60_000, 1_000, 7 * 86_400_000),
     adminToken: text('ADMIN_TOKEN'),
     workloadsFile: text('WORKLOADS_FILE'),
+    modelHistoryVersions: count('MODEL_HISTORY_VERSIONS', DEFAULT_MODEL_HISTORY_VERSIONS, 2, 1000),
     shutdownGraceMs: duration('SHUTDOWN_GRACE', 10_000, 0, 300_000),
   };
   if ((settings.tlsCertFile === undefined) !== (settings.tlsKeyFile === undefined)) {

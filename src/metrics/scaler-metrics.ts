@@ -159,7 +159,7 @@ export class ScalerMetrics {
     });
     this.modelTrainingDuration = new Histogram({
       name: `${METRIC_PREFIX}model_training_seconds`,
-      help: 'Time to train a model, by outcome (saved, kept_previous, skipped, failed).',
+      help: 'Time to train a model, by outcome (saved, kept_previous, pinned, skipped, failed).',
       labelNames: ['outcome'],
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,

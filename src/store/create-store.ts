@@ -12,14 +12,17 @@ import type { StateStore } from './state-store';
  */
 export function createStore(
   redisUrl: string | undefined,
-  options: { keyPrefix: string; logger: Logger },
+  options: { keyPrefix: string; logger: Logger; modelHistoryVersions?: number },
 ): StateStore {
-  if (redisUrl === undefined) return new MemoryStore();
+  if (redisUrl === undefined) return new MemoryStore(Date.now, options.modelHistoryVersions);
   const client = createRedisClient(redisUrl);
   client.on('error', (error: Error) =>
     options.logger.warn({ err: describeRedisError(error) }, 'redis connection error'),
   );
-  return new RedisStore(client, { keyPrefix: options.keyPrefix });
+  return new RedisStore(client, {
+    keyPrefix: options.keyPrefix,
+    modelHistoryVersions: options.modelHistoryVersions,
+  });
 }
 
 /**

@@ -262,6 +262,40 @@ describe('capacity API', () => {
     expect((await api(`/forecast/shop/web/${metricName}`)).body.model.version).toBe(1);
   }, 60_000);
 
+  it('keeps the versions with who promoted them, and a pinned model stays through training', async () => {
+    const authorised = { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } };
+    const listed = await api(`/models/shop/web/${metricName}/versions`);
+    expect(listed.status).toBe(200);
+    expect(listed.body).toMatchObject({ currentVersion: 1, previousVersion: 2, pinnedVersion: null });
+    expect(listed.body.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+    expect(listed.body.versions[1]).toMatchObject({ version: 1, promotedBy: 'operator' });
+    expect(listed.body.versions[0]).toMatchObject({ version: 2, promotedBy: 'trainer' });
+
+    const pinned = await api(`/models/shop/web/${metricName}/pin`, authorised);
+    expect(pinned.status).toBe(200);
+    expect(pinned.body.pinned.version).toBe(1);
+    const runtime = scaler.forecast as ForecastService;
+    expect(await runtime.trainNow(parseTriggerMetadata(metadata()))).toBe('pinned');
+    expect((await api(`/models/shop/web/${metricName}`)).body.current.version).toBe(1);
+    expect((await api(`/models/shop/web/${metricName}/rollback`, authorised)).status).toBe(409);
+
+    expect((await api(`/models/shop/web/${metricName}/unpin`, authorised)).body.unpinnedVersion).toBe(1);
+    expect(await runtime.trainNow(parseTriggerMetadata(metadata()))).toBe('saved');
+    const after = await api(`/models/shop/web/${metricName}/versions`);
+    expect(after.body).toMatchObject({ currentVersion: 3, previousVersion: 1, pinnedVersion: null });
+
+    const audit = scaler.logs.lines.filter((line) => typeof line.audit === 'string');
+    expect(audit.map((line) => line.audit)).toEqual(
+      expect.arrayContaining(['model.promoted', 'model.rolledBack', 'model.pinned', 'model.unpinned']),
+    );
+    expect(audit.find((line) => line.audit === 'model.pinned')).toMatchObject({
+      promotedBy: 'operator',
+      namespace: 'shop',
+      scaledObject: 'web',
+      version: 1,
+    });
+  }, 60_000);
+
   it('refuses rollback with 403 when no admin token is set', async () => {
     const plain = await startTestScaler();
     try {

@@ -179,7 +179,8 @@ export class ForecastService implements ForecastPort {
       const started = performance.now();
       const { outcome, record } = await this.trainer.train(forecaster.config);
       forecaster.attempted(outcome, now, this.settings);
-      if (outcome === 'saved' || outcome === 'kept_previous') {
+      const promotedOrKept = outcome === 'saved' || outcome === 'kept_previous' || outcome === 'pinned';
+      if (promotedOrKept) {
         // The record the store answered with is this replica's own copy: no need to read it back.
         forecaster.adopt(record);
         await this.refresh(tracked);
@@ -187,7 +188,7 @@ export class ForecastService implements ForecastPort {
       this.settings.onTrainingAttempt?.({
         key: forecaster.key,
         outcome,
-        model: outcome === 'saved' || outcome === 'kept_previous' ? forecaster.current.model : undefined,
+        model: promotedOrKept ? forecaster.current.model : undefined,
         elapsedMs: performance.now() - started,
       });
     }

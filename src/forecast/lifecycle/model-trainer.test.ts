@@ -64,4 +64,20 @@ describe('ModelTrainer', () => {
     const { current } = await store.getModels<TrainedModel>(modelKey(config));
     expect(current?.model.formatVersion).toBe(MODEL_FORMAT_VERSION);
   });
+
+  it('leaves a pinned model current and records who promoted each version', async () => {
+    const { trainer, store } = await trainerOver(usable, usable);
+    const key = modelKey(config);
+    await store.pinModel(key, { nowMs: NOW });
+    const pinned = await trainer.train(config);
+    expect(pinned.outcome).toBe('pinned');
+    expect(pinned.record?.version).toBe(1);
+    expect((await store.modelHistory(key)).versions.map((kept) => kept.version)).toEqual([1]);
+
+    await store.unpinModel(key);
+    expect((await trainer.train(config)).outcome).toBe('saved');
+    const history = await store.modelHistory(key);
+    expect(history.currentVersion).toBe(2);
+    expect(history.versions[0]).toMatchObject({ version: 2, promotedBy: 'trainer', promotedAtMs: NOW });
+  });
 });

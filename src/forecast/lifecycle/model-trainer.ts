@@ -2,13 +2,14 @@ import type { Logger } from 'pino';
 import type { TriggerConfig } from '../../sources/trigger-metadata';
 import type { ScalerMetrics } from '../../metrics/scaler-metrics';
 import type { Source } from '../../sources/source';
-import type { ModelRecord, StateStore } from '../../store/state-store';
+import { ModelPinnedError, type ModelRecord, type StateStore } from '../../store/state-store';
 import { MODEL_FORMAT_VERSION } from '../model-state';
 import type { TrainedModel } from '../types';
 import { historySpec, modelKey, trainingOptions } from './model-key';
 import type { ModelFitter } from './model-fitter';
 
-export type TrainingOutcome = 'saved' | 'kept_previous' | 'skipped' | 'locked' | 'failed';
+/** `pinned`: an operator pinned the current model, so the new one was not promoted. */
+export type TrainingOutcome = 'saved' | 'kept_previous' | 'pinned' | 'skipped' | 'locked' | 'failed';
 
 export interface ModelTrainerOptions {
   store: StateStore;
@@ -67,19 +68,34 @@ export class ModelTrainer {
         stopTimer({ outcome: 'kept_previous' });
         return { outcome: 'kept_previous', record: current };
       }
-      const record = await store.saveModel(key, model, {
-        keepPrevious: current?.model.usable ?? false,
-        nowMs: now,
-      });
+      let record: ModelRecord<TrainedModel>;
+      try {
+        record = await store.saveModel(key, model, {
+          keepPrevious: current?.model.usable ?? false,
+          nowMs: now,
+          promotedBy: 'trainer',
+        });
+      } catch (error) {
+        if (!(error instanceof ModelPinnedError)) throw error;
+        logger.info(
+          { model: key, metric: config.metricName, pinnedVersion: error.pinnedVersion },
+          'model is pinned; the newly trained one is not promoted',
+        );
+        stopTimer({ outcome: 'pinned' });
+        return { outcome: 'pinned', ...(current && { record: current }) };
+      }
       this.export(key, model, current?.model);
       logger.info(
         {
+          audit: 'model.promoted',
+          promotedBy: 'trainer',
           model: key,
           metric: config.metricName,
           method: model.method,
           usable: model.usable,
           reason: model.reason,
           version: record.version,
+          replacedVersion: current?.version,
         },
         model.usable
           ? 'model trained'

@@ -26,6 +26,7 @@ export function retryDelayMs(outcome: TrainingOutcome, schedule: TrainingSchedul
   switch (outcome) {
     case 'saved':
     case 'kept_previous':
+    case 'pinned':
       return interval;
     // Another replica holds the lock; it may die and leave the lock to expire.
     case 'locked':
