@@ -13,7 +13,7 @@ import { machine } from './load/report';
 
 const USAGE = `usage: npm run bench -- [--json] [--quick] [--only load,sources,forecast,simulate]
   [--triggers 1000,10000] [--rounds 3] [--soak 10m] [--concurrency 32,64,128] [--max-old-space-size MiB] [--profile DIR]
-  [--data-dir DIR]
+  [--data-dir DIR] [--traces azure,worldcup]
 
   --json        one JSON object on stdout (otherwise the same object, indented)
   --quick       short version: 5 s + 4 s load phases, 10 Azure VMs in the forecast benchmark
@@ -26,7 +26,9 @@ const USAGE = `usage: npm run bench -- [--json] [--quick] [--only load,sources,f
                 the scaler's V8 heap limit in MiB (default: the chart's scaler.heapLimitMiB; 0: V8's)
   --profile     write a CPU profile and a heap snapshot of each scaler process to DIR
   --data-dir    trace folder of the forecast and simulate benchmarks (default ../shared/data, or
-                BENCH_DATA_DIR)`;
+                BENCH_DATA_DIR)
+  --traces      trace families of the forecast benchmark's accuracy, long-horizon and bound sections
+                (default: both)`;
 
 const BENCHES = ['load', 'sources', 'forecast', 'simulate'] as const;
 type BenchName = (typeof BENCHES)[number];
@@ -36,6 +38,8 @@ interface Selected {
   quick: boolean;
   only: BenchName[];
   dataDir: string;
+  /** Names given to --traces, checked by the forecast benchmark. */
+  traces?: string[];
   argv: string[];
 }
 
@@ -53,6 +57,7 @@ function parse(argv: string[]): Selected | 'help' {
       'max-old-space-size': { type: 'string' },
       profile: { type: 'string' },
       'data-dir': { type: 'string' },
+      traces: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -72,6 +77,7 @@ function parse(argv: string[]): Selected | 'help' {
     dataDir: path.resolve(
       values['data-dir'] ?? process.env.BENCH_DATA_DIR ?? path.resolve(__dirname, '../../shared/data'),
     ),
+    ...(values.traces === undefined ? {} : { traces: values.traces.split(',').map((name) => name.trim()) }),
     argv,
   };
 }
@@ -92,7 +98,14 @@ const RUNNERS: Record<BenchName, { exported: string; options: (s: Selected) => R
     options: (s) => ({ ...loadBenchOptionsFromArgs(s.argv), quick: s.quick }),
   },
   sources: { exported: 'runSourcesBench', options: (s) => (s.quick ? { reads: 50 } : {}) },
-  forecast: { exported: 'runForecastBench', options: (s) => ({ dataDir: s.dataDir, quick: s.quick }) },
+  forecast: {
+    exported: 'runForecastBench',
+    options: (s) => ({
+      dataDir: s.dataDir,
+      quick: s.quick,
+      ...(s.traces === undefined ? {} : { traces: s.traces }),
+    }),
+  },
   simulate: { exported: 'runSimulateBench', options: (s) => ({ dataDir: s.dataDir }) },
 };
 

@@ -1,6 +1,7 @@
 /**
  * Forecast accuracy and fit time on real traces. Run alone with `npx tsx bench/forecast.bench.ts
- * [--json] [--quick]`.
+ * [--json] [--quick] [--traces azure,worldcup]` (`--traces`: only these trace families; the fit-time
+ * section runs either way).
  *
  * Accuracy: rolling origin over the second half of each trace, as in ../shared/data/README.md (MASE scaled
  * by the first half's one-day seasonal naive MAE, sMAPE in %), for last value, seasonal naive (1 day),
@@ -43,6 +44,38 @@ export interface ForecastBenchOptions {
   dataDir: string;
   /** 10 Azure VMs instead of 100, 3 timed runs instead of 7. */
   quick?: boolean;
+  /** Trace families to evaluate (default: both); the fit-time section runs either way. */
+  traces?: ForecastTrace[];
+}
+
+/** The trace families of the accuracy, long-horizon and bound sections. */
+export const FORECAST_TRACES = ['azure', 'worldcup'] as const;
+export type ForecastTrace = (typeof FORECAST_TRACES)[number];
+
+/**
+ * The families a `--traces azure,worldcup` argument names (both when it is absent), so that one family
+ * can be measured alone while calibration is tuned.
+ */
+export function forecastTracesFromArgs(argv: string[]): ForecastTrace[] {
+  const at = argv.findIndex((arg) => arg === '--traces' || arg.startsWith('--traces='));
+  if (at < 0) return [...FORECAST_TRACES];
+  const arg = argv[at] as string;
+  const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[at + 1];
+  return parseForecastTraces(value);
+}
+
+/** A comma-separated list of trace families; throws, naming the flag, on an empty or unknown one. */
+export function parseForecastTraces(value: string | undefined): ForecastTrace[] {
+  const names = (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const unknown = names.filter((name) => !(FORECAST_TRACES as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0)
+    throw new Error(
+      `--traces: ${names.length === 0 ? 'no trace family given' : `unknown ${unknown.join(', ')}`}; one or more of ${FORECAST_TRACES.join(', ')}`,
+    );
+  return FORECAST_TRACES.filter((name) => names.includes(name));
 }
 
 type Scores = Record<BenchMethod, Array<{ mase: number; smape: number }>>;
@@ -105,6 +138,9 @@ export async function runForecastBench(options: ForecastBenchOptions): Promise<R
     return { skipped };
   }
   const quick = options.quick === true;
+  // Checked here too: `npm run bench -- --traces` passes the names through unchecked.
+  const traces =
+    options.traces === undefined ? [...FORECAST_TRACES] : parseForecastTraces(options.traces.join(','));
   const training: TrainingOptions = {
     seasonality: 'auto',
     leadTimesMs: LEADS_MIN.map((m) => m * 60_000),
@@ -166,8 +202,8 @@ export async function runForecastBench(options: ForecastBenchOptions): Promise<R
   };
 
   const started = performance.now();
-  const azure = loadAzureCpu(options.dataDir);
-  const vmCount = quick ? 10 : azure.series.length;
+  const azure = traces.includes('azure') ? loadAzureCpu(options.dataDir) : { ids: [], series: [] };
+  const vmCount = quick ? Math.min(10, azure.series.length) : azure.series.length;
   const perVm: SeriesResult[] = [];
   const vmIds: string[] = [];
   const azureSelected: Record<string, number> = {};
@@ -196,15 +232,18 @@ export async function runForecastBench(options: ForecastBenchOptions): Promise<R
   for (const r of perVm) addCounts(azureLongMethods, r.longMethods);
 
   const worldCup = loadWorldCup(options.dataDir);
-  const worldCupResult = evaluate(
-    sumBlocks(worldCup.perMinute, 5),
-    worldCup.startMs,
-    WORLD_CUP_FINAL_OVER_MS,
-  );
-  const worldCupTotals = worldCupResult.short;
-  const worldCupScores = worldCupResult.shortScores;
-  trainMs.push(...worldCupTotals.trainMs);
-  longMs += worldCupResult.longMs;
+  const worldCupResult = traces.includes('worldcup')
+    ? evaluate(sumBlocks(worldCup.perMinute, 5), worldCup.startMs, WORLD_CUP_FINAL_OVER_MS)
+    : undefined;
+  if (worldCupResult !== undefined) {
+    trainMs.push(...worldCupResult.short.trainMs);
+    longMs += worldCupResult.longMs;
+  }
+  const hasAzure = vmCount > 0;
+  /** A family's entry, left out when the family was not run. */
+  const azureEntry = <T>(value: () => T): { azureVmCpu?: T } => (hasAzure ? { azureVmCpu: value() } : {});
+  const worldCupEntry = <T>(value: (result: SeriesResult) => T): { worldCup98?: T } =>
+    worldCupResult === undefined ? {} : { worldCup98: value(worldCupResult) };
   const accuracySeconds = (performance.now() - started) / 1000;
 
   const fortnight = 14 * 1440;
@@ -221,22 +260,24 @@ export async function runForecastBench(options: ForecastBenchOptions): Promise<R
   trainMs.sort((a, b) => a - b);
   return {
     machine: machine(),
-    command: `npx tsx bench/forecast.bench.ts${quick ? ' --quick' : ''} --json`,
+    command: `npx tsx bench/forecast.bench.ts${quick ? ' --quick' : ''}${
+      traces.length < FORECAST_TRACES.length ? ` --traces ${traces.join(',')}` : ''
+    } --json`,
     accuracy: {
       leadsMinutes: LEADS_MIN,
-      azureVmCpu: {
+      ...azureEntry(() => ({
         vms: vmCount,
         scores: roundScores(azureScores),
         retrains: azureSelected,
-      },
-      worldCup98: {
+      })),
+      ...worldCupEntry((result) => ({
         resolution: '5 min (sums of 1-minute counts)',
-        scores: roundScores(worldCupScores),
-        retrains: worldCupTotals.selectedMethods,
-      },
+        scores: roundScores(result.shortScores),
+        retrains: result.short.selectedMethods,
+      })),
       selectedBeatsAll: {
-        azureVmCpu: beatsAll(azureScores),
-        worldCup98: beatsAll(worldCupScores),
+        ...azureEntry(() => beatsAll(azureScores)),
+        ...worldCupEntry((result) => beatsAll(result.shortScores)),
       },
       trainModelMedianMs5MinFortnight: Math.round((trainMs[Math.floor(trainMs.length / 2)] ?? NaN) * 10) / 10,
       seconds: Math.round(accuracySeconds * 10) / 10,
@@ -251,19 +292,19 @@ export async function runForecastBench(options: ForecastBenchOptions): Promise<R
       forecast: 'forecastAhead, usable for scaling or not',
       origins: `every ${(LONG_ORIGIN_EVERY * FIVE_MINUTES) / 60_000} min of the second half (the short leads use every 5 min)`,
       note: 'at exactly 1 day the 1-day seasonal naive is the last value, and at exactly 7 days so are both seasonal naives (the value at the origin)',
-      azureVmCpu: {
+      ...azureEntry(() => ({
         vms: vmCount,
         scores: roundLong(azureLong),
         longMethods: azureLongMethods,
         ...groupLongMethods(azureLongMethods),
         modelAtMostBestSeasonalNaive: modelAtMostSeasonalNaive(azureLong),
-      },
-      worldCup98: {
-        scores: roundLong(worldCupResult.longScores),
-        longMethods: worldCupResult.longMethods,
-        ...groupLongMethods(worldCupResult.longMethods),
-        modelAtMostBestSeasonalNaive: modelAtMostSeasonalNaive(worldCupResult.longScores),
-      },
+      })),
+      ...worldCupEntry((result) => ({
+        scores: roundLong(result.longScores),
+        longMethods: result.longMethods,
+        ...groupLongMethods(result.longMethods),
+        modelAtMostBestSeasonalNaive: modelAtMostSeasonalNaive(result.longScores),
+      })),
       seconds: Math.round(longMs / 100) / 10,
     },
     upperBound: {
@@ -271,17 +312,17 @@ export async function runForecastBench(options: ForecastBenchOptions): Promise<R
       target: COVERAGE_TARGET,
       meaning:
         'coverage: share of actuals at or below the bound (Azure: mean over VMs); pinball (q0.9) and width (bound minus point forecast): in units of the MASE scale; 15m/60m: forecastFrom whether the model is usable or not; longer: forecastAhead',
-      azureVmCpu: azureBounds(perVm, vmIds),
-      worldCup98: seriesBounds(worldCupResult),
+      ...azureEntry(() => azureBounds(perVm, vmIds)),
+      ...worldCupEntry(seriesBounds),
     },
     nonFiniteForecasts: {
       meaning:
         'short: origins whose forecastFrom mean or bound was not finite at some lead of 5–60 min (usableOrigins: of a usable model), and the retrains behind them; long: points left out of every method at that horizon',
-      azureVmCpu: {
+      ...azureEntry(() => ({
         ...nonFinite(perVm),
         vms: perVm.flatMap((r, v) => (r.short.nonFinite.origins > 0 ? [vmIds[v] as string] : [])),
-      },
-      worldCup98: nonFinite([worldCupResult]),
+      })),
+      ...worldCupEntry((result) => nonFinite([result])),
     },
     fitTime: fitTimes,
   };
@@ -503,21 +544,18 @@ interface LongFamily {
 }
 
 function printTable(result: Record<string, unknown>): void {
-  const accuracy = result.accuracy as {
-    azureVmCpu: { scores: ScoreTable };
-    worldCup98: { scores: ScoreTable };
-  };
+  const accuracy = result.accuracy as Record<'azureVmCpu' | 'worldCup98', { scores: ScoreTable }>;
   const long = result.longHorizon as {
     origins: string;
     note: string;
-    azureVmCpu: LongFamily;
-    worldCup98: LongFamily;
-  };
+  } & Record<'azureVmCpu' | 'worldCup98', LongFamily>;
   const bounds = result.upperBound as Record<string, Record<string, RoundedBound | null>>;
-  const families = [
-    ['Azure VM CPU', 'azureVmCpu'],
-    ['WorldCup98', 'worldCup98'],
-  ] as const;
+  const families = (
+    [
+      ['Azure VM CPU', 'azureVmCpu'],
+      ['WorldCup98', 'worldCup98'],
+    ] as const
+  ).filter(([, key]) => key in accuracy);
   const cell = (s: { mase: number; smape: number } | undefined): string =>
     s === undefined ? '' : `${s.smape.toFixed(1)} / ${s.mase.toFixed(3)}`;
   const lines = [
@@ -575,7 +613,14 @@ function printTable(result: Record<string, unknown>): void {
 }
 
 if (require.main === module) {
-  runForecastBench({ dataDir: DEFAULT_DATA_DIR, quick: process.argv.includes('--quick') })
+  Promise.resolve()
+    .then(() =>
+      runForecastBench({
+        dataDir: DEFAULT_DATA_DIR,
+        quick: process.argv.includes('--quick'),
+        traces: forecastTracesFromArgs(process.argv.slice(2)),
+      }),
+    )
     .then((result) => {
       if (process.argv.includes('--json') || 'skipped' in result) {
         process.stdout.write(`${JSON.stringify(result)}\n`);
