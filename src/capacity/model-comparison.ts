@@ -18,7 +18,10 @@ export interface ForecastErrors {
    * below 0 worse. NaN when the actual values do not vary (nothing to explain).
    */
   r2: number;
-  /** MAE over the MASE scale the backtest selected with (below 1 beats same time yesterday in-sample). */
+  /**
+   * MAE over the backtest's own MASE scale (same time yesterday's error on the anomaly-filtered fold): the
+   * number the selection ranks candidates by.
+   */
   mase: number;
 }
 
