@@ -213,12 +213,12 @@ function textReport({ input, resources, block, comparisons }: Report, options: O
 /** The `--report` section: a table per resource and how to read it; before the YAML, which stays last to paste. */
 function comparisonText(comparisons: ResourceComparison[]): string[] {
   return [
-    'Backtest of every candidate model, as the model was chosen:',
+    'Backtest of every candidate model (the one the model was chosen on):',
     '',
     ...comparisons.flatMap((c) => [comparisonTable(c), '']),
     'MAE and RMSE in the unit of the table; R²: 1 is perfect, 0 no better than the mean of the actual ' +
-      "values; MASE: the MAE over same time yesterday's error on the older part of the history, which " +
-      'the model was chosen by.',
+      "values; MASE: the MAE over same time yesterday's error on the older, anomaly-filtered part of the " +
+      'history, which the model was chosen by.',
     ...(comparisons.some((c) => c.target !== undefined)
       ? [
           'replicas: share of forecasts whose ceil(value / target) equals, or is within one of, the ' +
