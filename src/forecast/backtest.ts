@@ -87,15 +87,15 @@ export function firstBacktestOrigin(setup: BacktestSetup): number {
   return setup.foldEnd - 1;
 }
 
-/** Each holdout origin's forecast at one lead and the value observed then; entry `i` is origin `from + i`. */
+/** Each holdout origin's forecast at one lead and the value then; entry `i` is origin `firstBacktestOrigin + i`. */
 export interface LeadPairs {
   forecasts: Float64Array;
   actuals: Float64Array;
 }
 
 /**
- * The forecasts `lead` blocks ahead from every holdout origin whose target is observed, next to the
- * actual values (gaps stay NaN for the caller to skip). Every score of a backtest reads its pairs here,
+ * The forecasts `lead` blocks ahead from every holdout origin whose target lies within the history, next
+ * to the actual values (gaps stay NaN for the caller to skip). Every score of a backtest reads its pairs here,
  * so the selection and any report on it measure the same forecasts against the same values.
  */
 export function leadPairs(predictions: Float64Array, setup: BacktestSetup, lead: number): LeadPairs {
