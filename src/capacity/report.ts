@@ -1,4 +1,6 @@
+import type { TrainedModel, TrainingBacktest } from '../forecast';
 import type { ModelView } from './model-info';
+import { compareCandidates, type CandidateComparison } from './model-comparison';
 import { formatDuration } from '../util/duration';
 import type { WindowPlan } from './plan';
 import type { Recommendation } from './recommend';
@@ -167,4 +169,149 @@ function table(rows: string[][]): string {
         .trimEnd(),
     )
     .join('\n');
+}
+
+/** A per-replica target as given on the command line, and its value in cores or bytes. */
+export interface ReplicaTarget {
+  value: number;
+  text: string;
+}
+
+/** One resource's candidates compared on the backtest its model was selected on (`recommend --report`). */
+export interface ResourceComparison {
+  resource: ResourceKind;
+  /** The method the model ships with. */
+  selected: string;
+  target?: ReplicaTarget;
+  /** Absent when the history was too short to hold any of it out; `reason` then says why. */
+  backtest?: {
+    /** The scaling lead every forecast is scored at. */
+    lead: string;
+    step: string;
+    /** The stretch at the end of the history the forecasts are made over. */
+    holdout: string;
+    candidates: CandidateComparison[];
+  };
+  reason: string;
+}
+
+/** Compares every candidate of `backtest` at its first (the scaler's) lead. */
+export function resourceComparison(
+  resource: ResourceKind,
+  model: TrainedModel,
+  backtest: TrainingBacktest | undefined,
+  target: ReplicaTarget | undefined,
+): ResourceComparison {
+  const base = {
+    resource,
+    selected: model.method,
+    ...(target !== undefined && { target }),
+    reason: model.reason,
+  };
+  const lead = backtest?.setup.leadBlocks[0];
+  if (backtest === undefined || lead === undefined) return base;
+  const { setup } = backtest;
+  return {
+    ...base,
+    backtest: {
+      lead: formatDuration(lead * setup.blockMs),
+      step: formatDuration(setup.blockMs),
+      holdout: formatDuration((setup.observed.length - setup.foldEnd) * setup.blockMs),
+      candidates: compareCandidates(backtest, {
+        lead,
+        ...(target !== undefined && { target: target.value }),
+      }),
+    },
+  };
+}
+
+/** A candidate's scores in the JSON report; null where nothing could be measured. */
+export interface CandidateView {
+  method: string;
+  selected: boolean;
+  failure?: string;
+  samples: number;
+  mae: number | null;
+  rmse: number | null;
+  r2: number | null;
+  mase: number | null;
+  replicas: { samples: number; exact: number | null; withinOne: number | null } | null;
+}
+
+/** The JSON form of a resource's comparison. */
+export function comparisonView(comparison: ResourceComparison): {
+  selected: string;
+  target: ReplicaTarget | null;
+  lead: string | null;
+  step: string | null;
+  holdout: string | null;
+  reason: string;
+  candidates: CandidateView[];
+} {
+  const backtest = comparison.backtest;
+  return {
+    selected: comparison.selected,
+    target: comparison.target ?? null,
+    lead: backtest?.lead ?? null,
+    step: backtest?.step ?? null,
+    holdout: backtest?.holdout ?? null,
+    reason: comparison.reason,
+    candidates: (backtest?.candidates ?? []).map((c): CandidateView => ({
+      method: c.method,
+      selected: c.method === comparison.selected,
+      ...(c.failure !== undefined && { failure: c.failure }),
+      samples: c.errors.samples,
+      mae: finiteOrNull(c.errors.mae),
+      rmse: finiteOrNull(c.errors.rmse),
+      r2: finiteOrNull(c.errors.r2),
+      mase: finiteOrNull(c.errors.mase),
+      replicas:
+        c.replicas === undefined
+          ? null
+          : {
+              samples: c.replicas.samples,
+              exact: finiteOrNull(c.replicas.exact),
+              withinOne: finiteOrNull(c.replicas.withinOne),
+            },
+    })),
+  };
+}
+
+/** The human-readable table of one resource's comparison. */
+export function comparisonTable(comparison: ResourceComparison): string {
+  const cpu = comparison.resource === 'cpu';
+  const name = `${cpu ? 'CPU' : 'Memory'} (${cpu ? 'cores' : 'MiB'})`;
+  const backtest = comparison.backtest;
+  if (backtest === undefined) return `${name}: no backtest: ${comparison.reason}`;
+  const target = comparison.target;
+  // Errors in the resource's unit: memory in bytes would be ten-digit numbers nobody compares by eye.
+  const inUnit = (value: number): string =>
+    Number.isFinite(value) ? (cpu ? value.toFixed(3) : (value / MIB).toFixed(1)) : '-';
+  const fixed = (value: number): string => (Number.isFinite(value) ? value.toFixed(3) : '-');
+  const share = (value: number | undefined): string =>
+    value !== undefined && Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : '-';
+  const header = ['model', 'MAE', 'RMSE', 'R²', 'MASE'];
+  if (target !== undefined) header.push('replicas exact', 'within one');
+  const rows = backtest.candidates.map((c) => {
+    const row = [
+      `${c.method}${c.method === comparison.selected ? ' (chosen)' : ''}${c.failure !== undefined ? ' (failed)' : ''}`,
+      inUnit(c.errors.mae),
+      inUnit(c.errors.rmse),
+      fixed(c.errors.r2),
+      fixed(c.errors.mase),
+    ];
+    if (target !== undefined) row.push(share(c.replicas?.exact), share(c.replicas?.withinOne));
+    return row;
+  });
+  const title =
+    `${name}: ${backtest.lead} ahead from every ${backtest.step} of the last ${backtest.holdout}` +
+    (target === undefined ? '' : `; replicas at ${target.text} per replica`);
+  const failures = backtest.candidates
+    .filter((c) => c.failure !== undefined)
+    .map((c) => `${c.method}: ${c.failure}`);
+  return [title, table([header, ...rows]), ...failures].join('\n');
+}
+
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? tidy(value) : null;
 }

@@ -1,4 +1,4 @@
-import { GIB, MIB, cpuQuantity, memoryQuantity, quantityOf } from './units';
+import { GIB, MIB, cpuQuantity, memoryQuantity, parseQuantity, quantityOf } from './units';
 
 describe('cpuQuantity: cores to millicores, rounded up', () => {
   it.each<[number, string, number]>([
@@ -63,5 +63,41 @@ describe('memoryQuantity: bytes to Mi, rounded up, whole Gi as Gi', () => {
   it('quantityOf picks the unit by resource', () => {
     expect(quantityOf('cpu', 0.5).text).toBe('500m');
     expect(quantityOf('memory', 0.5 * GIB).text).toBe('512Mi');
+  });
+});
+
+describe('parseQuantity: a Kubernetes quantity in cores or bytes', () => {
+  it.each<['cpu' | 'memory', string, number]>([
+    ['cpu', '0.5', 0.5],
+    ['cpu', '500m', 0.5],
+    ['cpu', '2', 2],
+    ['cpu', '.25', 0.25],
+    ['cpu', ' 1500m ', 1.5],
+    ['memory', '536870912', 512 * MIB],
+    ['memory', '512Mi', 512 * MIB],
+    ['memory', '1Gi', GIB],
+    ['memory', '1.5Gi', 1.5 * GIB],
+    ['memory', '64Ki', 64 * 1024],
+    ['memory', '1G', 1e9],
+    ['memory', '500M', 5e8],
+    ['memory', '100k', 1e5],
+    ['memory', '100K', 1e5],
+  ])('%s %j → %d', (resource, text, value) => {
+    expect(parseQuantity(resource, text)).toBeCloseTo(value, 9);
+  });
+
+  it.each<['cpu' | 'memory', string, string]>([
+    ['cpu', '512Mi', '"512Mi" is not a quantity of CPU cores as a number or millicores, e.g. 0.5 or 500m'],
+    ['cpu', 'half', '"half" is not a quantity of CPU cores'],
+    ['cpu', '', '"" is not a quantity of CPU cores'],
+    ['cpu', '-1', '"-1" is not a quantity of CPU cores'],
+    ['cpu', '0', '"0" is not above 0: expected CPU cores'],
+    ['cpu', '0m', '"0m" is not above 0'],
+    ['memory', '512m', '"512m" is not a quantity of memory bytes'],
+    ['memory', '512MB', '"512MB" is not a quantity of memory bytes'],
+    ['memory', '1e9', '"1e9" is not a quantity of memory bytes'],
+    ['memory', '0Mi', '"0Mi" is not above 0: expected memory bytes'],
+  ])('%s %j is refused: %s', (resource, text, message) => {
+    expect(() => parseQuantity(resource, text)).toThrow(message);
   });
 });

@@ -63,3 +63,40 @@ export function memoryQuantity(bytes: number): Quantity {
 export function quantityOf(resource: ResourceKind, value: number): Quantity {
   return resource === 'cpu' ? cpuQuantity(value) : memoryQuantity(value);
 }
+
+/** Multipliers of the Kubernetes quantity suffixes a target is written with (`k` and `K` both kilo). */
+const SUFFIXES: Readonly<Record<string, number>> = {
+  '': 1,
+  m: 1e-3,
+  k: 1e3,
+  K: 1e3,
+  M: 1e6,
+  G: 1e9,
+  Ki: 1024,
+  Mi: MIB,
+  Gi: GIB,
+};
+
+/**
+ * Reads a Kubernetes quantity as a resource's base unit: CPU in cores (`0.5`, `500m`), memory in bytes
+ * (`536870912`, `512Mi`, `1G`). Only the suffixes people write in a pod spec are accepted, and a suffix that
+ * cannot mean that resource (`Mi` of CPU, `m` of memory) is refused rather than read as a tiny or huge
+ * number. Throws a message saying what was expected; callers prefix the flag or field it came from.
+ */
+export function parseQuantity(resource: ResourceKind, text: string): number {
+  const match = /^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)([a-zA-Z]*)\s*$/.exec(text);
+  const suffix = match?.[2] ?? '';
+  const allowed = resource === 'cpu' ? ['', 'm'] : ['', 'k', 'K', 'M', 'G', 'Ki', 'Mi', 'Gi'];
+  const expected =
+    resource === 'cpu'
+      ? 'CPU cores as a number or millicores, e.g. 0.5 or 500m'
+      : 'memory bytes as a number or with a suffix k, M, G, Ki, Mi or Gi, e.g. 512Mi';
+  if (match === null || !allowed.includes(suffix)) {
+    throw new Error(`${JSON.stringify(text)} is not a quantity of ${expected}`);
+  }
+  const value = Number(match[1]) * (SUFFIXES[suffix] as number);
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new Error(`${JSON.stringify(text)} is not above 0: expected ${expected}`);
+  }
+  return value;
+}

@@ -1,11 +1,12 @@
 /**
- * `npm run recommend -- --input USAGE.csv [--json]`: CPU and memory requests and limits per planning
- * window (next day, week, weekend, month) from a usage export, with the scaler's own models.
- * See docs/tools.md#recommend and docs/capacity-planning.md.
+ * `npm run recommend -- --input USAGE.csv [--json] [--report]`: CPU and memory requests and limits per
+ * planning window (next day, week, weekend, month) from a usage export, with the scaler's own models;
+ * `--report` adds every candidate model's backtest scores. See docs/tools.md#recommend and
+ * docs/capacity-planning.md.
  */
 import { readFileSync } from 'node:fs';
 import { parseTimezone } from '../config/business-hours';
-import { ForecastInputError, trainModel } from '../forecast';
+import { ForecastInputError, trainModelWithDiagnostics } from '../forecast';
 import type { RegularSeries, TrainingOptions } from '../forecast/types';
 import { ForecastRangeError } from '../capacity/long-forecast';
 import { describeModel } from '../capacity/model-info';
@@ -13,14 +14,19 @@ import { formatDuration, DAY_MS, MINUTE_MS } from '../util/duration';
 import { planWindows } from '../capacity/plan';
 import { DEFAULT_POLICIES, parseMultipliers, type WindowPolicy } from '../capacity/recommend';
 import {
+  comparisonTable,
+  comparisonView,
+  resourceComparison,
   resourceTable,
   resourcesBlock,
   resourcesYaml,
   windowReport,
+  type ReplicaTarget,
+  type ResourceComparison,
   type ResourcePlans,
   type ResourcesBlock,
 } from '../capacity/report';
-import type { ResourceKind } from '../capacity/units';
+import { parseQuantity, type ResourceKind } from '../capacity/units';
 import { parseUsageCsv, type UsageColumns } from '../capacity/usage-csv';
 import { CsvError } from '../util/csv';
 import { CAPACITY_WINDOWS, isCapacityWindow, type CapacityWindow } from '../capacity/windows';
@@ -29,9 +35,15 @@ import { EXIT_OK, EXIT_USAGE, UsageError, parseFlags, runAsProcess, wantsHelp } 
 export const RECOMMEND_USAGE = `usage: npm run recommend -- --input USAGE.csv [--json]
   [--cpu-column NAME] [--memory-column NAME] [--timezone UTC] [--quantile 0.9] [--now ISO-8601]
   [--multipliers next_day=0.8:1.2,next_month=0.7:1.5] [--allow-below-peak] [--window all|next_day|...]
+  [--report [--target CPU_PER_REPLICA] [--memory-target MEMORY_PER_REPLICA]]
 
 USAGE.csv: timestamp,cpu_cores,memory_bytes (e.g. 5-minute samples), or the old forecasting API's
-timestamp,cpu_mean_5m,mem_mean_5m; memory in bytes. Other column names: --cpu-column, --memory-column.`;
+timestamp,cpu_mean_5m,mem_mean_5m; memory in bytes. Other column names: --cpu-column, --memory-column.
+
+--report: every candidate model's MAE, RMSE, R² and MASE on the backtest (15m ahead) the model was
+chosen on. With --target (CPU per replica: 0.5 or 500m) and --memory-target (512Mi, 1Gi or bytes),
+also the share of forecasts whose replica count ceil(value / target) equals the actual value's, and is
+within one of it.`;
 
 /** The scaler's defaults for a trigger (leadTime 15m, horizon 30m), so the tool learns what the scaler would. */
 const TRAINING: Omit<TrainingOptions, 'quantile'> = {
@@ -50,6 +62,8 @@ interface Options {
   policies: Record<CapacityWindow, WindowPolicy>;
   yamlWindows: CapacityWindow[];
   columns: UsageColumns;
+  /** Set with `--report`: compare the candidates, with replica shares for the resources given a target. */
+  report?: { targets: Partial<Record<ResourceKind, ReplicaTarget>> };
 }
 
 /** Runs the tool; returns the exit code (0, or 2 for bad arguments or input). */
@@ -100,6 +114,8 @@ interface Report {
   };
   resources: ResourcePlans[];
   block: ResourcesBlock;
+  /** With `--report`. */
+  comparisons?: ResourceComparison[];
 }
 
 function readInput(file: string): string {
@@ -125,8 +141,16 @@ function buildReport(options: Options, text: string): Report {
     ['cpu', usage.cpu],
     ['memory', usage.memory],
   ];
+  const comparisons: ResourceComparison[] = [];
   const resources = columns.map(([resource, history]): ResourcePlans => {
-    const model = trainModel(history, { ...TRAINING, quantile: options.quantile }, endMs);
+    const { model, backtest } = trainModelWithDiagnostics(
+      history,
+      { ...TRAINING, quantile: options.quantile },
+      endMs,
+    );
+    if (options.report !== undefined) {
+      comparisons.push(resourceComparison(resource, model, backtest, options.report.targets[resource]));
+    }
     const plans = planWindows({ model, history, timezone: options.timezone, nowMs }, CAPACITY_WINDOWS, {
       resource,
       policies: options.policies,
@@ -146,10 +170,11 @@ function buildReport(options: Options, text: string): Report {
     },
     resources,
     block: resourcesBlock(resources, options.yamlWindows),
+    ...(options.report !== undefined && { comparisons }),
   };
 }
 
-function jsonReport({ input, resources, block }: Report): unknown {
+function jsonReport({ input, resources, block, comparisons }: Report): unknown {
   return {
     input,
     models: Object.fromEntries(resources.map((r) => [r.resource, r.model])),
@@ -163,10 +188,13 @@ function jsonReport({ input, resources, block }: Report): unknown {
       ),
     })),
     resources: { requests: block.requests, limits: block.limits, windows: block.windows },
+    ...(comparisons !== undefined && {
+      report: Object.fromEntries(comparisons.map((c) => [c.resource, comparisonView(c)])),
+    }),
   };
 }
 
-function textReport({ input, resources, block }: Report, options: Options): string {
+function textReport({ input, resources, block, comparisons }: Report, options: Options): string {
   return [
     `${input.samples} samples every ${input.step}, ${input.from} to ${input.to}; ` +
       `windows after ${input.now} in ${input.timezone}`,
@@ -177,8 +205,28 @@ function textReport({ input, resources, block }: Report, options: Options): stri
     'request / limit = multipliers × that value, rounded up; ' +
       '* = raised to the observed peak (--allow-below-peak to allow less).',
     '',
+    ...(comparisons === undefined ? [] : comparisonText(comparisons)),
     resourcesYaml(block),
   ].join('\n');
+}
+
+/** The `--report` section: a table per resource and how to read it; before the YAML, which stays last to paste. */
+function comparisonText(comparisons: ResourceComparison[]): string[] {
+  return [
+    'Backtest of every candidate model (the one the model was chosen on):',
+    '',
+    ...comparisons.flatMap((c) => [comparisonTable(c), '']),
+    'MAE and RMSE in the unit of the table; R²: 1 is perfect, 0 no better than the mean of the actual ' +
+      "values; MASE: the MAE over same time yesterday's error on the older, anomaly-filtered part of the " +
+      'history, which the model was chosen by.',
+    ...(comparisons.some((c) => c.target !== undefined)
+      ? [
+          'replicas: share of forecasts whose ceil(value / target) equals, or is within one of, the ' +
+            "actual value's.",
+        ]
+      : []),
+    '',
+  ];
 }
 
 /** ISO-8601 without milliseconds: usage exports are never finer than a second. */
@@ -198,6 +246,9 @@ function readOptions(argv: string[]): Options {
     window: { type: 'string', default: 'all' },
     'cpu-column': { type: 'string' },
     'memory-column': { type: 'string' },
+    report: { type: 'boolean', default: false },
+    target: { type: 'string' },
+    'memory-target': { type: 'string' },
   });
   if (values.input === undefined || values.input === '') throw new UsageError('--input is required');
   const quantile = Number(values.quantile);
@@ -240,6 +291,22 @@ function readOptions(argv: string[]): Options {
       `--timezone ${values.timezone} is not an IANA time zone such as UTC or Europe/Berlin`,
     );
   }
+  const targets: Partial<Record<ResourceKind, ReplicaTarget>> = {
+    ...(values.target !== undefined && { cpu: targetFlag('--target', 'cpu', values.target) }),
+    ...(values['memory-target'] !== undefined && {
+      memory: targetFlag('--memory-target', 'memory', values['memory-target']),
+    }),
+  };
+  if (!values.report) {
+    const given =
+      values.target !== undefined
+        ? '--target'
+        : values['memory-target'] !== undefined
+          ? '--memory-target'
+          : undefined;
+    if (given !== undefined)
+      throw new UsageError(`${given} is used by --report: add --report to compare the models`);
+  }
   return {
     input: values.input,
     json: values.json,
@@ -254,7 +321,16 @@ function readOptions(argv: string[]): Options {
         memory: columnFlag('--memory-column', values['memory-column']),
       }),
     },
+    ...(values.report && { report: { targets } }),
   };
+}
+
+function targetFlag(flag: string, resource: ResourceKind, text: string): ReplicaTarget {
+  try {
+    return { value: parseQuantity(resource, text), text: text.trim() };
+  } catch (error) {
+    throw new UsageError(`${flag} ${(error as Error).message}`);
+  }
 }
 
 function columnFlag(flag: string, name: string): string {

@@ -87,6 +87,31 @@ export function firstBacktestOrigin(setup: BacktestSetup): number {
   return setup.foldEnd - 1;
 }
 
+/** Each holdout origin's forecast at one lead and the value then; entry `i` is origin `firstBacktestOrigin + i`. */
+export interface LeadPairs {
+  forecasts: Float64Array;
+  actuals: Float64Array;
+}
+
+/**
+ * The forecasts `lead` blocks ahead from every holdout origin whose target lies within the history, next
+ * to the actual values (gaps stay NaN for the caller to skip). Every score of a backtest reads its pairs here,
+ * so the selection and any report on it measure the same forecasts against the same values.
+ */
+export function leadPairs(predictions: Float64Array, setup: BacktestSetup, lead: number): LeadPairs {
+  const { observed } = setup;
+  const maxLead = setup.spec.maxLead;
+  const from = firstBacktestOrigin(setup);
+  const count = Math.max(0, observed.length - from - lead);
+  const forecasts = new Float64Array(count);
+  const actuals = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    forecasts[i] = predictions[i * maxLead + lead - 1] as number;
+    actuals[i] = observed[from + i + lead] as number;
+  }
+  return { forecasts, actuals };
+}
+
 /**
  * Scores holdout forecasts (laid out as `backtestCandidate` makes them) at the scoring leads: MASE,
  * sMAPE, and the coverage of an upper bound calibrated on the first half of the holdout, measured on the
@@ -119,10 +144,11 @@ export function scorePredictions(
     const errors = new ErrorAccumulator();
     const coverage = new ErrorAccumulator();
     let pinball = 0;
-    for (let origin = from; origin < to; origin++) {
-      if (origin + lead >= n) break;
-      const forecast = predictions[(origin - from) * maxLead + lead - 1] as number;
-      const actual = observed[origin + lead] as number;
+    const pairs = leadPairs(predictions, setup, lead);
+    for (let i = 0; i < pairs.forecasts.length; i++) {
+      const origin = from + i;
+      const forecast = pairs.forecasts[i] as number;
+      const actual = pairs.actuals[i] as number;
       errors.add(forecast, actual);
       if (origin >= middle && !isMissing(forecast) && !isMissing(actual)) {
         const upper = intervalAt(firstHalf, transform, forecast, lead).upper;

@@ -7,7 +7,9 @@
  * exported for tools and benchmarks.
  */
 export { trainModel, trainModelWithDiagnostics, prepareTraining, detectPeriodInSamples } from './train';
-export type { PreparedTraining, TrainingDiagnostics } from './train';
+export type { PreparedTraining, TrainingBacktest, TrainingDiagnostics } from './train';
+export { leadPairs } from './backtest';
+export type { BacktestSetup, CandidateResult, LeadPairs } from './backtest';
 export {
   forecastAhead,
   forecastFrom,

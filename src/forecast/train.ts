@@ -121,13 +121,26 @@ export interface TrainingOverrides {
   ship?: string;
 }
 
-/** `trainModel`, also returning how long each candidate took and how it scored. */
+/**
+ * The backtest a model was selected on: its setup and every candidate's holdout forecasts (failed ones
+ * included, with their failure). Tools that compare the candidates by other measures read it rather than
+ * run a second backtest that could drift from the one that chose the model.
+ */
+export interface TrainingBacktest {
+  setup: BacktestSetup;
+  results: CandidateResult[];
+}
+
+/**
+ * `trainModel`, also returning how long each candidate took and how it scored, and the backtest itself
+ * (absent when the history was too short to hold any of it out).
+ */
 export function trainModelWithDiagnostics(
   history: RegularSeries,
   options: TrainingOptions,
   nowMs: number,
   overrides: TrainingOverrides = {},
-): { model: TrainedModel; diagnostics: TrainingDiagnostics } {
+): { model: TrainedModel; diagnostics: TrainingDiagnostics; backtest?: TrainingBacktest } {
   const started = performance.now();
   const prepared = prepareTraining(history, options);
   const { grid, observed, filtered, spec, leadBlocks } = prepared;
@@ -258,6 +271,7 @@ export function trainModelWithDiagnostics(
   };
   return {
     model,
+    backtest: { setup, results },
     diagnostics: {
       candidates: results.map((r) => ({
         method: r.name,

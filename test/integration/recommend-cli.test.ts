@@ -6,6 +6,8 @@ import { load } from 'js-yaml';
 
 const ROOT = path.join(__dirname, '../..');
 const FIXTURE = path.join(ROOT, 'test/fixtures/capacity/azure-vm-964968-usage.csv');
+/** Two weeks in the old forecasting API's columns, busy on weekdays from 08:00 to 18:00, quiet at weekends. */
+const WEEKLY_OLD_API = path.join(ROOT, 'test/fixtures/capacity/weekly-usage-old-api.csv');
 const MIB = 1024 * 1024;
 
 interface Run {
@@ -186,10 +188,103 @@ describe('npm run recommend', () => {
     expect(stdout).toContain('resources:');
   }, 30_000);
 
+  it('compares every candidate model on the backtest with --report, in the tables and in JSON', async () => {
+    const text = await recommend(
+      '--input',
+      WEEKLY_OLD_API,
+      '--report',
+      '--target',
+      '500m',
+      '--memory-target',
+      '512Mi',
+    );
+    expect(text.stderr).toBe('');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('4032 samples every 5m, 2024-04-01T00:00:00Z to 2024-04-15T00:00:00Z');
+    expect(text.stdout).toMatch(
+      /^CPU \(cores\): 15m ahead from every 5m of the last \d+h; replicas at 500m per replica$/m,
+    );
+    expect(text.stdout).toMatch(
+      /^Memory \(MiB\): 15m ahead from every 5m of the last \d+h; replicas at 512Mi per replica$/m,
+    );
+    expect(text.stdout).toMatch(/^model +MAE +RMSE +R² +MASE +replicas exact +within one$/m);
+    expect(text.stdout).toMatch(/^last-value +[\d.]+ +[\d.]+ +-?[\d.]+ +[\d.]+ +[\d.]+% +[\d.]+%$/m);
+    expect(text.stdout.match(/ \(chosen\) /g)).toHaveLength(2);
+    // The report comes before the resources: block, which stays last and pastes as it is.
+    expect(text.stdout.indexOf('Backtest of every candidate model')).toBeLessThan(
+      text.stdout.indexOf('resources:'),
+    );
+    const yaml = load(text.stdout.slice(text.stdout.indexOf('resources:'))) as any;
+    expect(yaml.resources.requests.cpu).toMatch(/^(\d+m|\d+)$/);
+
+    const json = await recommend(
+      '--input',
+      WEEKLY_OLD_API,
+      '--json',
+      '--report',
+      '--target',
+      '0.5',
+      '--memory-target',
+      String(512 * MIB),
+    );
+    expect(json.code).toBe(0);
+    const result = JSON.parse(json.stdout);
+    for (const resource of ['cpu', 'memory']) {
+      const report = result.report[resource];
+      expect(report).toMatchObject({ selected: result.models[resource].method, lead: '15m', step: '5m' });
+      const methods = report.candidates.map((c: any) => c.method);
+      expect(methods).toEqual(
+        expect.arrayContaining(['last-value', 'seasonal-naive-day', 'seasonal-naive-week']),
+      );
+      expect(report.candidates.filter((c: any) => c.selected).map((c: any) => c.method)).toEqual([
+        report.selected,
+      ]);
+      for (const candidate of report.candidates) {
+        // The MASE is the one the model was chosen by, for every candidate.
+        const score = result.models[resource].scores.find(
+          (s: any) => s.method === candidate.method && s.lead === '15m',
+        );
+        expect(candidate.mase).toBeCloseTo(score.mase, 4);
+        expect(candidate.rmse).toBeGreaterThanOrEqual(candidate.mae);
+        expect(candidate.r2).toBeLessThanOrEqual(1);
+        expect(candidate.replicas.samples).toBe(candidate.samples);
+        expect(candidate.replicas.exact).toBeGreaterThanOrEqual(0);
+        expect(candidate.replicas.withinOne).toBeGreaterThanOrEqual(candidate.replicas.exact);
+        expect(candidate.replicas.withinOne).toBeLessThanOrEqual(1);
+      }
+      // Same time yesterday misses every Saturday morning's quiet; last week's shape does not.
+      const r2 = (method: string) => report.candidates.find((c: any) => c.method === method).r2;
+      expect(r2('seasonal-naive-week')).toBeGreaterThan(r2('seasonal-naive-day'));
+      const chosen = report.candidates.find((c: any) => c.selected);
+      expect(chosen.r2).toBeGreaterThan(0.9);
+      expect(chosen.replicas.withinOne).toBeGreaterThan(0.95);
+    }
+    expect(result.report.cpu.target).toEqual({ value: 0.5, text: '0.5' });
+    expect(result.report.memory.target).toEqual({ value: 512 * MIB, text: String(512 * MIB) });
+
+    // The same target as a quantity and as a number; no replica shares for a resource without a target.
+    const quantity = await recommend('--input', WEEKLY_OLD_API, '--json', '--report', '--target', '500m');
+    const fromQuantity = JSON.parse(quantity.stdout).report;
+    expect(fromQuantity.cpu.candidates.map((c: any) => c.replicas)).toEqual(
+      result.report.cpu.candidates.map((c: any) => c.replicas),
+    );
+    for (const candidate of fromQuantity.memory.candidates) expect(candidate.replicas).toBeNull();
+  }, 90_000);
+
+  it('prints no replica columns without a target, and no report without --report', async () => {
+    const { code, stdout } = await recommend('--input', WEEKLY_OLD_API, '--report');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^model +MAE +RMSE +R² +MASE$/m);
+    expect(stdout).not.toContain('replicas');
+    const plain = await recommend('--input', WEEKLY_OLD_API, '--json');
+    expect(JSON.parse(plain.stdout).report).toBeUndefined();
+  }, 60_000);
+
   it('prints its usage on --help', async () => {
     const { code, stdout } = await recommend('--help');
     expect(code).toBe(0);
     expect(stdout).toContain('usage: npm run recommend -- --input USAGE.csv [--json]');
+    expect(stdout).toContain('[--report [--target CPU_PER_REPLICA] [--memory-target MEMORY_PER_REPLICA]]');
   }, 30_000);
 
   it.each([
@@ -206,6 +301,19 @@ describe('npm run recommend', () => {
     ],
     [['--input', 'SYNTHETIC', '--quantile', '2'], 'recommend: --quantile 2 is invalid'],
     [['--input', 'SYNTHETIC', '--bogus'], "recommend: Unknown option '--bogus'"],
+    [
+      ['--input', 'SYNTHETIC', '--report', '--target', '1Gi'],
+      'recommend: --target "1Gi" is not a quantity of CPU cores as a number or millicores, e.g. 0.5 or 500m',
+    ],
+    [
+      ['--input', 'SYNTHETIC', '--report', '--memory-target', '512m'],
+      'recommend: --memory-target "512m" is not a quantity of memory bytes',
+    ],
+    [['--input', 'SYNTHETIC', '--report', '--target', '0'], 'recommend: --target "0" is not above 0'],
+    [
+      ['--input', 'SYNTHETIC', '--target', '500m'],
+      'recommend: --target is used by --report: add --report to compare the models',
+    ],
   ])(
     'exits 2 with a clear message for %j',
     async (args, message) => {
