@@ -37,6 +37,7 @@ describe('redactSecrets', () => {
     ['bearer token refused (authorization failed)', 'bearer token refused (authorization failed)'],
     ['Prometheus at http://p:9090 answered HTTP 401', 'Prometheus at http://p:9090 answered HTTP 401'],
     ['query=sum(rate(x[5m]))&step=60', 'query=sum(rate(x[5m]))&step=60'],
+    ['sum(up{api_key=~"a.*",token="b"})', 'sum(up{api_key=~"a.*",token="b"})'],
     ['', ''],
   ])('%j → %j', (text, redacted) => {
     expect(redactSecrets(text)).toBe(redacted);

@@ -18,10 +18,11 @@ const BEARER =
 /**
  * A parameter starts a text or follows `?`, `&`, `;`, `,`, a quote, a brace or whitespace: not a match
  * inside a longer word. `name=value` as in query strings and customHeaders, or `"name":"value"` as in a
- * JSON body an upstream echoed. Its value runs to the next separator.
+ * JSON body an upstream echoed. Its value runs to the next separator. `=~` is a PromQL matcher, not a
+ * value: a query shown on /v1/workloads stays readable.
  */
 const SECRET_PARAMETER =
-  /(^|[?&;,\s"'{(])([\w.-]*(?:token|secret|passw(?:or)?d|pwd|api[_-]?key|signature|credentials?|session[_-]?id)[\w.-]*(?:\s*=\s*|["']\s*:\s*["']))[^&\s"',;#<>)}]+/gi;
+  /(^|[?&;,\s"'{(])([\w.-]*(?:token|secret|passw(?:or)?d|pwd|api[_-]?key|signature|credentials?|session[_-]?id)[\w.-]*(?:\s*=\s*|["']\s*:\s*["']))(?!~)[^&\s"',;#<>)}]+/gi;
 
 /**
  * Credentials out of any text a person or another program may see: logs, gRPC error details, the HTTP

@@ -1,9 +1,9 @@
 import { connect as amqplibConnect, type Channel, type ChannelModel, type Options } from 'amqplib';
 import type { Logger } from 'pino';
 import { UpstreamDataError, UpstreamUnavailableError } from '../../errors';
+import { redactSecrets } from '../../util/redact';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { withDeadline } from './deadline';
-import { redactSecrets } from '../../util/redact';
 import type { AmqpTarget } from './rabbitmq-url';
 
 /** What a passive queue declare tells us. */
