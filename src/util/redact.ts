@@ -1,4 +1,5 @@
-const URL_USER_INFO = /(\/\/)[^\s"'<>]*@/g;
+/** A run of characters a URL may span: redaction looks for user info within one run. */
+const URL_RUN = /[^\s"'<>]+/g;
 
 /**
  * The header name, then `:` or `=` (optionally quoted, as in JSON), then an optional scheme and the
@@ -19,10 +20,12 @@ const BEARER =
  * A parameter starts a text or follows `?`, `&`, `;`, `,`, a quote, a brace or whitespace: not a match
  * inside a longer word. `name=value` as in query strings and customHeaders, or `"name":"value"` as in a
  * JSON body an upstream echoed. Its value runs to the next separator. `=~` is a PromQL matcher, not a
- * value: a query shown on /v1/workloads stays readable.
+ * value: a query shown on /v1/workloads stays readable. Whether the name is a secret's is decided apart
+ * (SECRET_NAME): one pattern with the keyword between two open-ended name parts would backtrack
+ * quadratically on a long name.
  */
-const SECRET_PARAMETER =
-  /(^|[?&;,\s"'{(])([\w.-]*(?:token|secret|passw(?:or)?d|pwd|api[_-]?key|signature|credentials?|session[_-]?id)[\w.-]*(?:\s*=\s*|["']\s*:\s*["']))(?!~)[^&\s"',;#<>)}]+/gi;
+const PARAMETER = /(^|[?&;,\s"'{(])([\w.-]+)(\s*=\s*|["']\s*:\s*["'])(?!~)[^&\s"',;#<>)}]+/gi;
+const SECRET_NAME = /token|secret|passw(?:or)?d|pwd|api[_-]?key|signature|credential|session[_-]?id/i;
 
 /**
  * Credentials out of any text a person or another program may see: logs, gRPC error details, the HTTP
@@ -40,10 +43,24 @@ const SECRET_PARAMETER =
  */
 export function redactSecrets(text: string): string {
   return text
-    .replace(URL_USER_INFO, '$1***@')
+    .replace(URL_RUN, redactUserInfo)
     .replace(AUTHORIZATION, (_match, name: string, separator: string, scheme: string | undefined) =>
       scheme === undefined ? `${name}${separator}***` : `${name}${separator}${scheme} ***`,
     )
     .replace(BEARER, '$1***')
-    .replace(SECRET_PARAMETER, '$1$2***');
+    .replace(PARAMETER, (match, before: string, name: string, separator: string) =>
+      SECRET_NAME.test(name) ? `${before}${name}${separator}***` : match,
+    );
+}
+
+/**
+ * From the first `//` of a run to its last `@`, as `(\/\/)[^\s"'<>]*@` would match, but in one pass: that
+ * pattern rescans the rest of the run from every `//`, and a long run of slashes (a request path, a
+ * metadata value echoed in an error) would cost seconds.
+ */
+function redactUserInfo(run: string): string {
+  const start = run.indexOf('//');
+  if (start < 0) return run;
+  const at = run.lastIndexOf('@');
+  return at > start + 1 ? `${run.slice(0, start)}//***@${run.slice(at + 1)}` : run;
 }
