@@ -35,6 +35,7 @@ import { sourceKindOf } from './sources/source-kinds';
 import type { TriggerConfig } from './sources/trigger-metadata';
 import { createStore } from './store/create-store';
 import type { StateStore } from './store/state-store';
+import { redactSecrets } from './util/redact';
 
 /** Everything a running scaler is made of, for tests and for the HTTP API. */
 export interface Scaler {
@@ -211,7 +212,7 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
         storeSeen = true;
         return { ready: true, detail: `store: ${store.kind}` };
       } catch (error) {
-        const detail = `store ${store.kind} not answering: ${(error as Error).message}`;
+        const detail = `store ${store.kind} not answering: ${redactSecrets((error as Error).message)}`;
         return storeSeen
           ? { ready: true, detail: `${detail} (serving from memory)` }
           : { ready: false, detail };

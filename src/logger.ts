@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { redactUrlText } from './config/parse';
+import { redactSecrets } from './util/redact';
 
 const SECRET_FROM_ENV_KEYS = [
   'serverAddressFromEnv',
@@ -60,13 +60,13 @@ function scrubError(error: unknown): unknown {
   const serialized = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
   const out = scrub({ ...serialized }) as Record<string, unknown>;
   out.type = serialized.type ?? error.name;
-  out.message = redactUrlText(String(serialized.message ?? error.message));
-  if (typeof serialized.stack === 'string') out.stack = redactUrlText(serialized.stack);
+  out.message = redactSecrets(String(serialized.message ?? error.message));
+  if (typeof serialized.stack === 'string') out.stack = redactSecrets(serialized.stack);
   return out;
 }
 
 function scrub(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return redactUrlText(value);
+  if (typeof value === 'string') return redactSecrets(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   // The log formatter sees errors before the serializers do.
   if (value instanceof Error) return scrubError(value);

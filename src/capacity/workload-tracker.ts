@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ForecastPort } from '../forecast/port/forecast-port';
 import type { Source } from '../sources/source';
 import type { TriggerConfig } from '../sources/trigger-metadata';
+import { redactSecrets } from '../util/redact';
 import type { ResourceKind } from './units';
 import type { Workload } from './workload-file';
 
@@ -108,7 +109,8 @@ export class WorkloadTracker {
       this.deps.forecast.observe(config, { value: reading.value, atMs });
       this.sampling.set(key, { lastSampleAtMs: atMs, lastAttemptAtMs: attemptAtMs });
     } catch (error) {
-      const message = (error as Error).message;
+      // Kept redacted: /v1/workloads and the status page show it (the log line below scrubs its own).
+      const message = redactSecrets((error as Error).message);
       const before = this.sampling.get(key);
       this.sampling.set(key, { ...before, lastError: message });
       if (before?.lastError !== message) {

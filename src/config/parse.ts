@@ -1,5 +1,6 @@
 import { MetadataError } from '../errors';
 import { formatDuration } from '../util/duration';
+import { redactSecrets } from '../util/redact';
 
 /** Field-level parsers shared by trigger metadata and environment settings. Each names the key it reads. */
 
@@ -97,7 +98,7 @@ export function parseUrl(key: string, raw: string, protocols: readonly string[])
 
 /** A URL typed without `//` (`guest:secret@rabbit:5672`) still holds a password before its last `@`. */
 function redactMalformedUrl(raw: string): string {
-  const text = redactUrlText(raw);
+  const text = redactSecrets(raw);
   return text.includes('//') ? text : text.replace(/^(\s*)[^\s]*@/, '$1***@');
 }
 
@@ -125,14 +126,6 @@ export function parseKeyValueList(
     pairs.push([name, value]);
   }
   return pairs;
-}
-
-/**
- * Credentials never appear in an error message, even when the URL itself is malformed. Everything up to
- * the last `@` of the URL goes: a password may itself hold `@` or `/` when it was not percent-encoded.
- */
-export function redactUrlText(text: string): string {
-  return text.replace(/(\/\/)[^\s"'<>]*@/g, '$1***@');
 }
 
 /** Only the names of a bad list are shown: `Authorization: Bearer …` written with a colon is a secret too. */

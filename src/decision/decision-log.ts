@@ -1,3 +1,4 @@
+import { redactSecrets } from '../util/redact';
 import type { Decision } from './decide';
 
 /** One evaluation of a trigger as a person reads it back: what came in, what was forecast, what went out. */
@@ -14,7 +15,10 @@ export interface DecisionRecord {
   forecastUpper?: number;
   method?: string;
   backtest?: { mase: number; coverage: number };
-  /** Why no value could be returned (the source failed past its staleness allowance). */
+  /**
+   * Why no value could be returned (the source failed past its staleness allowance). Stored redacted:
+   * the decision API and the status page show it to anyone who can reach the HTTP port.
+   */
   error?: string;
 }
 
@@ -47,7 +51,11 @@ export class DecisionLog {
     { last: DecisionRecord; previous?: DecisionRecord; points: DecisionPoint[] }
   >();
 
-  record(key: string, record: DecisionRecord): void {
+  record(key: string, recorded: DecisionRecord): void {
+    // Redacted here, where it enters, so no view of the log can forget to: a source's error may quote its
+    // URL with user:password, a token in the query string, or an Authorization header echoed back.
+    const record =
+      recorded.error === undefined ? recorded : { ...recorded, error: redactSecrets(recorded.error) };
     let entry = this.byTrigger.get(key);
     if (entry === undefined) {
       entry = { last: record, points: [] };

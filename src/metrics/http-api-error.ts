@@ -1,6 +1,11 @@
 /** Answers other than 200 for the JSON routes on the HTTP port, shared by every route module. */
 
-/** An answer other than 200, with the message the client sees. */
+import { redactSecrets } from '../util/redact';
+
+/**
+ * An answer other than 200, with the message the client sees. The message is redacted: a 503 quotes the
+ * state store's or a source's error, which may name a URL with its credentials.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -8,7 +13,7 @@ export class ApiError extends Error {
     readonly extra: Record<string, unknown> = {},
     readonly headers: Record<string, string> = {},
   ) {
-    super(message);
+    super(redactSecrets(message));
   }
 }
 

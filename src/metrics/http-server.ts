@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { redactSecrets } from '../util/redact';
 
 /** Extra routes mounted on the HTTP port (the forecast API); return false to fall through to 404. */
 export type HttpRoute = (
@@ -65,6 +66,11 @@ export async function startHttpServer(
   return { server, port: (server.address() as AddressInfo).port };
 }
 
+/**
+ * Every string of every JSON answer is redacted once more on its way out. Messages are redacted where they
+ * enter (the decision log, workload sampling, ApiError); this catches a route added later that forgets to,
+ * and redacting twice changes nothing.
+ */
 export function sendJson(
   res: http.ServerResponse,
   status: number,
@@ -72,5 +78,9 @@ export function sendJson(
   headers: Record<string, string> = {},
 ): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
+  res.end(
+    JSON.stringify(body, (_key, value: unknown) =>
+      typeof value === 'string' ? redactSecrets(value) : value,
+    ),
+  );
 }

@@ -1,13 +1,13 @@
 import { status, type ServiceError, Metadata } from '@grpc/grpc-js';
 import { MetadataError, NotFoundError, UpstreamDataError, UpstreamUnavailableError } from '../errors';
-import { redactUrlText } from '../config/parse';
+import { redactSecrets } from '../util/redact';
 
 /**
  * The one mapping from our errors to gRPC status codes. grpc-js would turn anything without a numeric
  * `code` into UNKNOWN, so every error a handler sees passes through here.
  */
 export function toServiceError(error: unknown): Partial<ServiceError> & { code: status; details: string } {
-  const message = error instanceof Error ? redactUrlText(error.message) : 'internal error';
+  const message = error instanceof Error ? redactSecrets(error.message) : 'internal error';
   let code: status;
   if (error instanceof MetadataError) code = status.INVALID_ARGUMENT;
   else if (error instanceof NotFoundError) code = status.NOT_FOUND;

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { UpstreamDataError, UpstreamUnavailableError } from '../errors';
-import { redactUrlText } from '../config/parse';
+import { redactSecrets } from '../util/redact';
 
 export interface HttpJsonRequest {
   url: URL;
@@ -28,7 +28,7 @@ const agents = {
 export function getJson(request: HttpJsonRequest): Promise<{ status: number; body: unknown }> {
   const { url } = request;
   // Only failures name the URL: built on demand, it costs the answered reads nothing.
-  const shown = (): string => redactUrlText(`${url.origin}${url.pathname}`);
+  const shown = (): string => redactSecrets(`${url.origin}${url.pathname}`);
   return new Promise((resolve, reject) => {
     const isHttps = url.protocol === 'https:';
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -107,7 +107,7 @@ function toUpstreamError(error: Error, shown: string, timeoutMs: number): Error 
   }
   const code = (error as NodeJS.ErrnoException).code;
   return new UpstreamUnavailableError(
-    `cannot reach ${shown}: ${code ?? redactUrlText(error.message)}`,
+    `cannot reach ${shown}: ${code ?? redactSecrets(error.message)}`,
     'unreachable',
     {
       cause: error,

@@ -1,6 +1,7 @@
 import { isAbsolute } from 'node:path';
 import type { MetadataReader, TargetKeys } from '../config/trigger-config';
-import { parseBoolean, parseKeyValueList, parseUrl, redactUrlText } from '../config/parse';
+import { parseBoolean, parseKeyValueList, parseUrl } from '../config/parse';
+import { redactSecrets } from '../util/redact';
 import { MetadataError } from '../errors';
 
 /** KEDA's `authModes` this scaler supports for Prometheus-style sources. */
@@ -90,7 +91,7 @@ export function parseHttpOptions(read: MetadataReader): HttpQueryOptions {
   }
   const addressKey = read.get('serverAddress') === undefined ? 'serverAddressFromEnv' : 'serverAddress';
   const url = parseUrl(addressKey, raw, ['http:', 'https:']);
-  const serverAddressRedacted = redactUrlText(url.href).replace(/\/+$/, '');
+  const serverAddressRedacted = redactSecrets(url.href).replace(/\/+$/, '');
   const authModes = parseAuthModes(read);
   const authHeader = parseAuthHeader(read, authModes);
   const customHeaders = parseHeaders(read, 'customHeaders');

@@ -1,7 +1,7 @@
 import Redis, { Cluster } from 'ioredis';
 import type { Logger } from 'pino';
 import { MetadataError } from '../errors';
-import { redactUrlText } from '../config/parse';
+import { redactSecrets } from '../util/redact';
 import { MemoryStore } from './memory-store';
 import { RedisStore } from './redis-store';
 import type { StateStore } from './state-store';
@@ -33,7 +33,7 @@ function describeRedisError(error: Error): Record<string, unknown> {
   const { code, command } = error as Error & { code?: unknown; command?: { name?: unknown } };
   return {
     type: error.name,
-    message: redactUrlText(error.message),
+    message: redactSecrets(error.message),
     ...(typeof code === 'string' && { code }),
     ...(typeof command?.name === 'string' && { command: command.name }),
   };
@@ -55,7 +55,7 @@ export function createRedisClient(redisUrl: string): Redis | Cluster {
   if (url === undefined) {
     throw new MetadataError(
       'REDIS_URL',
-      redactUrlText(redisUrl),
+      redactSecrets(redisUrl),
       'redis://, rediss://, redis+sentinel:// or redis+cluster:// URL',
     );
   }
@@ -72,7 +72,7 @@ export function createRedisClient(redisUrl: string): Redis | Cluster {
       if (!name)
         throw new MetadataError(
           'REDIS_URL',
-          redactUrlText(redisUrl),
+          redactSecrets(redisUrl),
           'a sentinel URL ending in /<master name>',
         );
       return new Redis({
@@ -98,7 +98,7 @@ export function createRedisClient(redisUrl: string): Redis | Cluster {
     default:
       throw new MetadataError(
         'REDIS_URL',
-        redactUrlText(redisUrl),
+        redactSecrets(redisUrl),
         'redis://, rediss://, redis+sentinel:// or redis+cluster:// URL',
       );
   }

@@ -244,6 +244,11 @@ describe('secrets never leave the scaler', () => {
           '/models',
           '/models/secrets/prom-ok/x',
           '/forecast/secrets/prom-ok/x',
+          // What a person reads: every trigger's last decision (refused and down ones quote their error),
+          // the workloads and the status page.
+          ...triggers.map(([name]) => `/v1/decisions/secrets/${name}`),
+          '/v1/workloads',
+          '/',
         ]) {
           outputs.push(await (await fetch(base + path)).text());
         }
@@ -257,6 +262,7 @@ describe('secrets never leave the scaler', () => {
     // Enough was written for the check to mean something: every trigger, errors included.
     expect(scaler.logs.lines.length).toBeGreaterThan(20);
     expect(everything).toContain('ACCESS_REFUSED');
+    expect(everything).toContain('"reason":"source down: ');
     expect(leaks(everything, secrets, users)).toEqual([]);
   }, 120_000);
 });

@@ -1,9 +1,10 @@
 import { connect as amqplibConnect, type Channel, type ChannelModel, type Options } from 'amqplib';
 import type { Logger } from 'pino';
 import { UpstreamDataError, UpstreamUnavailableError } from '../../errors';
+import { redactSecrets } from '../../util/redact';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { withDeadline } from './deadline';
-import { redactCredentials, type AmqpTarget } from './rabbitmq-url';
+import type { AmqpTarget } from './rabbitmq-url';
 
 /** What a passive queue declare tells us. */
 export interface QueueDeclareInfo {
@@ -310,7 +311,7 @@ class BrokerConnection {
 
   private adopt(model: ChannelModel): void {
     model.on('error', (error: Error) =>
-      this.logger.warn({ err: redactCredentials(error.message) }, 'RabbitMQ connection error'),
+      this.logger.warn({ err: redactSecrets(error.message) }, 'RabbitMQ connection error'),
     );
     model.on('close', (error?: Error) => this.onConnectionClosed(model, error));
     this.model = model;
@@ -323,7 +324,7 @@ class BrokerConnection {
     this.model = undefined;
     this.channel = undefined;
     if (this.closed) return;
-    const reason = error === undefined ? 'closed' : redactCredentials(error.message);
+    const reason = error === undefined ? 'closed' : redactSecrets(error.message);
     this.lastError = new UpstreamUnavailableError(
       `the connection to RabbitMQ at ${this.target.display} was lost (${reason})`,
       'unreachable',
@@ -363,7 +364,7 @@ class BrokerConnection {
 
   private connectError(error: unknown): Error {
     if (error instanceof UpstreamUnavailableError || error instanceof UpstreamDataError) return error;
-    const message = redactCredentials(error instanceof Error ? error.message : String(error));
+    const message = redactSecrets(error instanceof Error ? error.message : String(error));
     const code = (error as { code?: unknown } | undefined)?.code;
     // After a successful login RabbitMQ refuses connection.open only for the vhost (missing, or no access
     // for this user); amqplib reports that as an unexpected close frame without the broker's reason.
@@ -396,7 +397,7 @@ class BrokerConnection {
         cause: error,
       });
     }
-    const message = redactCredentials(error instanceof Error ? error.message : String(error));
+    const message = redactSecrets(error instanceof Error ? error.message : String(error));
     if (code === 403) {
       return new UpstreamDataError(
         `access to queue "${queueName}" in ${where} refused: ${message}`,

@@ -1,4 +1,5 @@
-import { parseEnum, parseNumber, parseUrl, redactUrlText } from '../../config/parse';
+import { parseEnum, parseNumber, parseUrl } from '../../config/parse';
+import { redactSecrets } from '../../util/redact';
 import {
   parseTarget,
   withIdentity,
@@ -138,7 +139,7 @@ export function parseRabbitMqMetadata(read: MetadataReader, common: CommonSettin
     source: 'rabbitmq',
     ...common,
     host,
-    hostRedacted: redactUrlText(url.href),
+    hostRedacted: redactSecrets(url.href),
     protocol,
     queueName,
     mode,

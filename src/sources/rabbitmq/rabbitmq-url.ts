@@ -2,7 +2,7 @@
  * Turns a trigger's `host` (and `vhostName`) into what the AMQP client and the management API client
  * need, the way KEDA's rabbitmq scaler reads the same keys. Pure functions: no I/O, no logging.
  */
-import { redactUrlText } from '../../config/parse';
+import { redactSecrets } from '../../util/redact';
 
 /** Everything needed to open one AMQP connection. Holds credentials: log `display`, never the rest. */
 export interface AmqpTarget {
@@ -162,15 +162,12 @@ function managementBase(
   return { api, prefix, vhost, display: `${url.origin}${prefix}` };
 }
 
-/** Removes user info from every URL in a text (one implementation for the whole scaler). */
-export const redactCredentials = redactUrlText;
-
 function parseAbsolute(raw: string): URL {
   try {
     return new URL(raw.trim());
   } catch {
     // The URL may hold a password: never echo it.
-    throw new Error(`not a valid URL: ${redactCredentials(raw.trim()).slice(0, 200)}`);
+    throw new Error(`not a valid URL: ${redactSecrets(raw.trim()).slice(0, 200)}`);
   }
 }
 
