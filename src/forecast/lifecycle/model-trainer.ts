@@ -38,8 +38,15 @@ export class ModelTrainer {
 
   constructor(private readonly options: ModelTrainerOptions) {}
 
+  /**
+   * @param options.drifted the current model's live error has disproved its backtest (`DriftDetector`):
+   *   the new model replaces it even if its backtest scores worse, since the current one's score no
+   *   longer says anything. Should the new one not beat the baselines, the trigger runs live-only, which
+   *   does better than a model worse than "it stays as it is now".
+   */
   async train(
     config: TriggerConfig,
+    options: { drifted?: boolean } = {},
   ): Promise<{ outcome: TrainingOutcome; record?: ModelRecord<TrainedModel> }> {
     const { store, metrics, logger, clock } = this.options;
     const key = modelKey(config);
@@ -59,7 +66,7 @@ export class ModelTrainer {
       await this.options.beforeTrain?.(key);
       const model = await this.options.fitter.fit(history, trainingOptions(config), now);
       const { current } = await store.getModels<TrainedModel>(key);
-      if (current && this.isClearlyWorse(model, current.model, now)) {
+      if (current && !options.drifted && this.isClearlyWorse(model, current.model, now)) {
         logger.info(
           { model: key, method: model.method, mase: meanMase(model), currentMase: meanMase(current.model) },
           'new model scores worse than the current one; keeping the current model',
@@ -80,6 +87,7 @@ export class ModelTrainer {
           usable: model.usable,
           reason: model.reason,
           version: record.version,
+          ...(options.drifted && { drifted: true }),
         },
         model.usable
           ? 'model trained'
