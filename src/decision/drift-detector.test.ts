@@ -75,6 +75,21 @@ describe('DriftDetector', () => {
     expect(again.find((j) => j.degraded)?.minute).toBe(150);
   });
 
+  it('stays degraded while a new model has no score yet, and judges that model on an hour of its own', () => {
+    const detector = new DriftDetector();
+    feed(detector, 0, 61, () => 3);
+    // Retrained at minute 61: the new model's first prediction comes due 15 minutes later.
+    const waiting = feed(detector, 61, 76, () => undefined);
+    expect(waiting.every((j) => j.degraded && !j.retrain)).toBe(true);
+    // It does no better: still degraded, and retrained again an hour after its first score.
+    const noBetter = feed(detector, 76, 137, () => 3);
+    expect(noBetter.every((j) => j.degraded)).toBe(true);
+    expect(noBetter.filter((j) => j.retrain).map((j) => j.minute)).toEqual([136]);
+    // The next one fits: one score under the threshold clears it.
+    feed(detector, 137, 152, () => undefined);
+    expect(feed(detector, 152, 153, () => 0.4)[0]).toMatchObject({ degraded: false, retrain: false });
+  });
+
   it('is never degraded without a backtest promise at the lead, or before any live score', () => {
     const noBacktest = new DriftDetector();
     expect(feed(noBacktest, 0, 180, () => 10, null).some((j) => j.degraded || j.retrain)).toBe(false);
@@ -82,6 +97,10 @@ describe('DriftDetector', () => {
     expect(feed(nanBacktest, 0, 180, () => 10, NaN).some((j) => j.degraded || j.retrain)).toBe(false);
     const noLive = new DriftDetector();
     expect(feed(noLive, 0, 180, () => undefined).some((j) => j.degraded || j.retrain)).toBe(false);
+    // Nor is a forecast that stops promising anything (a model with no backtest at the lead, live-only).
+    const degradedThenNone = new DriftDetector();
+    feed(degradedThenNone, 0, 61, () => 3);
+    expect(feed(degradedThenNone, 61, 62, () => 3, null)[0]?.degraded).toBe(false);
     // A gap in the promise breaks the hour, as a dip in the error does.
     const gap = new DriftDetector();
     feed(gap, 0, 50, () => 10);
