@@ -55,6 +55,14 @@ describe('ModelTrainer', () => {
     expect((await trainer.train(config)).outcome).toBe('kept_previous');
   });
 
+  it('replaces a drifted model whatever the new one scores, and keeps it for rollback', async () => {
+    const { trainer, store } = await trainerOver(unusable, usable);
+    expect((await trainer.train(config, { drifted: true })).outcome).toBe('saved');
+    const { current, previous } = await store.getModels<TrainedModel>(modelKey(config));
+    expect(current?.model.usable).toBe(false);
+    expect(previous?.model.usable).toBe(true);
+  });
+
   it('replaces a model stored in an older format whatever the new one scores', async () => {
     const { trainer, store } = await trainerOver(unusable, {
       ...usable,
