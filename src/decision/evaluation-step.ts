@@ -138,8 +138,9 @@ export class EvaluationStep {
   }
 
   /**
-   * Whether the forecast has drifted (`DriftDetector`): its rolling error has stayed above what its
-   * backtest promised for the rule's whole period. Undefined for a trigger with no lead time to judge.
+   * Whether the forecast has drifted (`DriftDetector`): the model's rolling error stayed above what its
+   * backtest promised for the rule's whole period, and no score since (its successor's included) has
+   * been back under it. Undefined for a trigger with no lead time to judge.
    */
   degraded(): boolean | undefined {
     return this.drift ? this.degradedNow : undefined;
