@@ -40,9 +40,9 @@ export class ModelTrainer {
 
   /**
    * @param options.drifted the current model's live error has disproved its backtest (`DriftDetector`):
-   *   the new model replaces it even if its backtest scores worse, since the current one's score no
-   *   longer says anything. Should the new one not beat the baselines, the trigger runs live-only, which
-   *   does better than a model worse than "it stays as it is now".
+   *   a new model that beats the baselines replaces it even if its backtest scores worse, since the
+   *   current one's score no longer says anything. One that does not is still kept out: a drifted model
+   *   kept the replay's capacity better than running live-only (docs/operations.md, "Drift").
    */
   async train(
     config: TriggerConfig,
@@ -66,7 +66,8 @@ export class ModelTrainer {
       await this.options.beforeTrain?.(key);
       const model = await this.options.fitter.fit(history, trainingOptions(config), now);
       const { current } = await store.getModels<TrainedModel>(key);
-      if (current && !options.drifted && this.isClearlyWorse(model, current.model, now)) {
+      const replacesDrifted = options.drifted === true && model.usable;
+      if (current && !replacesDrifted && this.isClearlyWorse(model, current.model, now)) {
         logger.info(
           { model: key, method: model.method, mase: meanMase(model), currentMase: meanMase(current.model) },
           'new model scores worse than the current one; keeping the current model',
