@@ -20,6 +20,8 @@ export class LeadErrorTracker {
   private readonly pending: DuePredictions<Prediction>;
   private readonly errors: Array<[model: number, naive: number, modelNumber: number]> = [];
   private modelNumber = 0;
+  /** The rolling ratios as last summed, until a score or a new model changes them. */
+  private cached: { all: number | undefined; model: number | undefined } | undefined;
   private modelSinceStart = 0;
   private naiveSinceStart = 0;
   private scoredSinceStart = 0;
@@ -51,22 +53,24 @@ export class LeadErrorTracker {
       this.scoredSinceStart++;
       this.errors.push([model, naive, due.modelNumber]);
       if (this.errors.length > this.window) this.errors.shift();
+      this.cached = undefined;
     });
   }
 
   /** The predictions recorded from now on are another model's. */
   newModel(): void {
     this.modelNumber++;
+    this.cached = undefined;
   }
 
   /** Rolling MASE, or undefined until a prediction has been scored (or when naive error is 0). */
   mase(): number | undefined {
-    return this.rolling(false);
+    return this.rolling().all;
   }
 
   /** Rolling MASE of the current model's predictions alone; undefined until one has been scored. */
   modelMase(): number | undefined {
-    return this.rolling(true);
+    return this.rolling().model;
   }
 
   /** MASE over every prediction scored since the tracker was made, whatever the model. */
@@ -75,17 +79,30 @@ export class LeadErrorTracker {
     return ratio(this.modelSinceStart, this.naiveSinceStart);
   }
 
-  private rolling(currentModelOnly: boolean): number | undefined {
+  /**
+   * Both rolling ratios in one pass, kept until the window changes: a trigger is evaluated several times
+   * for every prediction scored (one per `minSpacingMs`), and each evaluation asks for both.
+   */
+  private rolling(): { all: number | undefined; model: number | undefined } {
+    if (this.cached) return this.cached;
     let model = 0;
     let naive = 0;
-    let scored = 0;
+    let ownModel = 0;
+    let ownNaive = 0;
+    let own = 0;
     for (const [m, n, modelNumber] of this.errors) {
-      if (currentModelOnly && modelNumber !== this.modelNumber) continue;
       model += m;
       naive += n;
-      scored++;
+      if (modelNumber !== this.modelNumber) continue;
+      ownModel += m;
+      ownNaive += n;
+      own++;
     }
-    return scored === 0 ? undefined : ratio(model, naive);
+    this.cached = {
+      all: this.errors.length === 0 ? undefined : ratio(model, naive),
+      model: own === 0 ? undefined : ratio(ownModel, ownNaive),
+    };
+    return this.cached;
   }
 }
 
