@@ -76,3 +76,97 @@ describe('EvaluationStep with a shortfallTarget', () => {
     expect(step.widthFactor()).toBe(1);
   });
 });
+
+describe('EvaluationStep and drift', () => {
+  /** A forecast port whose model the test swaps, recording the retrainings asked for. */
+  function driftingForecast(): {
+    port: ForecastPort;
+    model: { trainedAtMs: number; meanAtLead: number };
+    retrainings: Array<{ atMs: number; liveMase: number; threshold: number }>;
+  } {
+    const model = { trainedAtMs: 0, meanAtLead: 100 };
+    const retrainings: Array<{ atMs: number; liveMase: number; threshold: number }> = [];
+    let nowMs = 0;
+    const port: ForecastPort = {
+      view: (_config, atMs): ForecastView => {
+        nowMs = atMs;
+        return {
+          peakWhenReady: model.meanAtLead,
+          meanWhenReady: model.meanAtLead,
+          lowerWhenReady: model.meanAtLead,
+          peakWithinLead: model.meanAtLead,
+          peakWithinColdStartBudget: model.meanAtLead,
+          meanAtLead: model.meanAtLead,
+          method: 'fake',
+          backtestLeadRatio: 0.5,
+          modelTrainedAtMs: model.trainedAtMs,
+        };
+      },
+      observe: () => undefined,
+      retrain: (_config, drift) => retrainings.push({ atMs: nowMs, ...drift }),
+    };
+    return { port, model, retrainings };
+  }
+
+  // The load jumped from 100 to about 200; the model still forecasts 100.
+  const shifted = (m: number): number => 200 + (m % 2) * 4;
+
+  it('asks for a retraining after an hour worse than promised, then judges the new model on its own', () => {
+    const { port, model, retrainings } = driftingForecast();
+    const step = new EvaluationStep(parseTriggerMetadata(BASE), port);
+    // The first prediction (15 minutes' lead) is scored at minute 15: the hour runs from there.
+    const degradedAt: number[] = [];
+    for (let m = 0; m <= 75; m++) {
+      step.run({ value: shifted(m), atMs: m * MINUTE }, false, m * MINUTE);
+      if (step.degraded()) degradedAt.push(m);
+    }
+    expect(retrainings).toHaveLength(1);
+    expect(retrainings[0]).toMatchObject({ atMs: 75 * MINUTE, threshold: 1 });
+    expect(retrainings[0]!.liveMase).toBeGreaterThan(20);
+    expect(degradedAt).toEqual([75]);
+
+    // The new model fits the new level. It is judged on its own predictions: none until the first comes
+    // due, and those are good.
+    model.trainedAtMs = 76 * MINUTE;
+    model.meanAtLead = 202;
+    for (let m = 76; m <= 240; m++) {
+      step.run({ value: shifted(m), atMs: m * MINUTE }, false, m * MINUTE);
+      if (step.degraded()) degradedAt.push(m);
+    }
+    // Degraded until the new model's first prediction, made at minute 76, is scored.
+    expect(degradedAt).toEqual(Array.from({ length: 91 - 75 }, (_, i) => 75 + i));
+    expect(retrainings).toHaveLength(1);
+    // The exported rolling error still spans both models; a replay's score, the whole run.
+    expect(step.leadMase()).toBeGreaterThan(1);
+    expect(step.leadMaseSinceStart()).toBeGreaterThan(1);
+  });
+
+  it('gives a model from a scheduled retraining a whole hour of its own before judging it drifted', () => {
+    const { port, model, retrainings } = driftingForecast();
+    const step = new EvaluationStep(parseTriggerMetadata(BASE), port);
+    for (let m = 0; m <= 200; m++) {
+      // Retrained on schedule at minute 50, and no better.
+      if (m === 50) model.trainedAtMs = 50 * MINUTE;
+      step.run({ value: shifted(m), atMs: m * MINUTE }, false, m * MINUTE);
+      if (m === 70) expect(step.degraded()).toBe(false);
+    }
+    // Its first prediction is scored at minute 65: an hour from there.
+    expect(retrainings.map((r) => r.atMs / MINUTE)).toEqual([125, 185]);
+  });
+
+  it('asks again only after another full hour when the retraining did not help', () => {
+    const { port, retrainings } = driftingForecast();
+    const step = new EvaluationStep(parseTriggerMetadata(BASE), port);
+    for (let m = 0; m <= 200; m++) step.run({ value: shifted(m), atMs: m * MINUTE }, false, m * MINUTE);
+    expect(retrainings.map((r) => r.atMs / MINUTE)).toEqual([75, 135, 195]);
+    expect(step.degraded()).toBe(true);
+  });
+
+  it('judges nothing while the trigger runs live-only', () => {
+    const { port, retrainings } = driftingForecast();
+    const step = new EvaluationStep(parseTriggerMetadata({ ...BASE, predictive: 'false' }), port);
+    for (let m = 0; m <= 200; m++) step.run({ value: shifted(m), atMs: m * MINUTE }, false, m * MINUTE);
+    expect(retrainings).toEqual([]);
+    expect(step.degraded()).toBe(false);
+  });
+});

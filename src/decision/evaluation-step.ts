@@ -2,6 +2,7 @@ import type { TriggerConfig } from '../sources/trigger-metadata';
 import type { ForecastPort, ForecastView } from '../forecast/port/forecast-port';
 import type { Reading } from '../sources/source';
 import { decide, type Decision } from './decide';
+import { DriftDetector } from './drift-detector';
 import { LeadErrorTracker } from './lead-error-tracker';
 import { ShortfallController } from './shortfall-controller';
 
@@ -19,10 +20,14 @@ export interface StepResult {
 export class EvaluationStep {
   private readonly leadError: LeadErrorTracker | undefined;
   private readonly shortfall: ShortfallController | undefined;
+  private readonly drift: DriftDetector | undefined;
+  private degradedNow = false;
+  /** When the model behind the last view was trained: a view of another one starts its own score. */
+  private modelTrainedAtMs: number | undefined;
 
   /**
-   * @param leadErrorWindow how many scored predictions the rolling lead-time error spans
-   *   (see LeadErrorTracker); the simulator scores over the whole replay.
+   * @param leadErrorWindow how many scored predictions the rolling lead-time error spans (see
+   *   LeadErrorTracker); the drift rule reads the same window, so only tests change it.
    */
   constructor(
     private readonly config: TriggerConfig,
@@ -33,6 +38,7 @@ export class EvaluationStep {
       config.leadTimeMs > 0
         ? new LeadErrorTracker(config.leadTimeMs, config.sampleIntervalMs, leadErrorWindow)
         : undefined;
+    this.drift = this.leadError ? new DriftDetector() : undefined;
     this.shortfall =
       config.shortfallTarget === undefined
         ? undefined
@@ -62,7 +68,11 @@ export class EvaluationStep {
     });
     if (!stale && this.leadError) {
       this.leadError.observe(nowMs, reading.value);
-      if (forecast) this.leadError.record(nowMs, forecast.meanAtLead, reading.value);
+      if (forecast) {
+        this.noticeModel(forecast, this.leadError);
+        this.leadError.record(nowMs, forecast.meanAtLead, reading.value);
+      }
+      if (this.drift) this.judgeDrift(nowMs, forecast, this.leadError, this.drift);
     }
     if (!stale && this.shortfall) {
       this.shortfall.observe(nowMs, reading.value);
@@ -71,6 +81,40 @@ export class EvaluationStep {
       if (forecast) this.shortfall.record(nowMs, Math.max(reading.value, forecast.peakWhenReady));
     }
     return { decision, forecast };
+  }
+
+  /**
+   * A new model (a scheduled retraining, a drift one, another replica's) is judged on its own forecasts:
+   * it promised nothing about those of the model before it. Until its first prediction comes due the drift
+   * rule has nothing to judge, so its hour starts afresh.
+   */
+  private noticeModel(forecast: ForecastView, leadError: LeadErrorTracker): void {
+    if (forecast.modelTrainedAtMs === this.modelTrainedAtMs) return;
+    this.modelTrainedAtMs = forecast.modelTrainedAtMs;
+    leadError.newModel();
+  }
+
+  /**
+   * Runs the drift rule on the current model's rolling error and its backtest promise, and asks the
+   * forecast to retrain when it says so. Only a forecast in use is judged: without a view nothing is
+   * promised.
+   */
+  private judgeDrift(
+    nowMs: number,
+    forecast: ForecastView | undefined,
+    leadError: LeadErrorTracker,
+    drift: DriftDetector,
+  ): void {
+    const liveMase = forecast ? leadError.modelMase() : undefined;
+    const backtestMase = forecast?.backtestLeadRatio;
+    const judgement = drift.observe(nowMs, liveMase, backtestMase);
+    this.degradedNow = judgement.degraded;
+    if (!judgement.retrain || liveMase === undefined || backtestMase === undefined) return;
+    this.forecast.retrain?.(this.config, {
+      liveMase,
+      backtestMase,
+      threshold: judgement.threshold as number,
+    });
   }
 
   /** The view with its capacity bound set by the shortfall controller (the `quantile` band rescaled). */
@@ -86,5 +130,19 @@ export class EvaluationStep {
   /** The rolling forecast error at the lead over that of "it stays as it is now"; undefined until scored. */
   leadMase(): number | undefined {
     return this.leadError?.mase();
+  }
+
+  /** The same ratio over every prediction scored since this step was made (what a replay reports). */
+  leadMaseSinceStart(): number | undefined {
+    return this.leadError?.maseSinceStart();
+  }
+
+  /**
+   * Whether the forecast has drifted (`DriftDetector`): the model's rolling error stayed above what its
+   * backtest promised for the rule's whole period, and no score since (its successor's included) has
+   * been back under it. Undefined for a trigger with no lead time to judge.
+   */
+  degraded(): boolean | undefined {
+    return this.drift ? this.degradedNow : undefined;
   }
 }

@@ -38,4 +38,30 @@ describe('LeadErrorTracker', () => {
     tracker.observe(60 * MIN, 0);
     expect(tracker.mase()).toBeUndefined();
   });
+
+  it('scores the current model on its own predictions, beside the window and the totals since the start', () => {
+    const tracker = new LeadErrorTracker(2 * MIN, MIN);
+    tracker.record(0, 10, 0);
+    tracker.record(MIN, 10, 0);
+    tracker.observe(2 * MIN, 20); // model 10, naive 20
+    tracker.newModel();
+    expect(tracker.modelMase()).toBeUndefined();
+    expect(tracker.mase()).toBeCloseTo(10 / 20);
+    tracker.record(2 * MIN, 19, 20);
+    tracker.observe(3 * MIN, 20); // the old model's: model 10, naive 20
+    expect(tracker.modelMase()).toBeUndefined();
+    tracker.observe(4 * MIN, 22); // the new model's: model 3, naive 2
+    expect(tracker.modelMase()).toBeCloseTo(3 / 2);
+    expect(tracker.mase()).toBeCloseTo(23 / 42);
+    expect(tracker.maseSinceStart()).toBeCloseTo(23 / 42);
+  });
+
+  it('scores a lead longer than its window', () => {
+    const tracker = new LeadErrorTracker(1_000 * MIN, MIN, 3);
+    for (let m = 0; m <= 1_001; m++) {
+      tracker.observe(m * MIN, m);
+      tracker.record(m * MIN, m + 1_000, m);
+    }
+    expect(tracker.mase()).toBe(0);
+  });
 });

@@ -34,6 +34,7 @@ export class ScalerMetrics {
   readonly prewarmReplicaSeconds: Counter<(typeof TRIGGER_LABELS)[number]>;
   readonly forecastLeadMase: Gauge<(typeof TRIGGER_LABELS)[number]>;
   readonly forecastBacktestMase: Gauge<(typeof TRIGGER_LABELS)[number]>;
+  readonly forecastDegraded: Gauge<(typeof TRIGGER_LABELS)[number]>;
   readonly capacityWidthFactor: Gauge<(typeof TRIGGER_LABELS)[number]>;
   readonly metadataWarnings: Gauge<(typeof TRIGGER_LABELS)[number]>;
   readonly predictiveEnabled: Gauge<(typeof TRIGGER_LABELS)[number] | 'mode'>;
@@ -119,6 +120,10 @@ export class ScalerMetrics {
       'forecast_backtest_mase',
       'What forecast_mase promised: the model in use, backtested at the lead time, over last value there.',
     );
+    this.forecastDegraded = triggerGauge(
+      'forecast_degraded',
+      '1 while forecast_mase has stayed above max(1, 1.5 × forecast_backtest_mase) for an hour (the model is retrained at once), 0 otherwise.',
+    );
     this.capacityWidthFactor = triggerGauge(
       'capacity_width_factor',
       'With shortfallTarget: how many times the quantile band the capacity bound is above the forecast, learned from the shortfall at startupTime.',
@@ -184,6 +189,7 @@ export class ScalerMetrics {
       this.active,
       this.forecastLeadMase,
       this.forecastBacktestMase,
+      this.forecastDegraded,
       this.capacityWidthFactor,
       this.metadataWarnings,
     ]) {

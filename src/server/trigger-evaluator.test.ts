@@ -220,6 +220,28 @@ describe('TriggerEvaluator', () => {
       expect(sample(text, 'forecast_backtest_mase', metric)).toBe(0.62);
     });
 
+    it('export forecast_degraded: 0 while the forecast keeps its promise, 1 after an hour above it', async () => {
+      const { evaluator, source, forecast, clock, handle, metrics, metricsText } = requestPath({
+        evaluationTtlMs: 0,
+      });
+      const trigger = handle({ leadTime: '5m', sampleInterval: '1m' });
+      const metric = trigger.config.metricName;
+      // The forecast says 35 at the lead; the load sits near 100, so it does far worse than last value.
+      forecast.current = FORECAST;
+      const minute = async (m: number): Promise<number | undefined> => {
+        source.answers(100 + (m % 2));
+        await evaluator.evaluate(trigger);
+        clock.advance(60_000);
+        return sample(await metricsText(), 'forecast_degraded', metric);
+      };
+      expect(await minute(0)).toBe(0);
+      // The first prediction is scored at minute 5; an hour later the forecast is degraded.
+      for (let m = 1; m < 65; m++) expect(await minute(m)).toBe(0);
+      expect(await minute(65)).toBe(1);
+      metrics.forgetTrigger(trigger.labels);
+      expect(sample(await metricsText(), 'forecast_degraded', metric)).toBeUndefined();
+    });
+
     it('report an idle trigger as inactive with value 0', async () => {
       const { evaluator, source, handle, metricsText } = requestPath({ evaluationTtlMs: 0 });
       const trigger = handle();

@@ -123,6 +123,8 @@ export class TriggerEvaluator {
     );
     const mase = stale ? undefined : state.step.leadMase();
     if (mase !== undefined) metrics.forecastLeadMase.set(labels, mase);
+    const degraded = stale ? undefined : state.step.degraded();
+    if (degraded !== undefined) metrics.forecastDegraded.set(labels, degraded ? 1 : 0);
     const widthFactor = state.step.widthFactor();
     if (widthFactor !== undefined) metrics.capacityWidthFactor.set(labels, widthFactor);
     if (forecast) {

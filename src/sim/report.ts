@@ -124,10 +124,11 @@ export function comparisonTable(simulation: SimulationResult): string {
       const t = predictive.training;
       const ahead =
         t.prefetchHits === undefined ? '' : ` (${t.prefetchHits} of them fitted ahead on worker threads)`;
+      const drift = t.driftRetrains > 0 ? `, ${t.driftRetrains} asked for by the drift rule` : '';
       lines.push(
         `predictive: a usable model for ${percent(predictive.modelUsedShare ?? 0)} of evaluations; ` +
           `${t.attempts - t.skipped} trainings (${t.saved} saved, ${t.usableSaved} usable, ` +
-          `${t.keptPrevious} kept the previous model) held the replay up ${(t.trainingMs / 1000).toFixed(1)} s` +
+          `${t.keptPrevious} kept the previous model${drift}) held the replay up ${(t.trainingMs / 1000).toFixed(1)} s` +
           ahead,
       );
     }

@@ -20,7 +20,7 @@ export interface StrategyScore {
   scaleActionsPerHour: number;
   /**
    * Forecast error at the lead: mean absolute error of the forecast mean at `now + leadTime` over that
-   * of the last value, on the same predictions (the server's rolling `forecast_lead_mase` taken over the
+   * of the last value, on the same predictions (the server's rolling `forecast_mase` taken over the
    * whole replay). Null for strategies without a forecast and while no model was usable.
    */
   forecastMase: number | null;

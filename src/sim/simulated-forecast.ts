@@ -19,6 +19,8 @@ export interface TrainingStats {
   trainingMs: number;
   /** Saved models that were usable (beat the baselines). */
   usableSaved: number;
+  /** Attempts the drift rule asked for, out of the schedule (counted in `attempts` too). */
+  driftRetrains: number;
   /** With training prefetched on worker threads: fits served from a prefetched model, and the others. */
   prefetchHits?: number;
   prefetchMisses?: number;
@@ -76,6 +78,7 @@ export class SimulatedForecast {
     failed: 0,
     trainingMs: 0,
     usableSaved: 0,
+    driftRetrains: 0,
   };
   private nowMs = 0;
 
@@ -95,9 +98,10 @@ export class SimulatedForecast {
         retrainIntervalMs: settings.retrainIntervalMs ?? server.retrainIntervalMs,
         tickMs: 0,
         fitter: decisionFitter(settings.fitter ?? inlineFitter),
-        onTrainingAttempt: ({ outcome, model, elapsedMs }) => {
+        onTrainingAttempt: ({ outcome, model, elapsedMs, drifted }) => {
           const { stats } = this;
           stats.attempts++;
+          if (drifted) stats.driftRetrains++;
           stats.trainingMs += elapsedMs;
           if (outcome === 'saved') {
             stats.saved++;

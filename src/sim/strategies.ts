@@ -70,8 +70,9 @@ export class ReactivePolicy implements MetricPolicy {
 
 /**
  * This scaler: each evaluation is the server's own `EvaluationStep` (observe → view → decide → record)
- * over the server's own `ForecastService`, on the replay's clock; the forecast error at the lead is
- * scored over the whole replay.
+ * over the server's own `ForecastService`, on the replay's clock. Its rolling error at the lead spans the
+ * server's window, so drift retrains the model when it would on the server; the report scores the
+ * whole replay.
  */
 export class PredictivePolicy implements MetricPolicy {
   /** Evaluations, and those that had a usable model (the rest ran live-only). */
@@ -83,7 +84,7 @@ export class PredictivePolicy implements MetricPolicy {
     config: TriggerConfig,
     readonly forecast: SimulatedForecast,
   ) {
-    this.step = new EvaluationStep(config, forecast.service, Number.MAX_SAFE_INTEGER);
+    this.step = new EvaluationStep(config, forecast.service);
   }
 
   evaluate(nowMs: number, live: number): Decision {
@@ -105,7 +106,7 @@ export class PredictivePolicy implements MetricPolicy {
 
   /** Mean absolute error of the forecast at the lead over that of "it stays as it is now"; null if never scored. */
   forecastMase(): number | null {
-    return this.step.leadMase() ?? null;
+    return this.step.leadMaseSinceStart() ?? null;
   }
 }
 

@@ -83,7 +83,7 @@ describe('PrometheusRule', () => {
     const file = path.join(dir, 'check.yaml');
     await fs.writeFile(file, dump({ groups: groupsOf(defaults) }));
     const result = await runPromtool(['check', 'rules', file], dir);
-    expect(result.output).toContain('SUCCESS: 6 rules found');
+    expect(result.output).toContain('SUCCESS: 7 rules found');
     expect(result.code).toBe(0);
   });
 

@@ -6,9 +6,9 @@ import { parseTriggerMetadata } from '../../sources/trigger-metadata';
 import { MemoryStore } from '../../store/memory-store';
 import { SCALER_TEST_OPTIONS, syntheticSeries } from '../synthetic-series';
 import { trainModel } from '../train';
-import { ForecastService, forecastServiceSettings } from './forecast-service';
+import { ForecastService, forecastServiceSettings, type TrainingAttempt } from './forecast-service';
 import { inlineFitter } from './model-fitter';
-import { modelKey } from './model-key';
+import { historySpec, modelKey } from './model-key';
 
 describe('ForecastService: reloading models', () => {
   it('reads a model from the store only when its version has changed', async () => {
@@ -59,6 +59,63 @@ describe('ForecastService: reloading models', () => {
     await refresh();
     expect(getModels).toHaveBeenCalledTimes(3);
     expect(service.models().find((m) => m.key === key)?.version).toBe(1);
+    await service.stop();
+  });
+});
+
+describe('ForecastService: retraining on drift', () => {
+  it('trains at the next pass instead of an interval later, says so once, and tells the trainer why', async () => {
+    let now = Date.UTC(2024, 0, 10);
+    const store = new MemoryStore(() => now);
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    const attempts: TrainingAttempt[] = [];
+    const service = new ForecastService(
+      {
+        store,
+        metrics: new ScalerMetrics(new Registry(), { defaultMetrics: false }),
+        logger,
+        clock: () => now,
+        sourceFor: () => ({ kind: 'none', read: () => Promise.reject(new Error('not read')) }),
+      },
+      {
+        ...forecastServiceSettings(readSettings({ RETRAIN_INTERVAL: '1d' })),
+        tickMs: 0,
+        fitter: inlineFitter,
+        onTrainingAttempt: (attempt) => attempts.push(attempt),
+      },
+    );
+    const config = parseTriggerMetadata({
+      source: 'rabbitmq',
+      host: 'amqp://user:secret@127.0.0.1',
+      queueName: 'tasks',
+      value: '5',
+    });
+    const history = syntheticSeries({ days: 2, stepMs: 60_000, startMs: now - 2 * 86_400_000, daily: 20 });
+    await store.writeSamples(config.signalId, historySpec(config), history);
+    expect(await service.trainNow(config)).toBe('saved');
+    now += 60 * 60_000;
+    expect(service.trainingDue(now)).toBe(false);
+
+    service.retrain(config, { liveMase: 2.5, backtestMase: 0.4, threshold: 1 });
+    expect(service.trainingDue(now)).toBe(true);
+    await service.runOnce();
+    expect(attempts).toMatchObject([{ key: modelKey(config), drifted: true, outcome: 'saved' }]);
+    expect(service.trainingDue(now + 60_000)).toBe(false);
+
+    const drift = lines.filter((line) => line.level === 40);
+    expect(drift).toEqual([
+      expect.objectContaining({
+        model: modelKey(config),
+        liveMase: 2.5,
+        backtestMase: 0.4,
+        threshold: 1,
+      }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('secret');
     await service.stop();
   });
 });

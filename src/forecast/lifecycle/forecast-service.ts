@@ -4,7 +4,7 @@ import type { TriggerConfig } from '../../sources/trigger-metadata';
 import type { ScalerMetrics } from '../../metrics/scaler-metrics';
 import type { Reading, Source } from '../../sources/source';
 import type { StateStore } from '../../store/state-store';
-import type { ForecastPort, ForecastView } from '../port/forecast-port';
+import type { DriftReport, ForecastPort, ForecastView } from '../port/forecast-port';
 import type { TrainedModel } from '../types';
 import { historySpec } from './model-key';
 import { WorkerFitter, type ModelFitter } from './model-fitter';
@@ -30,6 +30,8 @@ export interface TrainingAttempt {
   model: TrainedModel | undefined;
   /** Wall-clock time of the attempt (lock, history read, fit, promotion). */
   elapsedMs: number;
+  /** Asked for by the drift rule rather than by the schedule. */
+  drifted: boolean;
 }
 
 export interface ForecastServiceSettings extends TrainingSchedule {
@@ -115,6 +117,28 @@ export class ForecastService implements ForecastPort {
       );
   }
 
+  /**
+   * The forecast drifted from its backtest's promise (`DriftDetector`): trains this trigger's model on the
+   * next pass instead of a retrain interval after the last one, and starts that pass now when a loop
+   * runs. Said once per drift in the log, at warn: the forecast has been steering scaling on a model that
+   * no longer fits.
+   */
+  retrain(config: TriggerConfig, drift: DriftReport): void {
+    const { forecaster } = this.track(config);
+    this.deps.logger.warn(
+      {
+        model: forecaster.key,
+        metric: config.metricName,
+        liveMase: drift.liveMase,
+        backtestMase: drift.backtestMase,
+        threshold: drift.threshold,
+      },
+      'forecast worse than its backtest promised for an hour; retraining the model now',
+    );
+    forecaster.requestTraining();
+    if (this.timer !== undefined && !this.stopped) void this.runOnce();
+  }
+
   /** True when some model's training is due at `nowMs` (an owner that runs no loop asks this). */
   trainingDue(nowMs: number): boolean {
     for (const { forecaster } of this.tracked.values())
@@ -177,7 +201,8 @@ export class ForecastService implements ForecastPort {
       if (now - tracked.lastRefreshMs >= this.settings.refreshIntervalMs) await this.refresh(tracked);
       if (!forecaster.trainingDue(now, this.settings)) continue;
       const started = performance.now();
-      const { outcome, record } = await this.trainer.train(forecaster.config);
+      const drifted = forecaster.trainingRequested;
+      const { outcome, record } = await this.trainer.train(forecaster.config, { drifted });
       forecaster.attempted(outcome, now, this.settings);
       const promotedOrKept = outcome === 'saved' || outcome === 'kept_previous' || outcome === 'pinned';
       if (promotedOrKept) {
@@ -190,6 +215,7 @@ export class ForecastService implements ForecastPort {
         outcome,
         model: promotedOrKept ? forecaster.current.model : undefined,
         elapsedMs: performance.now() - started,
+        drifted,
       });
     }
   }

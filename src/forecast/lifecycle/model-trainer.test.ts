@@ -55,6 +55,26 @@ describe('ModelTrainer', () => {
     expect((await trainer.train(config)).outcome).toBe('kept_previous');
   });
 
+  it('replaces a drifted model with a usable one that backtests worse, and keeps it for rollback', async () => {
+    const worse: TrainedModel = {
+      ...usable,
+      scores: usable.scores.map((s) => (s.method === usable.method ? { ...s, mase: s.mase * 2 } : s)),
+    };
+    const scheduled = await trainerOver(worse, usable);
+    expect((await scheduled.trainer.train(config)).outcome).toBe('kept_previous');
+
+    const { trainer, store } = await trainerOver(worse, usable);
+    expect((await trainer.train(config, { drifted: true })).outcome).toBe('saved');
+    const { current, previous } = await store.getModels<TrainedModel>(modelKey(config));
+    expect(current?.model.scores).toEqual(worse.scores);
+    expect(previous?.model.scores).toEqual(usable.scores);
+  });
+
+  it('keeps a drifted model over a new one that does not beat the baselines', async () => {
+    const { trainer } = await trainerOver(unusable, usable);
+    expect((await trainer.train(config, { drifted: true })).outcome).toBe('kept_previous');
+  });
+
   it('replaces a model stored in an older format whatever the new one scores', async () => {
     const { trainer, store } = await trainerOver(unusable, {
       ...usable,

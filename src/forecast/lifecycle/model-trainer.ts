@@ -39,8 +39,15 @@ export class ModelTrainer {
 
   constructor(private readonly options: ModelTrainerOptions) {}
 
+  /**
+   * @param options.drifted the current model's live error has disproved its backtest (`DriftDetector`):
+   *   a new model that beats the baselines replaces it even if its backtest scores worse, since the
+   *   current one's score no longer says anything. One that does not is still kept out: a drifted model
+   *   kept the replay's capacity better than running live-only (docs/operations.md, "Drift").
+   */
   async train(
     config: TriggerConfig,
+    options: { drifted?: boolean } = {},
   ): Promise<{ outcome: TrainingOutcome; record?: ModelRecord<TrainedModel> }> {
     const { store, metrics, logger, clock } = this.options;
     const key = modelKey(config);
@@ -60,7 +67,8 @@ export class ModelTrainer {
       await this.options.beforeTrain?.(key);
       const model = await this.options.fitter.fit(history, trainingOptions(config), now);
       const { current } = await store.getModels<TrainedModel>(key);
-      if (current && this.isClearlyWorse(model, current.model, now)) {
+      const replacesDrifted = options.drifted === true && model.usable;
+      if (current && !replacesDrifted && this.isClearlyWorse(model, current.model, now)) {
         logger.info(
           { model: key, method: model.method, mase: meanMase(model), currentMase: meanMase(current.model) },
           'new model scores worse than the current one; keeping the current model',
@@ -96,6 +104,7 @@ export class ModelTrainer {
           reason: model.reason,
           version: record.version,
           replacedVersion: current?.version,
+          ...(options.drifted && { drifted: true }),
         },
         model.usable
           ? 'model trained'

@@ -99,6 +99,21 @@ describe('TriggerForecaster', () => {
     expect(forecaster.trainingDue(START + 60 * MINUTE, SCHEDULE)).toBe(true);
   });
 
+  it('trains at once when asked (drift), and only once: the next attempt answers the request', () => {
+    const forecaster = new TriggerForecaster(config);
+    forecaster.adopt({ model: trainedModel(), version: 1 });
+    forecaster.attempted('saved', START, SCHEDULE);
+    expect(forecaster.trainingDue(START + 10 * MINUTE, SCHEDULE)).toBe(false);
+    forecaster.requestTraining();
+    expect(forecaster.trainingDue(START + 10 * MINUTE, SCHEDULE)).toBe(true);
+    forecaster.attempted('kept_previous', START + 10 * MINUTE, SCHEDULE);
+    expect(forecaster.trainingDue(START + 11 * MINUTE, SCHEDULE)).toBe(false);
+    // Another replica holds the lock: its model is reloaded, so the request is answered too.
+    forecaster.requestTraining();
+    forecaster.attempted('locked', START + 12 * MINUTE, SCHEDULE);
+    expect(forecaster.trainingDue(START + 12 * MINUTE + 1, SCHEDULE)).toBe(false);
+  });
+
   it('does not take a model stored in an older format, so the trigger trains at once', () => {
     const forecaster = new TriggerForecaster(config);
     const stored = { ...trainedModel(), formatVersion: MODEL_FORMAT_VERSION - 1 };

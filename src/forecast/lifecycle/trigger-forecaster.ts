@@ -26,6 +26,7 @@ export class TriggerForecaster {
   /** Slot of the newest reading handed out for storage, so history gets one sample per interval. */
   private lastStoredSlot = -1;
   private nextAttemptMs = 0;
+  private retrainRequested = false;
   private cached:
     | { slot: number; recentLength: number; version: number; steps: number; result: ForecastResult }
     | undefined;
@@ -97,6 +98,7 @@ export class TriggerForecaster {
 
   /** True when a training attempt is due: past the retry wait, and a whole interval after the model's. */
   trainingDue(nowMs: number, schedule: TrainingSchedule): boolean {
+    if (this.retrainRequested) return true;
     // A model trained by any replica (and reloaded) pushes the next training a full interval out.
     const trainedAt = this.model?.trainedAtMs ?? -Infinity;
     return nowMs >= Math.max(this.nextAttemptMs, trainedAt + schedule.retrainIntervalMs);
@@ -105,6 +107,18 @@ export class TriggerForecaster {
   /** Schedules the next attempt after one at `nowMs` ended with `outcome`. */
   attempted(outcome: TrainingOutcome, nowMs: number, schedule: TrainingSchedule): void {
     this.nextAttemptMs = nowMs + retryDelayMs(outcome, schedule);
+    // Answered by any attempt: on 'locked' another replica is training, and its model is reloaded.
+    this.retrainRequested = false;
+  }
+
+  /** Makes a training due at once, until the next attempt (whatever its outcome). */
+  requestTraining(): void {
+    this.retrainRequested = true;
+  }
+
+  /** A retraining was asked for out of schedule (drift) and no attempt has answered it yet. */
+  get trainingRequested(): boolean {
+    return this.retrainRequested;
   }
 
   /**

@@ -29,6 +29,18 @@ export interface ForecastView {
   backtestLeadRatio?: number;
   /** The shipped method's backtest at `leadTime`: MASE and the share of actuals at or below its bound. */
   backtestAtLead?: { mase: number; coverage: number };
+  /** When the model behind this view was trained: tells one model from the next. */
+  modelTrainedAtMs?: number;
+}
+
+/** Why a retraining was asked for: the forecast drifted from what its backtest promised. */
+export interface DriftReport {
+  /** Rolling live MASE at the lead, over "it stays as it is now". */
+  liveMase: number;
+  /** What the model's backtest promised there, in the same terms (`backtestLeadRatio`). */
+  backtestMase: number;
+  /** The live MASE the rule allows: max(1, 1.5 × backtestMase). */
+  threshold: number;
 }
 
 /**
@@ -40,6 +52,11 @@ export interface ForecastPort {
   view(config: TriggerConfig, nowMs: number): ForecastView | undefined;
   /** Hands a fresh live reading to the forecast (history sampling; fire and forget). */
   observe(config: TriggerConfig, reading: Reading): void;
+  /**
+   * Makes this trigger's model due for training now, whatever the schedule says (fire and forget). An
+   * implementation that does not train leaves it out.
+   */
+  retrain?(config: TriggerConfig, drift: DriftReport): void;
 }
 
 /** Live-only: used when no forecast service runs, and in tests of the request path. */

@@ -28,7 +28,7 @@ export function forecastView(
   result: ForecastResult,
   nowMs: number,
   windows: ViewWindows,
-  model: Pick<TrainedModel, 'method' | 'scores'>,
+  model: Pick<TrainedModel, 'method' | 'scores'> & Partial<Pick<TrainedModel, 'trainedAtMs'>>,
 ): ForecastView {
   const readyFromMs = nowMs + windows.startupTimeMs;
   const ready = window(result, readyFromMs, readyFromMs + POLLING_ALLOWANCE_MS);
@@ -45,6 +45,7 @@ export function forecastView(
     method: model.method,
     backtestLeadRatio: backtestLeadRatio(model, windows.leadTimeMs),
     backtestAtLead: backtestAtLead(model, windows.leadTimeMs),
+    modelTrainedAtMs: model.trainedAtMs,
   };
 }
 
