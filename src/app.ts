@@ -109,6 +109,7 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
     sourceDeps,
     clock,
     evaluationTtlMs: settings.evaluationTtlMs,
+    driftWindowMs: settings.driftWindowMs,
   });
   const forecast = deps.forecast?.({
     store,
