@@ -104,10 +104,12 @@ export async function startScaler(settings: Settings, deps: ScalerDeps): Promise
     forecast: {
       view: (config, nowMs) => forecastPort.view(config, nowMs),
       observe: (config, reading) => forecastPort.observe(config, reading),
+      retrain: (config, drift) => forecastPort.retrain?.(config, drift),
     },
     sourceDeps,
     clock,
     evaluationTtlMs: settings.evaluationTtlMs,
+    driftWindowMs: settings.driftWindowMs,
   });
   const forecast = deps.forecast?.({
     store,

@@ -14,6 +14,7 @@ const DEFAULTS: Settings = {
   pushPollIntervalMs: 500,
   pushPollIntervalSlowMs: 5_000,
   retrainIntervalMs: 3_600_000,
+  driftWindowMs: 3_600_000,
   trainingLockTtlMs: 5 * 60_000,
   modelRefreshIntervalMs: 30_000,
   triggerIdleMs: 15 * 60_000,
@@ -71,6 +72,8 @@ describe('readSettings', () => {
     [{ PUSH_POLL_INTERVAL: '1000' }, { pushPollIntervalMs: 1_000 }],
     [{ PUSH_POLL_INTERVAL_SLOW: '10s' }, { pushPollIntervalSlowMs: 10_000 }],
     [{ RETRAIN_INTERVAL: '6h' }, { retrainIntervalMs: 6 * 3_600_000 }],
+    [{ DRIFT_WINDOW: '15s' }, { driftWindowMs: 15_000 }],
+    [{ DRIFT_WINDOW: '1d' }, { driftWindowMs: 86_400_000 }],
     [{ TRAINING_LOCK_TTL: '10m' }, { trainingLockTtlMs: 10 * 60_000 }],
     [{ MODEL_REFRESH_INTERVAL: '1m' }, { modelRefreshIntervalMs: 60_000 }],
     [{ TRIGGER_IDLE: '1h' }, { triggerIdleMs: 3_600_000 }],
@@ -130,6 +133,14 @@ describe('readSettings', () => {
     [
       { RETRAIN_INTERVAL: '8d' },
       'metadata key "RETRAIN_INTERVAL" has invalid value "8d": expected a duration such as 30s, 15m, 2h or 14d between 1s and 7d',
+    ],
+    [
+      { DRIFT_WINDOW: '500ms' },
+      'metadata key "DRIFT_WINDOW" has invalid value "500ms": expected a duration such as 30s, 15m, 2h or 14d between 1s and 1d',
+    ],
+    [
+      { DRIFT_WINDOW: '2d' },
+      'metadata key "DRIFT_WINDOW" has invalid value "2d": expected a duration such as 30s, 15m, 2h or 14d between 1s and 1d',
     ],
     [
       { TRAINING_LOCK_TTL: '100ms' },

@@ -28,6 +28,11 @@ export interface Settings {
   pushPollIntervalSlowMs: number;
   /** How often models are retrained. @default 1h */
   retrainIntervalMs: number;
+  /**
+   * How long a forecast must stay worse than its backtest promised before it counts as drift (retrained at
+   * once, `forecast_degraded` 1). The simulator keeps `DRIFT_RULE.sustainMs`, the same hour. @default 1h
+   */
+  driftWindowMs: number;
   /** Expiry of a model's training lock: how long a replica that died mid-training blocks the others. @default 5m */
   trainingLockTtlMs: number;
   /** How often a replica reloads models that another replica trained. @default 30s */
@@ -90,6 +95,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     pushPollIntervalMs: duration('PUSH_POLL_INTERVAL', 500, 50, 60_000),
     pushPollIntervalSlowMs: duration('PUSH_POLL_INTERVAL_SLOW', 5_000, 50, 300_000),
     retrainIntervalMs: duration('RETRAIN_INTERVAL', 3_600_000, 1_000, 7 * 86_400_000),
+    driftWindowMs: duration('DRIFT_WINDOW', 3_600_000, 1_000, 86_400_000),
     trainingLockTtlMs: duration('TRAINING_LOCK_TTL', 5 * 60_000, 500, 3_600_000),
     modelRefreshIntervalMs: duration('MODEL_REFRESH_INTERVAL', 30_000, 100, 3_600_000),
     triggerIdleMs: duration('TRIGGER_IDLE', 15 * 60_000, 1_000, 7 * 86_400_000),

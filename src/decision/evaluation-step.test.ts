@@ -162,6 +162,15 @@ describe('EvaluationStep and drift', () => {
     expect(step.degraded()).toBe(true);
   });
 
+  it('takes its drift window from the server (DRIFT_WINDOW) instead of the hour', () => {
+    const { port, retrainings } = driftingForecast();
+    const step = new EvaluationStep(parseTriggerMetadata(BASE), port, undefined, 20 * MINUTE);
+    for (let m = 0; m <= 80; m++) step.run({ value: shifted(m), atMs: m * MINUTE }, false, m * MINUTE);
+    // Scored from minute 15 on, as above: 20 minutes from there, and every 20 minutes while no better.
+    expect(retrainings.map((r) => r.atMs / MINUTE)).toEqual([35, 55, 75]);
+    expect(step.degraded()).toBe(true);
+  });
+
   it('judges nothing while the trigger runs live-only', () => {
     const { port, retrainings } = driftingForecast();
     const step = new EvaluationStep(parseTriggerMetadata({ ...BASE, predictive: 'false' }), port);

@@ -2,7 +2,7 @@ import type { TriggerConfig } from '../sources/trigger-metadata';
 import type { ForecastPort, ForecastView } from '../forecast/port/forecast-port';
 import type { Reading } from '../sources/source';
 import { decide, type Decision } from './decide';
-import { DriftDetector } from './drift-detector';
+import { DRIFT_RULE, DriftDetector } from './drift-detector';
 import { LeadErrorTracker } from './lead-error-tracker';
 import { ShortfallController } from './shortfall-controller';
 
@@ -28,17 +28,20 @@ export class EvaluationStep {
   /**
    * @param leadErrorWindow how many scored predictions the rolling lead-time error spans (see
    *   LeadErrorTracker); the drift rule reads the same window, so only tests change it.
+   * @param driftWindowMs how long the error must stay above the drift threshold before it counts
+   *   (`DRIFT_WINDOW` on the server; the simulator keeps the default).
    */
   constructor(
     private readonly config: TriggerConfig,
     private readonly forecast: ForecastPort,
     leadErrorWindow?: number,
+    driftWindowMs: number = DRIFT_RULE.sustainMs,
   ) {
     this.leadError =
       config.leadTimeMs > 0
         ? new LeadErrorTracker(config.leadTimeMs, config.sampleIntervalMs, leadErrorWindow)
         : undefined;
-    this.drift = this.leadError ? new DriftDetector() : undefined;
+    this.drift = this.leadError ? new DriftDetector(driftWindowMs) : undefined;
     this.shortfall =
       config.shortfallTarget === undefined
         ? undefined

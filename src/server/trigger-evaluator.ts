@@ -29,6 +29,8 @@ export interface EvaluatorDeps {
   clock: () => number;
   /** How long one evaluation answers every call for the same trigger. */
   evaluationTtlMs: number;
+  /** How long a forecast must stay worse than promised before it counts as drift. @default 1h */
+  driftWindowMs?: number;
   /** Keeps each trigger's last decisions for the decision API and the status page. */
   decisionLog?: DecisionLog;
   /** Builds a trigger's source. @default the source its `source` key names */
@@ -109,7 +111,7 @@ export class TriggerEvaluator {
       throw error;
     }
     const { reading, stale } = live;
-    state.step ??= new EvaluationStep(config, this.deps.forecast);
+    state.step ??= new EvaluationStep(config, this.deps.forecast, undefined, this.deps.driftWindowMs);
     const { decision, forecast } = state.step.run(reading, stale, now);
 
     metrics.liveValue.set(labels, finiteOrZero(reading.value));

@@ -133,7 +133,7 @@ export class ForecastService implements ForecastPort {
         backtestMase: drift.backtestMase,
         threshold: drift.threshold,
       },
-      'forecast worse than its backtest promised for an hour; retraining the model now',
+      'forecast worse than its backtest promised for the whole drift window; retraining the model now',
     );
     forecaster.requestTraining();
     if (this.timer !== undefined && !this.stopped) void this.runOnce();
