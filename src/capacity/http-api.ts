@@ -218,16 +218,18 @@ class CapacityApi {
   private async rollback(path: Path, version: number | undefined): Promise<unknown> {
     const handle = this.findTrigger(path);
     const key = modelKey(handle.config);
-    const before = await this.history(key);
+    const replaced = await this.planner.fromStore(() => this.deps.store.currentModelVersion(key));
     const restored = await this.planner.fromStore(() =>
       this.refusedWhilePinned(path, () =>
         this.deps.store.rollbackModel<TrainedModel>(key, { version, nowMs: this.deps.clock() }),
       ),
     );
     if (!restored) {
-      if (before.versions.length === 0) throw this.planner.notTrained(describePath(path));
-      if (version !== undefined) throw notKept(path, version, before);
-      const current = before.versions.find((v) => v.version === before.currentVersion);
+      // Only a refusal reads every kept version: to say which exist.
+      const kept = await this.history(key);
+      if (kept.versions.length === 0) throw this.planner.notTrained(describePath(path));
+      if (version !== undefined) throw notKept(path, version, kept);
+      const current = kept.versions.find((v) => v.version === kept.currentVersion);
       throw new ApiError(
         409,
         `no previous model of ${describePath(path)} is kept: nothing to roll back to`,
@@ -235,10 +237,7 @@ class CapacityApi {
       );
     }
     const slots = await this.planner.fromStore(() => this.deps.store.getModels<TrainedModel>(key));
-    this.audit('model.rolledBack', handle, key, {
-      version: restored.version,
-      replacedVersion: before.currentVersion,
-    });
+    this.audit('model.rolledBack', handle, key, { version: restored.version, replacedVersion: replaced });
     return {
       trigger: triggerView(handle, key),
       restored: describeRecord(restored, false),
@@ -252,15 +251,18 @@ class CapacityApi {
   private async pin(path: Path, version: number | undefined): Promise<unknown> {
     const handle = this.findTrigger(path);
     const key = modelKey(handle.config);
-    const before = await this.history(key);
-    if (before.versions.length === 0) throw this.planner.notTrained(describePath(path));
+    const replaced = await this.planner.fromStore(() => this.deps.store.currentModelVersion(key));
     const pinned = await this.planner.fromStore(() =>
       this.deps.store.pinModel<TrainedModel>(key, { version, nowMs: this.deps.clock() }),
     );
-    if (!pinned) throw notKept(path, version ?? Number.NaN, before);
+    if (!pinned) {
+      const kept = await this.history(key);
+      if (kept.versions.length === 0) throw this.planner.notTrained(describePath(path));
+      throw notKept(path, version ?? Number.NaN, kept);
+    }
     this.audit('model.pinned', handle, key, {
       version: pinned.version,
-      replacedVersion: before.currentVersion === pinned.version ? undefined : before.currentVersion,
+      replacedVersion: replaced === pinned.version ? undefined : replaced,
     });
     return {
       trigger: triggerView(handle, key),

@@ -49,6 +49,9 @@ export interface Settings {
   shutdownGraceMs: number;
 }
 
+/** How long a forecast must stay worse than promised before it counts as drift, unless `DRIFT_WINDOW` says. */
+export const DEFAULT_DRIFT_WINDOW_MS = 3_600_000;
+
 /** How many versions of each model the store keeps unless `MODEL_HISTORY_VERSIONS` says otherwise. */
 export const DEFAULT_MODEL_HISTORY_VERSIONS = 20;
 
@@ -95,7 +98,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     pushPollIntervalMs: duration('PUSH_POLL_INTERVAL', 500, 50, 60_000),
     pushPollIntervalSlowMs: duration('PUSH_POLL_INTERVAL_SLOW', 5_000, 50, 300_000),
     retrainIntervalMs: duration('RETRAIN_INTERVAL', 3_600_000, 1_000, 7 * 86_400_000),
-    driftWindowMs: duration('DRIFT_WINDOW', 3_600_000, 1_000, 86_400_000),
+    driftWindowMs: duration('DRIFT_WINDOW', DEFAULT_DRIFT_WINDOW_MS, 1_000, 86_400_000),
     trainingLockTtlMs: duration('TRAINING_LOCK_TTL', 5 * 60_000, 500, 3_600_000),
     modelRefreshIntervalMs: duration('MODEL_REFRESH_INTERVAL', 30_000, 100, 3_600_000),
     triggerIdleMs: duration('TRIGGER_IDLE', 15 * 60_000, 1_000, 7 * 86_400_000),

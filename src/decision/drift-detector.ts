@@ -1,7 +1,9 @@
+import { DEFAULT_DRIFT_WINDOW_MS } from '../config/settings';
+
 /** The drift rule's fixed settings, shared by the server and the simulator. */
 export const DRIFT_RULE = {
   /** How long the live error must stay above the threshold, unbroken, before it counts as drift. */
-  sustainMs: 3_600_000,
+  sustainMs: DEFAULT_DRIFT_WINDOW_MS,
   /** How much worse than its backtest a model may do at the lead before it is suspect. */
   backtestFactor: 1.5,
   /**

@@ -42,8 +42,8 @@ export class ModelTrainer {
   /**
    * @param options.drifted the current model's live error has disproved its backtest (`DriftDetector`):
    *   a new model that beats the baselines replaces it even if its backtest scores worse, since the
-   *   current one's score no longer says anything. One that does not is still kept out: a drifted model
-   *   kept the replay's capacity better than running live-only (docs/operations.md, "Drift").
+   *   current one's score no longer says anything. One that does not is still kept out: it would leave
+   *   the trigger live-only (docs/operations.md, "Drift").
    */
   async train(
     config: TriggerConfig,
