@@ -28,6 +28,19 @@ describe('parseSimulateArguments', () => {
     expect(simulationOptions(parseSimulateArguments([...base, '--startup', '180'])).metadata).toBeUndefined();
   });
 
+  it('passes the HPA tolerances to the HPA model, 0.1 each unless given', () => {
+    const given = parseSimulateArguments([
+      ...base,
+      ...['--startup', '180', '--scale-up-tolerance', '0', '--scale-down-tolerance', '0.05'],
+    ]);
+    expect(simulationOptions(given)).toMatchObject({ scaleUpTolerance: 0, scaleDownTolerance: 0.05 });
+    const unset = parseSimulateArguments([...base, '--startup', '180']);
+    expect(simulationOptions(unset)).toMatchObject({ scaleUpTolerance: 0.1, scaleDownTolerance: 0.1 });
+    expect(() =>
+      parseSimulateArguments([...base, '--startup', '180', '--scale-up-tolerance', '1.5']),
+    ).toThrow(/--scale-up-tolerance must be a number at least 0 and at most 1/);
+  });
+
   it('passes --scale-down-window to the HPA model, 300 s unless given', () => {
     const given = parseSimulateArguments([...base, '--startup', '180', '--scale-down-window', '60']);
     expect(simulationOptions(given).scaleDownWindowMs).toBe(60_000);

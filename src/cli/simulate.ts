@@ -52,7 +52,8 @@ export const SIMULATE_USAGE =
   'usage: npm run simulate -- --trace FILE.csv --value-column NAME [--time-column NAME] --target PER_REPLICA\n' +
   '         --startup SECONDS [--kind rate|queue] [--service-rate PER_SECOND] [--polling 30] [--lead 15m]\n' +
   '         [--min 0] [--max 100]' +
-  ' [--shortfall-target SHARE] [--scale-down-window 300] [--json] [--timeline OUT.csv]\n' +
+  ' [--shortfall-target SHARE] [--scale-down-window 300]\n' +
+  '         [--scale-up-tolerance 0.1] [--scale-down-tolerance 0.1] [--json] [--timeline OUT.csv]\n' +
   '         [--svg OUT.svg] [--step 1m] [--training-workers N]';
 
 export interface SimulateCliOptions {
@@ -71,6 +72,9 @@ export interface SimulateCliOptions {
   shortfallTarget: string | undefined;
   /** `--scale-down-window`: the HPA's scale-down stabilisation window. */
   scaleDownWindowMs: number;
+  /** `--scale-up-tolerance` / `--scale-down-tolerance`: the HPA's `behavior.*.tolerance`. */
+  scaleUpTolerance: number;
+  scaleDownTolerance: number;
   minReplicas: number;
   maxReplicas: number;
   json: boolean;
@@ -94,6 +98,8 @@ export function parseSimulateArguments(argv: string[]): SimulateCliOptions {
     lead: { type: 'string' },
     'shortfall-target': { type: 'string' },
     'scale-down-window': { type: 'string' },
+    'scale-up-tolerance': { type: 'string' },
+    'scale-down-tolerance': { type: 'string' },
     min: { type: 'string' },
     max: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -144,6 +150,14 @@ export function parseSimulateArguments(argv: string[]): SimulateCliOptions {
     scaleDownWindowMs: Math.round(
       decimal('--scale-down-window', values['scale-down-window'] ?? '300', { min: 0, max: 3_600 }) * 1000,
     ),
+    scaleUpTolerance: decimal('--scale-up-tolerance', values['scale-up-tolerance'] ?? '0.1', {
+      min: 0,
+      max: 1,
+    }),
+    scaleDownTolerance: decimal('--scale-down-tolerance', values['scale-down-tolerance'] ?? '0.1', {
+      min: 0,
+      max: 1,
+    }),
     minReplicas,
     maxReplicas,
     json: values.json === true,
@@ -213,6 +227,8 @@ export function simulationOptions(options: SimulateCliOptions): SimulationOption
     ...(options.serviceRate === undefined ? {} : { serviceRate: options.serviceRate }),
     pollingMs: options.pollingMs,
     scaleDownWindowMs: options.scaleDownWindowMs,
+    scaleUpTolerance: options.scaleUpTolerance,
+    scaleDownTolerance: options.scaleDownTolerance,
     leadTime: options.lead,
     ...(options.shortfallTarget === undefined
       ? {}

@@ -1,4 +1,4 @@
-import { HpaModel } from './hpa-model';
+import { HPA_DEFAULTS, HpaModel } from './hpa-model';
 
 const s = (seconds: number): number => seconds * 1000;
 
@@ -16,6 +16,20 @@ describe('HpaModel', () => {
     expect(hpa.sync(s(15), 111, 10, 10, 1, 100)).toBe(12);
     const down = new HpaModel();
     expect(down.sync(s(0), 91, 10, 10, 1, 100)).toBe(10);
+  });
+
+  it('takes separate scale-up and scale-down tolerances, inclusive at both edges', () => {
+    const exact = { ...HPA_DEFAULTS, scaleUpTolerance: 0, scaleDownTolerance: 0.1 };
+    // 10 replicas × 10 = 100: anything above adds replicas at once; 90 (the edge) still does nothing.
+    expect(new HpaModel(exact).sync(s(0), 100.5, 10, 10, 1, 100)).toBe(11);
+    expect(new HpaModel(exact).sync(s(0), 100, 10, 10, 1, 100)).toBe(10);
+    expect(new HpaModel(exact).sync(s(0), 90, 10, 10, 1, 100)).toBe(10);
+    expect(new HpaModel(exact).sync(s(0), 89, 10, 10, 1, 100)).toBe(9);
+    const wide = { ...HPA_DEFAULTS, scaleUpTolerance: 0.2, scaleDownTolerance: 0.2 };
+    expect(new HpaModel(wide).sync(s(0), 120, 10, 10, 1, 100)).toBe(10);
+    expect(new HpaModel(wide).sync(s(0), 121, 10, 10, 1, 100)).toBe(13);
+    expect(new HpaModel(wide).sync(s(0), 85, 10, 10, 1, 100)).toBe(10);
+    expect(new HpaModel(wide).sync(s(0), 79, 10, 10, 1, 100)).toBe(8);
   });
 
   it('scales up at once but caps growth at max(4 pods, 100 %) per 15 s', () => {

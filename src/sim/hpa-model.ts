@@ -9,8 +9,14 @@ export interface ScaleUpPolicy {
 export interface HpaSettings {
   /** Controller sync period (`--horizontal-pod-autoscaler-sync-period`). @default 15 s */
   syncMs: number;
-  /** Ratio band around 1 inside which the HPA does nothing. @default 0.1 */
-  tolerance: number;
+  /**
+   * How far above 1 the ratio of metric to target × replicas must go before the HPA adds a replica
+   * (`behavior.scaleUp.tolerance`, Kubernetes 1.33+; before that the controller's
+   * `--horizontal-pod-autoscaler-tolerance`). @default 0.1
+   */
+  scaleUpTolerance: number;
+  /** The same below 1 before it removes one (`behavior.scaleDown.tolerance`). @default 0.1 */
+  scaleDownTolerance: number;
   /** `behavior.scaleDown.stabilizationWindowSeconds`. @default 300 s */
   scaleDownStabilisationMs: number;
   /** `behavior.scaleUp.policies` with `selectPolicy: Max`. @default 4 pods or 100 % per 15 s, whichever is more */
@@ -19,7 +25,8 @@ export interface HpaSettings {
 
 export const HPA_DEFAULTS: HpaSettings = {
   syncMs: 15_000,
-  tolerance: 0.1,
+  scaleUpTolerance: 0.1,
+  scaleDownTolerance: 0.1,
   scaleDownStabilisationMs: 300_000,
   scaleUpPolicies: [
     { type: 'Pods', value: 4, periodMs: 15_000 },
@@ -36,8 +43,9 @@ interface Stamped {
  * The HorizontalPodAutoscaler for one External metric with an `AverageValue` target, as KEDA creates it,
  * following the controller (pkg/controller/podautoscaler in kubernetes/kubernetes):
  *
- * 1. proposal = ceil(metric / target), unless metric / (target × current) is within 1 ± tolerance, where
- *    the proposal is the current count (external per-pod metrics use all pods, ready or not);
+ * 1. proposal = ceil(metric / target), unless metric / (target × current) is within
+ *    [1 − scale-down tolerance, 1 + scale-up tolerance], where the proposal is the current count
+ *    (external per-pod metrics use all pods, ready or not);
  * 2. stabilisation: scale-up takes the proposal at once (window 0); scale-down takes the largest
  *    proposal of the last `scaleDownStabilisationMs`;
  * 3. rate limits: the scale-up policies cap growth per period; the default scale-down policy (100 % per
@@ -67,7 +75,9 @@ export class HpaModel {
     const usage = Math.round(metric * 1000);
     const perPod = Math.max(1, Math.round(target * 1000));
     const ratio = usage / (perPod * current);
-    if (Math.abs(1 - ratio) <= this.settings.tolerance) return current;
+    if (ratio >= 1 - this.settings.scaleDownTolerance && ratio <= 1 + this.settings.scaleUpTolerance) {
+      return current;
+    }
     return Math.ceil(usage / perPod);
   }
 

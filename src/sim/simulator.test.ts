@@ -57,6 +57,18 @@ describe('simulate: KEDA + HPA + pods, hand-worked', () => {
     expect(held - shorter).toBeCloseTo((4 * 4) / 60);
   });
 
+  it('applies the scale-up tolerance it is given: 5 % above 5 replicas adds one only with tolerance 0', async () => {
+    // 10 minutes at 50/s (5 replicas of 10), then 52.5/s: 5 % above what 5 replicas serve.
+    const creep = trace(steps([10, 50], [20, 52.5]));
+    const withMin = { ...options, minReplicas: 1 };
+    const peak = async (extra: Partial<SimulationOptions>): Promise<number> =>
+      (await simulate(creep, { ...withMin, ...extra })).results[0]?.peakReplicas as number;
+    expect(await peak({})).toBe(5);
+    expect(await peak({ scaleUpTolerance: 0 })).toBe(6);
+    expect(await peak({ scaleUpTolerance: 0.04 })).toBe(6);
+    expect(await peak({ scaleUpTolerance: 0.05 })).toBe(5);
+  });
+
   it('keeps one replica with --min 1, so there is no cold start', async () => {
     const { results } = await simulate(burst, { ...options, minReplicas: 1 });
     expect(results[0]?.coldStarts).toBe(0);

@@ -49,6 +49,14 @@ export interface SimulationOptions {
    * chart's presets set their own). @default 300 s, Kubernetes' default
    */
   scaleDownWindowMs?: number;
+  /**
+   * The HPA's `behavior.scaleUp.tolerance` (Kubernetes 1.33+): how far above target a replica's share of
+   * the metric may go before the HPA adds one. The chart's presets set 0 for predictive triggers.
+   * @default 0.1, Kubernetes' default
+   */
+  scaleUpTolerance?: number;
+  /** The HPA's `behavior.scaleDown.tolerance`. @default 0.1 */
+  scaleDownTolerance?: number;
   /** `leadTime` as trigger metadata. @default 15m */
   leadTime?: string;
   /** @default 0 */
@@ -195,6 +203,8 @@ export async function simulate(trace: Trace, options: SimulationOptions): Promis
     hpa: {
       ...HPA_DEFAULTS,
       scaleDownStabilisationMs: options.scaleDownWindowMs ?? HPA_DEFAULTS.scaleDownStabilisationMs,
+      scaleUpTolerance: options.scaleUpTolerance ?? HPA_DEFAULTS.scaleUpTolerance,
+      scaleDownTolerance: options.scaleDownTolerance ?? HPA_DEFAULTS.scaleDownTolerance,
     },
     minReplicas: options.minReplicas ?? 0,
     maxReplicas: options.maxReplicas ?? 100,
