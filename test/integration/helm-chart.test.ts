@@ -149,6 +149,15 @@ const SCENARIOS: Record<string, string[]> = {
     'predictiveScaling.enabled=true',
   ),
   'predictive scaling off': set('predictiveScaling.enabled=false'),
+  'keda 2.17': set('kedaVersion=2.17'),
+  'hpa tolerances given': [
+    ...set(
+      'services.celeryWorkers.behavior.scaleDown.tolerance=0.05',
+      'services.vllmService.behavior.scaleUp.tolerance=null',
+    ),
+    '--set-string',
+    'services.celeryWorkers.behavior.scaleUp.tolerance=20m',
+  ],
   'tls with mtls': set(
     'tls.enabled=true',
     'tls.server.secretName=scaler-tls',
@@ -280,6 +289,11 @@ const BAD_VALUES: Array<[string, string[], string]> = [
     'fallback.behavior on KEDA 2.16',
     set('kedaVersion=2.16', 'services.vllmService.fallback.behavior=currentReplicas'),
     'services.vllmService: fallback.behavior needs KEDA 2.17 or later (kedaVersion is 2.16)',
+  ],
+  [
+    'an HPA tolerance that is not a ratio',
+    ['--set-string', 'services.vllmService.behavior.scaleUp.tolerance=10%'],
+    'services.vllmService.behavior.scaleUp.tolerance is "10%"; give a ratio at least 0 such as 0, 0.05 or "50m"',
   ],
   [
     'horizon shorter than leadTime',
@@ -1082,6 +1096,21 @@ describe('fallback, KEDA resource triggers and trigger names', () => {
       behavior: 'currentReplicas',
     });
     expect(soSpec(find('defaults', 'ScaledObject', 'vllm')).fallback).not.toHaveProperty('behavior');
+  });
+
+  it('renders the presets’ scale-up tolerance 0 as a quantity string, and leaves it out for KEDA before 2.18', () => {
+    type Rules = { scaleUp?: Record<string, unknown>; scaleDown?: Record<string, unknown> };
+    const behavior = (scenario: string, name: string): Rules =>
+      soSpec(find(scenario, 'ScaledObject', name)).advanced?.horizontalPodAutoscalerConfig?.behavior as Rules;
+    for (const name of ['celery-workers', 'vllm']) {
+      expect(behavior('defaults', name).scaleUp?.tolerance).toBe('0');
+      expect(behavior('defaults', name).scaleDown).not.toHaveProperty('tolerance');
+      expect(behavior('keda 2.17', name).scaleUp).not.toHaveProperty('tolerance');
+      expect(behavior('keda 2.17', name).scaleUp?.stabilizationWindowSeconds).toBe(0);
+    }
+    expect(behavior('hpa tolerances given', 'celery-workers').scaleUp?.tolerance).toBe('20m');
+    expect(behavior('hpa tolerances given', 'celery-workers').scaleDown?.tolerance).toBe('0.05');
+    expect(behavior('hpa tolerances given', 'vllm').scaleUp).not.toHaveProperty('tolerance');
   });
 
   it('passes cpu and memory triggers to KEDA as they are: no scaler address, prediction keys or TLS', () => {

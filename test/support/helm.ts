@@ -282,8 +282,31 @@ function rejectUnknownKeys(doc: Manifest): void {
         .map((key) => `triggers[${i}].${key}`),
     );
   }
+  const behavior = (spec.advanced as { horizontalPodAutoscalerConfig?: { behavior?: object } } | undefined)
+    ?.horizontalPodAutoscalerConfig?.behavior as Record<string, Record<string, unknown>> | undefined;
+  for (const [direction, rules] of Object.entries(behavior ?? {})) {
+    unknown.push(
+      ...Object.keys(rules)
+        .filter((key) => !HPA_RULE_KEYS.has(key))
+        .map((key) => `behavior.${direction}.${key}`),
+    );
+    const tolerance = rules.tolerance;
+    // KEDA 2.18's CRD: x-kubernetes-int-or-string with the quantity pattern; a float such as 0.05 is refused.
+    if (
+      tolerance !== undefined &&
+      !(Number.isInteger(tolerance) || (typeof tolerance === 'string' && QUANTITY.test(tolerance)))
+    ) {
+      throw new Error(
+        `behavior.${direction}.tolerance must be an integer or a quantity string, got ${JSON.stringify(tolerance)}`,
+      );
+    }
+  }
   if (unknown.length > 0) throw new Error(`unknown spec keys: ${unknown.join(', ')}`);
 }
+
+const HPA_RULE_KEYS = new Set(['stabilizationWindowSeconds', 'selectPolicy', 'policies', 'tolerance']);
+const QUANTITY =
+  /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
 
 function validateServiceMonitor(doc: Manifest): void {
   const spec = doc.spec as

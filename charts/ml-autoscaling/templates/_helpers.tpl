@@ -232,3 +232,28 @@ Call with (dict "trigger" $trigger "path" $path).
 {{- end -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+A service's HPA behavior as KEDA keeps it, as JSON. `tolerance` (behavior.scaleUp/scaleDown, KEDA 2.18+) is a
+quantity, which KEDA's CRD takes as a string or an integer, so it is written as a string; for an older KEDA it
+is left out, as that KEDA's CRD would prune it. Call with (dict "ctx" $ "behavior" $spec.behavior "path" $path).
+*/}}
+{{- define "ml-autoscaling.hpaBehavior" -}}
+{{- $behavior := deepCopy (default dict .behavior) -}}
+{{- $keep := include "ml-autoscaling.kedaAtLeast" (dict "ctx" .ctx "version" "2.18") -}}
+{{- range $direction := list "scaleUp" "scaleDown" -}}
+{{- $rules := index $behavior $direction -}}
+{{- if and $rules (hasKey $rules "tolerance") -}}
+{{- if or (not $keep) (kindIs "invalid" $rules.tolerance) -}}
+{{- $_ := unset $rules "tolerance" -}}
+{{- else -}}
+{{- $tolerance := toString $rules.tolerance -}}
+{{- if not (regexMatch "^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$" $tolerance) -}}
+{{- fail (printf "%s.behavior.%s.tolerance is %q; give a ratio at least 0 such as 0, 0.05 or \"50m\"" $.path $direction $tolerance) -}}
+{{- end -}}
+{{- $_ := set $rules "tolerance" $tolerance -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $behavior -}}
+{{- end -}}
