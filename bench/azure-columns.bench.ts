@@ -5,7 +5,7 @@
  * asked for. Prints the counts the docs' "All 41 `_p24` columns" table holds, and which columns met all
  * targets. Run with
  * `npx tsx bench/azure-columns.bench.ts [--quantiles 0.9,0.5] [--leads 5m,15m] [--columns A_p24,B_p24]
- * [--json]`; `BENCH_DATA_DIR` overrides the trace folder. Each column and setting takes about a minute here
+ * [--scale-up-tolerance 0.1] [--json]`; the tolerance is the HPA's, for every strategy alike; `BENCH_DATA_DIR` overrides the trace folder. Each column and setting takes about a minute here
  * (an hourly retraining over 29 days), so all 41 columns at two leads take well over an hour.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -35,6 +35,7 @@ async function runColumn(
   column: string,
   quantile: string,
   leadTime: string,
+  scaleUpTolerance: number,
 ): Promise<ColumnOutcome> {
   const trace = loadTrace(file, { valueColumn: column, timeColumn: 'step', stepMs: 300_000 });
   let peak = 0;
@@ -45,6 +46,7 @@ async function runColumn(
     kind: 'rate',
     leadTime,
     metadata: { quantile },
+    scaleUpTolerance,
     strategies: DEFAULT_STRATEGIES,
   });
   const find = (name: string): StrategyResult =>
@@ -74,9 +76,14 @@ async function main(): Promise<void> {
       quantiles: { type: 'string', default: '0.9' },
       leads: { type: 'string', default: '5m,15m' },
       columns: { type: 'string' },
+      'scale-up-tolerance': { type: 'string', default: '0.1' },
       json: { type: 'boolean', default: false },
     },
   });
+  const scaleUpTolerance = Number(values['scale-up-tolerance']);
+  if (!(scaleUpTolerance >= 0 && scaleUpTolerance <= 1)) {
+    throw new Error(`--scale-up-tolerance must be a number from 0 to 1, got ${values['scale-up-tolerance']}`);
+  }
   const dataDir = process.env.BENCH_DATA_DIR ?? path.resolve(__dirname, '../../shared/data');
   const file = path.join(dataDir, AZURE_PERIODIC);
   if (!existsSync(file)) {
@@ -96,7 +103,7 @@ async function main(): Promise<void> {
       const started = performance.now();
       const outcomes: ColumnOutcome[] = [];
       for (const column of columns) {
-        const outcome = await runColumn(file, column, quantile, leadTime);
+        const outcome = await runColumn(file, column, quantile, leadTime, scaleUpTolerance);
         outcomes.push(outcome);
         process.stderr.write(
           `${quantile} ${leadTime} ${column}: short ${outcome.underVsReactive}×, replica-h ${outcome.replicaHoursVsReactive}×\n`,
@@ -106,6 +113,7 @@ async function main(): Promise<void> {
       const summary = {
         quantile,
         leadTime,
+        scaleUpTolerance,
         columns: outcomes.length,
         modelUsable: count((o) => o.modelUsedShare > 0.5),
         medianForecastMase: median(outcomes.map((o) => o.forecastMase)),
