@@ -268,7 +268,7 @@ class CapacityApi {
       trigger: triggerView(handle, key),
       pinned: describeRecord(pinned, false),
       note:
-        'training goes on but promotes nothing, and rollback is refused, until POST …/unpin; every replica ' +
+        'training pauses (nothing is fitted or promoted) and rollback is refused until POST …/unpin; every replica ' +
         'loads the pinned model within MODEL_REFRESH_INTERVAL',
     };
   }

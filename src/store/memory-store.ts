@@ -100,6 +100,10 @@ export class MemoryStore implements StateStore {
     return this.models.get(signalId)?.current;
   }
 
+  async pinnedModelVersion(signalId: string): Promise<number | undefined> {
+    return this.models.get(signalId)?.pinned;
+  }
+
   async saveModel<M>(
     signalId: string,
     model: M,

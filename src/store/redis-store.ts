@@ -255,6 +255,11 @@ export class RedisStore implements StateStore {
     return (await this.getModels<unknown>(signalId)).current?.version;
   }
 
+  async pinnedModelVersion(signalId: string): Promise<number | undefined> {
+    const pinned = await this.redis.hget(this.keys.models(signalId), 'pinned');
+    return pinned === null ? undefined : Number(pinned);
+  }
+
   async saveModel<M>(
     signalId: string,
     model: M,

@@ -300,6 +300,17 @@ export function describeStateStore(name: string, factory: () => Promise<StoreUnd
         expect(await store.getModels('sig')).toEqual({ current: b, previous: a });
       });
 
+      it('tells the pinned version without the model, through pin and unpin', async () => {
+        expect(await store.pinnedModelVersion('sig')).toBeUndefined();
+        await store.saveModel('sig', { name: 'a' }, { keepPrevious: true, nowMs: NOW });
+        await store.saveModel('sig', { name: 'b' }, { keepPrevious: true, nowMs: NOW + 1 });
+        expect(await store.pinnedModelVersion('sig')).toBeUndefined();
+        await store.pinModel('sig', { version: 1, nowMs: NOW + 2 });
+        expect(await store.pinnedModelVersion('sig')).toBe(1);
+        await store.unpinModel('sig');
+        expect(await store.pinnedModelVersion('sig')).toBeUndefined();
+      });
+
       it('tells the current version without the model, through saves and rollbacks', async () => {
         expect(await store.currentModelVersion('sig')).toBeUndefined();
         await store.saveModel('sig', { name: 'a' }, { keepPrevious: true, nowMs: NOW });

@@ -82,6 +82,8 @@ export interface StateStore {
    * reloads a model, so an unchanged one is neither sent nor parsed again.
    */
   currentModelVersion(signalId: string): Promise<number | undefined>;
+  /** The pinned version, undefined when the model is not pinned: what training checks before it fits. */
+  pinnedModelVersion(signalId: string): Promise<number | undefined>;
   /**
    * Makes `model` current with the next version; the old current becomes `previous` when `keepPrevious`.
    * The new version joins the history, which keeps the newest `modelHistoryVersions` versions (and the

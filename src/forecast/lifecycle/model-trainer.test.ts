@@ -28,7 +28,9 @@ describe('ModelTrainer', () => {
   async function trainerOver(
     fitted: TrainedModel,
     stored: TrainedModel,
-  ): Promise<{ trainer: ModelTrainer; store: MemoryStore }> {
+    duringFit: (store: MemoryStore) => Promise<unknown> = () => Promise.resolve(),
+  ): Promise<{ trainer: ModelTrainer; store: MemoryStore; fits: () => number }> {
+    let fitCount = 0;
     const store = new MemoryStore(() => NOW);
     await store.writeSamples(config.signalId, historySpec(config), history);
     await store.saveModel(modelKey(config), stored, { keepPrevious: false, nowMs: NOW - MINUTE });
@@ -41,9 +43,16 @@ describe('ModelTrainer', () => {
       lockTtlMs: 5 * MINUTE,
       minSamples: 60,
       maxModelAgeMs: 3 * DAY,
-      fitter: { fit: () => Promise.resolve(fitted), close: () => Promise.resolve() },
+      fitter: {
+        fit: async () => {
+          fitCount++;
+          await duringFit(store);
+          return fitted;
+        },
+        close: () => Promise.resolve(),
+      },
     });
-    return { trainer, store };
+    return { trainer, store, fits: () => fitCount };
   }
 
   const usable = trainModel(history, trainingOptions(config), NOW);
@@ -86,18 +95,29 @@ describe('ModelTrainer', () => {
   });
 
   it('leaves a pinned model current and records who promoted each version', async () => {
-    const { trainer, store } = await trainerOver(usable, usable);
+    const { trainer, store, fits } = await trainerOver(usable, usable);
     const key = modelKey(config);
     await store.pinModel(key, { nowMs: NOW });
     const pinned = await trainer.train(config);
     expect(pinned.outcome).toBe('pinned');
     expect(pinned.record?.version).toBe(1);
+    // Nothing is fitted while pinned: the pin would refuse the result anyway.
+    expect(fits()).toBe(0);
     expect((await store.modelHistory(key)).versions.map((kept) => kept.version)).toEqual([1]);
 
     await store.unpinModel(key);
     expect((await trainer.train(config)).outcome).toBe('saved');
+    expect(fits()).toBe(1);
     const history = await store.modelHistory(key);
     expect(history.currentVersion).toBe(2);
     expect(history.versions[0]).toMatchObject({ version: 2, promotedBy: 'trainer', promotedAtMs: NOW });
+  });
+
+  it('leaves the current model when an operator pins it while a training is fitting', async () => {
+    const key = modelKey(config);
+    const { trainer, store } = await trainerOver(usable, usable, (s) => s.pinModel(key, { nowMs: NOW }));
+    const outcome = await trainer.train(config);
+    expect(outcome).toMatchObject({ outcome: 'pinned', record: { version: 1 } });
+    expect((await store.modelHistory(key)).versions.map((kept) => kept.version)).toEqual([1]);
   });
 });

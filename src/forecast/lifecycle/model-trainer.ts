@@ -55,6 +55,13 @@ export class ModelTrainer {
     if (token === undefined) return { outcome: 'locked' };
     const stopTimer = metrics.modelTrainingDuration.startTimer();
     try {
+      // An operator's pin holds whatever training finds: do not fit a model that cannot be promoted.
+      if ((await store.pinnedModelVersion(key)) !== undefined) {
+        const { current } = await store.getModels<TrainedModel>(key);
+        logger.debug({ model: key, metric: config.metricName }, 'model is pinned; not training');
+        stopTimer({ outcome: 'pinned' });
+        return { outcome: 'pinned', ...(current && { record: current }) };
+      }
       await this.backfillOnce(config);
       const now = clock();
       const spec = historySpec(config);
