@@ -726,6 +726,7 @@ describe('defaults', () => {
       'keda_predictive_scaler_returned_value',
       'keda_predictive_scaler_anomalies_total',
       'keda_predictive_scaler_forecast_mase',
+      'keda_predictive_scaler_forecast_degraded',
       'keda_predictive_scaler_active',
       'keda_predictive_scaler_wakeups_total',
       'keda_predictive_scaler_grpc_request_duration_seconds_bucket',
