@@ -21,6 +21,27 @@ function withSpikes(values: Float64Array, at: number[], size: number): Float64Ar
 
 const SPIKES = [300, 777, 1234, 1900, 2500, 3100, 3650];
 
+/**
+ * An idle level with a job of `height` that starts every `jobPeriod` samples (not a whole number, so its
+ * start drifts across the samples) and runs for one and a half samples; each sample holds its overlap.
+ */
+function jobSeries(days: number, jobPeriod: number, height: number): Float64Array {
+  const values = Float64Array.from(
+    syntheticSeries({ days, stepMs: STEP, level: 1, noise: 0.05, seed: 3 }).values,
+  );
+  for (let start = 4.3; start < values.length; start += jobPeriod) {
+    for (let i = Math.floor(start); i < Math.min(values.length, Math.ceil(start + 1.5)); i++) {
+      const overlap = Math.min(i + 1, start + 1.5) - Math.max(i, start);
+      values[i] = (values[i] as number) + height * overlap;
+    }
+  }
+  return values;
+}
+
+function jobSamples(values: Float64Array): number[] {
+  return Array.from(values.keys()).filter((i) => (values[i] as number) > 5);
+}
+
 describe('filterAnomalies', () => {
   it.each([2, 3.5, 5])(
     'flags injected spikes at threshold %p and replaces them with the seasonal expectation',
@@ -82,6 +103,31 @@ describe('filterAnomalies', () => {
     expect(flaggedAfter).toBeLessThanOrEqual(6);
     for (let i = shiftAt + 7; i < values.length; i++) expect(result.flagged[i]).toBe(0);
     for (let i = shiftAt + 7; i < values.length; i++) expect(result.values[i]).toBe(values[i]);
+  });
+
+  it('learns a job that comes back every season, although its start drifts across the samples', () => {
+    const values = jobSeries(14, 13.08, 40);
+    const jobs = jobSamples(values);
+    const result = filterAnomalies(values, { threshold: 3.5, period: 13, nonNegative: true });
+    const flaggedJobs = jobs.filter((i) => result.flagged[i] === 1).length;
+    expect(flaggedJobs).toBeLessThan(0.01 * jobs.length);
+    // Without a season the same bursts are outliers in every window: the exemption is what keeps them.
+    const local = filterAnomalies(values, { threshold: 3.5, nonNegative: true });
+    expect(jobs.filter((i) => local.flagged[i] === 1).length).toBeGreaterThan(0.5 * jobs.length);
+  });
+
+  it('still flags a burst between jobs that does not come back a season later', () => {
+    const values = jobSeries(14, 13.08, 40);
+    const jobs = new Set(jobSamples(values));
+    let lone = 2000;
+    while (
+      [-2, -1, 0, 1, 2].some((d) => jobs.has(lone + d) || jobs.has(lone + d + 13) || jobs.has(lone + d - 13))
+    )
+      lone++;
+    values[lone] = (values[lone] as number) + 40;
+    const result = filterAnomalies(values, { threshold: 3.5, period: 13, nonNegative: true });
+    expect(result.flagged[lone]).toBe(1);
+    expect(result.values[lone]).toBeLessThan(5);
   });
 
   it('works without a season (local test only) and keeps gaps as gaps', () => {

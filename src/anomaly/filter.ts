@@ -33,11 +33,15 @@ export interface AnomalyFilterResult {
 
 /**
  * Keeps anomalies out of what the forecasters learn. A point is flagged when it is far from BOTH its
- * rolling-window median (Hampel) and, when a season is known, its seasonal expectation (level + profile).
- * Requiring both is what makes the filter safe: a daily peak is locally steep but seasonally expected,
- * and a real level shift is seasonally surprising but, half a window after it happens, locally normal,
- * so it is learned rather than flagged forever. Flagged points are replaced by the seasonal expectation
- * (or the local median without a season).
+ * rolling-window median (Hampel) and, when a season is known, its seasonal expectation (level + profile),
+ * unless another such point lies one season before or after it. Requiring both tests is what makes the
+ * filter safe: a daily peak is locally steep but seasonally expected, and a real level shift is
+ * seasonally surprising but, half a window after it happens, locally normal, so it is learned rather
+ * than flagged forever. The recurrence exemption is for jobs: a job every 65 minutes is a burst in every
+ * window, and as its period is not a whole number of samples it drifts across the phases of the
+ * seasonal profile, whose median at each phase is then the idle level; a burst that comes back a season
+ * later is the pattern to learn, not an incident. Flagged points are replaced by the seasonal
+ * expectation (or the local median without a season).
  */
 export function filterAnomalies(
   values: ArrayLike<number>,
@@ -49,11 +53,18 @@ export function filterAnomalies(
   const local = hampelScores(values, halfWidth, localScaleFloor(values));
   const seasonal = options.period === undefined ? undefined : seasonalScores(values, options.period);
   const out = Float64Array.from(values as ArrayLike<number>);
-  const flagged = new Uint8Array(n);
-  let count = 0;
+  // How far each outlying point sits from its local median (0 for the others), signed.
+  const excursion = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     if (isMissing(out[i] as number) || (local.z[i] as number) <= options.threshold) continue;
     if (seasonal !== undefined && (seasonal.z[i] as number) <= options.threshold) continue;
+    excursion[i] = (out[i] as number) - (local.median[i] as number);
+  }
+  const flagged = new Uint8Array(n);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    if (excursion[i] === 0) continue;
+    if (seasonal !== undefined && recursWithinSeason(excursion, i, options.period as number)) continue;
     let replacement = seasonal === undefined ? (local.median[i] as number) : (seasonal.expected[i] as number);
     if (isMissing(replacement)) replacement = local.median[i] as number;
     if (options.nonNegative === true) replacement = Math.max(0, replacement);
@@ -62,6 +73,29 @@ export function filterAnomalies(
     count++;
   }
   return { values: out, flagged, count };
+}
+
+/** Samples of slack in the recurrence test for seasons long enough that a job's start can slip a sample. */
+function recurrenceSlack(period: number): number {
+  return period >= 8 ? 1 : 0;
+}
+
+/**
+ * Whether an outlying point one period (within the slack) before or after `i` goes the same way and at
+ * least half as far: the same burst again, not ordinary noise that a low threshold also calls outlying.
+ */
+function recursWithinSeason(excursion: Float64Array, i: number, period: number): boolean {
+  const own = excursion[i] as number;
+  const slack = recurrenceSlack(period);
+  const isEcho = (j: number): boolean => {
+    const other = excursion[j] as number;
+    return other * own > 0 && Math.abs(other) >= Math.abs(own) / 2;
+  };
+  for (let d = period - slack; d <= period + slack; d++) {
+    if (i - d >= 0 && isEcho(i - d)) return true;
+    if (i + d < excursion.length && isEcho(i + d)) return true;
+  }
+  return false;
 }
 
 /** Throws a RangeError naming the accepted range when `threshold` is outside 2..5. */

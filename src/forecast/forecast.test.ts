@@ -179,6 +179,34 @@ describe('trainModel + forecastFrom on series with known answers', () => {
     expect(result.fromMs + peakAt * FIVE_MIN).toBe((lastJob + 13) * FIVE_MIN);
   });
 
+  it('learns a job every 65 minutes beside the daily cycle its 22 runs a day also make', () => {
+    // A job every 13.1 steps (65.5 minutes) runs 22 times a day at nearly the same times each day, so a
+    // daily cycle is found too, but the job's start drifts across the 5-minute samples within the day:
+    // the job's own period repeats more faithfully, and bursts that come back every period are not
+    // anomalies.
+    const noise = gaussian(seededRandom(5));
+    const jobPeriod = 13.1;
+    const values = Array.from({ length: 14 * 288 }, () => 20 + noise());
+    for (let start = 3.4; start < values.length; start += jobPeriod) {
+      const i = Math.floor(start);
+      values[i] = (values[i] as number) + 400 * (1 - (start - i));
+      if (i + 1 < values.length) values[i + 1] = (values[i + 1] as number) + 400 * (start - i);
+    }
+    const history = { startMs: 0, stepMs: FIVE_MIN, values };
+    const model = trainModel(history, options, 0);
+    expect(model.seasonalPeriods).toEqual([13 * FIVE_MIN, DAY_MS]);
+    expect(model.seasonalityConfidence?.[String(DAY_MS)]).toBeGreaterThan(0.3);
+    expect(model.anomaliesFlagged).toBeLessThan(0.01 * values.length);
+    expect(model.usable).toBe(true);
+    // The next job, one period after the last start in the history, is forecast at its height.
+    let nextStart = 3.4;
+    while (nextStart < values.length) nextStart += jobPeriod;
+    const result = forecastFrom(model, sliceSeries(history, values.length - 26), 13);
+    const at = Math.floor(nextStart) - values.length;
+    const busier = Math.max(result.mean[at] as number, result.mean[at + 1] as number);
+    expect(busier).toBeGreaterThan(200);
+  });
+
   it('falls back to last value when the history is too short to backtest', () => {
     const model = trainModel({ startMs: 0, stepMs: FIVE_MIN, values: [1, 2, 3] }, options, 0);
     expect(model).toMatchObject({ usable: false, method: 'last-value' });

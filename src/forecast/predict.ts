@@ -122,7 +122,7 @@ type BlockForecast = (
 
 /**
  * Lays the model's memory and `recent` on the block grid, asks `predictBlocks` for block forecasts from
- * the newest block, and interpolates them to the samples after `recent`'s last point. Bounds and
+ * the newest block, and gives each sample after `recent`'s last point the forecast of its block. Bounds and
  * forecasts are clamped at 0 for signals that never went below 0.
  */
 function forecastBlocks(
@@ -172,8 +172,7 @@ function forecastBlocks(
       throw new ForecastInputError(`the model forecast a non-finite value at lead ${j + 1}: retrain it`);
     }
   }
-  // Samples before the first forecast block's centre (only when blocks aggregate several samples) sit
-  // between the newest block, as observed, and that forecast.
+  // Samples still in the newest block (only when blocks aggregate several samples) take its mean so far.
   const observedNow = timeline.values[origin] as number;
   const anchor = isMissing(observedNow) ? undefined : observedNow;
   const mean = new Array<number>(steps);
@@ -182,9 +181,9 @@ function forecastBlocks(
   for (let i = 1; i <= steps; i++) {
     // Position of the sample in block leads after the origin block's centre.
     const position = (lastSampleMs + i * step - originCentreMs) / grid.blockMs;
-    mean[i - 1] = clamp(state, interpolate(blockMean, position, anchor));
-    lower[i - 1] = clamp(state, interpolate(blockLower, position, anchor));
-    upper[i - 1] = clamp(state, interpolate(blockUpper, position, anchor));
+    mean[i - 1] = clamp(state, blockValue(blockMean, position, anchor));
+    lower[i - 1] = clamp(state, blockValue(blockLower, position, anchor));
+    upper[i - 1] = clamp(state, blockValue(blockUpper, position, anchor));
   }
   return { fromMs: lastSampleMs + step, stepMs: step, mean, lower, upper };
 }
@@ -238,19 +237,15 @@ function buildTimeline(state: ModelState, recent: RegularSeries, lastBlock: numb
 }
 
 /**
- * Linear interpolation of block forecasts (lead j at position j), from `anchor` at position 0 when given
- * (flat before lead 1 otherwise), flat after the last lead.
+ * The forecast of the block a sample falls in (lead j covers positions j − ½ to j + ½): the models
+ * forecast block means, and a burst that fills one block is a step, which a line between block centres
+ * would spread half a block early and half a block late. Samples still in the newest, partly observed
+ * block take `anchor`, its mean so far (lead 1 without it); samples past the last lead hold it.
  */
-function interpolate(blocks: Float64Array, position: number, anchor: number | undefined): number {
-  const n = blocks.length;
-  if (position < 1 && anchor !== undefined)
-    return anchor + Math.max(0, position) * ((blocks[0] as number) - anchor);
-  if (position <= 1) return blocks[0] as number;
-  if (position >= n) return blocks[n - 1] as number;
-  const below = Math.floor(position);
-  const fraction = position - below;
-  const a = blocks[below - 1] as number;
-  return fraction === 0 ? a : a + fraction * ((blocks[below] as number) - a);
+function blockValue(blocks: Float64Array, position: number, anchor: number | undefined): number {
+  const lead = Math.round(position);
+  if (lead < 1) return anchor ?? (blocks[0] as number);
+  return blocks[Math.min(blocks.length, lead) - 1] as number;
 }
 
 function clamp(state: ModelState, value: number): number {

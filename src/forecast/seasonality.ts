@@ -63,8 +63,10 @@ export function detectDominantPeriod(
   const detrended = removeLinearTrend(values);
   const maxLag = Math.min(options.maxLag ?? 2000, Math.floor(n / 3));
   if (maxLag < 2) return undefined;
+  const moments = momentsOf(detrended);
+  if (moments === undefined) return undefined;
   const acf = new Float64Array(maxLag + 2);
-  for (let lag = 1; lag <= maxLag + 1; lag++) acf[lag] = autocorrelation(detrended, lag).value;
+  for (let lag = 1; lag <= maxLag + 1; lag++) acf[lag] = autocorrelationWith(detrended, moments, lag).value;
   const peaks: number[] = [];
   let lowest = acf[1] as number;
   for (let lag = 2; lag <= maxLag; lag++) {
@@ -74,7 +76,7 @@ export function detectDominantPeriod(
   if (peaks.length === 0) return undefined;
   const best = peaks.reduce((a, b) => ((acf[b] as number) > (acf[a] as number) ? b : a));
   const chosen = peaks.find((lag) => (acf[lag] as number) >= 0.9 * (acf[best] as number)) ?? best;
-  const { value, pairs } = autocorrelation(detrended, chosen);
+  const { value, pairs } = autocorrelationWith(detrended, moments, chosen);
   const detected = value >= MIN_AUTOCORRELATION && value >= NOISE_BAND_SIGMAS / Math.sqrt(Math.max(1, pairs));
   return { periodMs: NaN, period: chosen, confidence: clamp01(value), detected };
 }
@@ -129,6 +131,12 @@ function testPeriod(
 
 /** Autocorrelation at `lag` over the pairs where both values are present; NaN for a constant series. */
 export function autocorrelation(values: ArrayLike<number>, lag: number): { value: number; pairs: number } {
+  const moments = momentsOf(values);
+  return moments === undefined ? { value: NaN, pairs: 0 } : autocorrelationWith(values, moments, lag);
+}
+
+/** The mean and variance of the present values, once for every lag; undefined for a constant series. */
+function momentsOf(values: ArrayLike<number>): { mean: number; variance: number } | undefined {
   const n = values.length;
   let sum = 0;
   let count = 0;
@@ -139,7 +147,7 @@ export function autocorrelation(values: ArrayLike<number>, lag: number): { value
       count++;
     }
   }
-  if (count < 2) return { value: NaN, pairs: 0 };
+  if (count < 2) return undefined;
   const mean = sum / count;
   let variance = 0;
   for (let i = 0; i < n; i++) {
@@ -148,10 +156,18 @@ export function autocorrelation(values: ArrayLike<number>, lag: number): { value
   }
   variance /= count;
   // Relative to the mean's magnitude, so a constant series with rounding noise counts as constant.
-  if (!(variance > 1e-24 * (mean * mean + 1e-300))) return { value: NaN, pairs: 0 };
+  if (!(variance > 1e-24 * (mean * mean + 1e-300))) return undefined;
+  return { mean, variance };
+}
+
+function autocorrelationWith(
+  values: ArrayLike<number>,
+  { mean, variance }: { mean: number; variance: number },
+  lag: number,
+): { value: number; pairs: number } {
   let covariance = 0;
   let pairs = 0;
-  for (let i = lag; i < n; i++) {
+  for (let i = lag; i < values.length; i++) {
     const a = values[i] as number;
     const b = values[i - lag] as number;
     if (isMissing(a) || isMissing(b)) continue;

@@ -330,16 +330,16 @@ function resolveSeasonality(
       confidence[String(test.periodMs)] = test.confidence;
       if (test.detected) requested.push(test.periodMs);
     }
-    // A job that runs every 65 minutes repeats, but not at the same time each day. Without a daily or
-    // weekly cycle, the series' own dominant period under a day is learned instead; the backtest still
-    // decides whether the model that uses it is any good.
-    if (requested.length === 0) {
-      const dominant = detectDominantPeriod(observed, { maxLag: Math.floor(DAY_MS / blockMs) - 1 });
-      if (dominant?.detected === true) {
-        const periodMs = dominant.period * blockMs;
-        confidence[String(periodMs)] = dominant.confidence;
-        requested.push(periodMs);
-      }
+    // A job that runs every 65 minutes repeats, but not at the same time each day. The series' own
+    // dominant period under a day is learned as well when it repeats more faithfully than every calendar
+    // cycle found (22 such jobs a day also make a daily cycle, a blurred one), or when there is none; the
+    // backtest still decides whether a model that uses it is any good.
+    const calendarConfidence = Math.max(0, ...requested.map((ms) => confidence[String(ms)] ?? 0));
+    const dominant = detectDominantPeriod(observed, { maxLag: Math.floor(DAY_MS / blockMs) - 1 });
+    if (dominant?.detected === true && dominant.confidence > calendarConfidence) {
+      const periodMs = dominant.period * blockMs;
+      confidence[String(periodMs)] = dominant.confidence;
+      requested.push(periodMs);
     }
   } else {
     requested = {
