@@ -26,6 +26,7 @@ const COMMANDS: Array<[string, string[]]> = [
       '--svg',
       '--step',
       '--training-workers',
+      '--oracle-foresight',
     ],
   ],
   [

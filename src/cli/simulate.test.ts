@@ -41,6 +41,16 @@ describe('parseSimulateArguments', () => {
     ).toThrow(/--scale-up-tolerance must be a number at least 0 and at most 1/);
   });
 
+  it('passes --oracle-foresight to the oracle in milliseconds, the simulator default unless given', () => {
+    const given = parseSimulateArguments([...base, '--startup', '180', '--oracle-foresight', '135']);
+    expect(simulationOptions(given)).toMatchObject({ oracleForesightMs: 135_000 });
+    const unset = simulationOptions(parseSimulateArguments([...base, '--startup', '180']));
+    expect(unset.oracleForesightMs).toBeUndefined();
+    expect(() => parseSimulateArguments([...base, '--startup', '180', '--oracle-foresight', 'soon'])).toThrow(
+      /--oracle-foresight must be a number at least 0 and at most 86400/,
+    );
+  });
+
   it('passes --scale-down-window to the HPA model, 300 s unless given', () => {
     const given = parseSimulateArguments([...base, '--startup', '180', '--scale-down-window', '60']);
     expect(simulationOptions(given).scaleDownWindowMs).toBe(60_000);

@@ -54,7 +54,7 @@ export const SIMULATE_USAGE =
   '         [--min 0] [--max 100]' +
   ' [--shortfall-target SHARE] [--scale-down-window 300]\n' +
   '         [--scale-up-tolerance 0.1] [--scale-down-tolerance 0.1] [--json] [--timeline OUT.csv]\n' +
-  '         [--svg OUT.svg] [--step 1m] [--training-workers N]';
+  '         [--svg OUT.svg] [--step 1m] [--training-workers N] [--oracle-foresight SECONDS]';
 
 export interface SimulateCliOptions {
   trace: string;
@@ -83,6 +83,8 @@ export interface SimulateCliOptions {
   stepMs: number | undefined;
   /** `--training-workers`; undefined: the simulator's default. */
   trainingWorkers: number | undefined;
+  /** `--oracle-foresight`; undefined: the simulator's default, on time for every rise. */
+  oracleForesightMs: number | undefined;
 }
 
 export function parseSimulateArguments(argv: string[]): SimulateCliOptions {
@@ -107,6 +109,7 @@ export function parseSimulateArguments(argv: string[]): SimulateCliOptions {
     svg: { type: 'string' },
     step: { type: 'string' },
     'training-workers': { type: 'string' },
+    'oracle-foresight': { type: 'string' },
   });
   const required = (flag: string, value: string | undefined): string => {
     if (value === undefined || value.trim() === '') throw new UsageError(`--${flag} is required`);
@@ -168,6 +171,12 @@ export function parseSimulateArguments(argv: string[]): SimulateCliOptions {
       values['training-workers'] === undefined
         ? undefined
         : integer('--training-workers', values['training-workers'], 0),
+    oracleForesightMs:
+      values['oracle-foresight'] === undefined
+        ? undefined
+        : Math.round(
+            decimal('--oracle-foresight', values['oracle-foresight'], { min: 0, max: 86_400 }) * 1000,
+          ),
   };
 }
 
@@ -238,6 +247,7 @@ export function simulationOptions(options: SimulateCliOptions): SimulationOption
     retrainIntervalMs: retrainIntervalMs(),
     timeline: options.timeline !== undefined || options.svg !== undefined,
     ...(options.trainingWorkers === undefined ? {} : { trainingWorkers: options.trainingWorkers }),
+    ...(options.oracleForesightMs === undefined ? {} : { oracleForesightMs: options.oracleForesightMs }),
   };
 }
 

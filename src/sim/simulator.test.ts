@@ -83,6 +83,24 @@ describe('simulate: KEDA + HPA + pods, hand-worked', () => {
     expect(results[1]).toMatchObject({ strategy: 'oracle', coldStarts: 0, underProvisionedTimeshare: 0 });
   });
 
+  it('gives the oracle the foresight it is given: a minute short of the startup makes it a minute late', async () => {
+    const withOracle = {
+      ...options,
+      minReplicas: 1,
+      strategies: [...REACTIVE, { name: 'oracle', kind: 'oracle', headroom: 0 } as const],
+    };
+    const onTime = (await simulate(burst, withOracle)).results[1];
+    const late = (await simulate(burst, { ...withOracle, oracleForesightMs: MINUTE })).results[1];
+    expect(onTime?.underProvisionedTimeshare).toBe(0);
+    // By default it looks 2:45 ahead (startup, one poll, one sync) and asks for 5 at 7:15; looking one
+    // minute ahead, it asks at 9:00, and they serve from 11:00: a minute short, 1:45 of 4 replicas saved.
+    expect(late?.underProvisionedTimeshare).toBeCloseTo(1 / 50);
+    expect((onTime?.replicaHours as number) - (late?.replicaHours as number)).toBeCloseTo((4 * 1.75) / 60);
+    await expect(simulate(burst, { ...withOracle, oracleForesightMs: -1 })).rejects.toThrow(
+      /oracle's foresight must be 0 ms or more/,
+    );
+  });
+
   it('drains a queue backlog once replicas are ready', async () => {
     // 10 messages/s for 10 minutes; each replica takes 4/s.
     const { results, timeline } = await simulate(trace(steps([10, 10], [10, 0]), MINUTE), {

@@ -57,6 +57,12 @@ export interface SimulationOptions {
   scaleUpTolerance?: number;
   /** The HPA's `behavior.scaleDown.tolerance`. @default 0.1 */
   scaleDownTolerance?: number;
+  /**
+   * How far ahead the oracle knows demand. Less than the default makes it late by the difference: what
+   * a perfect forecast saves for what it costs when it buys capacity that late.
+   * @default startup + polling + one HPA sync (15 s), which is on time for every rise
+   */
+  oracleForesightMs?: number;
   /** `leadTime` as trigger metadata. @default 15m */
   leadTime?: string;
   /** @default 0 */
@@ -173,6 +179,10 @@ export async function simulate(trace: Trace, options: SimulationOptions): Promis
       `the replay would take ${ticks} ticks of ${tickMs} ms; use whole seconds for startup and polling`,
     );
   }
+  const foresight = options.oracleForesightMs;
+  if (foresight !== undefined && !(Number.isFinite(foresight) && foresight >= 0)) {
+    throw new SimulationSettingsError(`the oracle's foresight must be 0 ms or more, got ${foresight}`);
+  }
   const kind = options.kind ?? 'rate';
   if (options.serviceRate !== undefined && kind !== 'queue') {
     throw new SimulationSettingsError(
@@ -213,7 +223,7 @@ export async function simulate(trace: Trace, options: SimulationOptions): Promis
     ticks,
     // A demand rise is met on time only if the poll or sync that sees it comes `startup` before it, and
     // polls and syncs come every `polling` / 15 s: looking further by one of each makes that certain.
-    oracleWindowMs: startupMs + pollingMs + HPA_DEFAULTS.syncMs,
+    oracleWindowMs: foresight ?? startupMs + pollingMs + HPA_DEFAULTS.syncMs,
     timeline,
     yieldEveryTicks: 0,
   };
