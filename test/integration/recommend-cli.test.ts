@@ -81,7 +81,7 @@ describe('npm run recommend', () => {
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
     expect(report.input).toMatchObject({ samples: 2016, step: '5m', timezone: 'Europe/Berlin' });
-    expect(report.models.cpu.seasonalPeriods).toEqual(['1d']);
+    expect(report.models.cpu.seasonalPeriods).toEqual(['65m', '1d']);
     expect(report.windows.map((w: any) => w.window)).toEqual([
       'next_day',
       'next_week',
