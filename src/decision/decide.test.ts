@@ -360,6 +360,15 @@ describe('decide', () => {
     expect(decide({ ...BASE, ...config }, input(live, undefined, { forecast }))).toEqual(expected);
   });
 
+  it('the cold-start budget keeps an awake deployment up but does not wake a sleeping one', () => {
+    const budgetOnly = { peakWhenReady: 0, peakWithinLead: 0, peakWithinColdStartBudget: 3 };
+    expect(decide(BASE, input(0, undefined, { forecast: budgetOnly, asleep: false })).active).toBe(true);
+    expect(decide(BASE, input(0, undefined, { forecast: budgetOnly, asleep: true })).active).toBe(false);
+    const leadToo = { ...budgetOnly, peakWithinLead: 3 };
+    expect(decide(BASE, input(0, undefined, { forecast: leadToo, asleep: true })).active).toBe(true);
+    expect(decide(BASE, input(2, undefined, { forecast: budgetOnly, asleep: true })).active).toBe(true);
+  });
+
   it('is pure: the same input gives the same decision and nothing is mutated', () => {
     const config: DecisionConfig = { ...BASE, ...OFFICE, businessHoursMultiplier: 2, activationTarget: 1 };
     const decisionInput = input(2, 8);

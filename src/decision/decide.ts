@@ -15,6 +15,11 @@ export interface DecisionInput {
   /** Present only when a model that beat the baselines is available for this trigger. */
   forecast: Pick<ForecastView, 'peakWhenReady' | 'peakWithinLead' | 'peakWithinColdStartBudget'> | undefined;
   nowMs: number;
+  /**
+   * True when the deployment is believed to be at zero (`SleepEstimate`): the cold-start budget keeps an
+   * awake deployment up, it does not wake a sleeping one; the lead does. @default false
+   */
+  asleep?: boolean;
 }
 
 export interface Decision {
@@ -37,7 +42,8 @@ export type DecisionConfig = Pick<
 /**
  * The decision rule (docs/architecture.md, "The decision rule"): value = max(live, forecast when a replica
  * started now could serve) × business-hours multiplier; active when live, the forecast over the lead
- * window or the forecast within the cold-start budget exceeds the activation level. Pure: the server and
+ * window or, unless the deployment is asleep, the forecast within the cold-start budget exceeds the
+ * activation level. Pure: the server and
  * the simulator both reach it through `EvaluationStep`, so they can never disagree.
  */
 export function decide(config: DecisionConfig, input: DecisionInput): Decision {
@@ -66,7 +72,8 @@ export function decide(config: DecisionConfig, input: DecisionInput): Decision {
     clampMetric(input.activity ?? live) > config.activationTarget ||
     (useForecast &&
       (clampMetric(forecast.peakWithinLead) > config.activationTarget ||
-        clampMetric(forecast.peakWithinColdStartBudget) > config.activationTarget));
+        (input.asleep !== true &&
+          clampMetric(forecast.peakWithinColdStartBudget) > config.activationTarget)));
   return { value: clampMetric(value), active, reason, forecastValue, forecastUsed };
 }
 

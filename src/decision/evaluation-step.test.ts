@@ -179,3 +179,47 @@ describe('EvaluationStep and drift', () => {
     expect(step.degraded()).toBe(false);
   });
 });
+
+describe('EvaluationStep and the cold-start budget', () => {
+  /** Load forecast only within the cold-start budget (`budgetPeak`): nothing within the lead. */
+  const budgetOnly = (budgetPeak: (nowMs: number) => number): ForecastPort => ({
+    view: (_config, nowMs): ForecastView => ({
+      peakWhenReady: 0,
+      meanWhenReady: 0,
+      lowerWhenReady: 0,
+      peakWithinLead: 0,
+      peakWithinColdStartBudget: budgetPeak(nowMs),
+      meanAtLead: 0,
+      method: 'fake',
+    }),
+    observe: () => undefined,
+  });
+  const config = parseTriggerMetadata({ ...BASE, cooldownPeriod: '5m', activationThreshold: '1' });
+
+  /** IsActive's answers once a minute for `minutes`, on `live(minute)`. */
+  function answers(step: EvaluationStep, minutes: number, live: (minute: number) => number): boolean[] {
+    const active: boolean[] = [];
+    for (let m = 0; m < minutes; m++)
+      active.push(step.run({ value: live(m), atMs: m * MINUTE }, false, m * MINUTE).decision.active);
+    return active;
+  }
+
+  it('holds an awake deployment up while load is forecast within the budget', () => {
+    const step = new EvaluationStep(
+      config,
+      budgetOnly(() => 5),
+    );
+    // Live load at minute 0, then none: the budget keeps answering active, so no cooldown starts.
+    expect(answers(step, 30, (m) => (m === 0 ? 3 : 0)).every((active) => active)).toBe(true);
+  });
+
+  it('does not wake a deployment asleep for its cooldown period: the lead does', () => {
+    // Nothing due until minute 10; from then on load within the budget only.
+    const step = new EvaluationStep(
+      config,
+      budgetOnly((nowMs) => (nowMs >= 10 * MINUTE ? 5 : 0)),
+    );
+    // Inactive from minute 0, so at zero after five minutes: the budget's load at minute 10 wakes nothing.
+    expect(answers(step, 20, () => 0).some((active) => active)).toBe(false);
+  });
+});

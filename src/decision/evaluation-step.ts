@@ -5,6 +5,7 @@ import { decide, type Decision } from './decide';
 import { DRIFT_RULE, DriftDetector } from './drift-detector';
 import { LeadErrorTracker } from './lead-error-tracker';
 import { ShortfallController } from './shortfall-controller';
+import { SleepEstimate } from './sleep-estimate';
 
 /** What one step made of a reading: the decision and the forecast it saw. */
 export interface StepResult {
@@ -21,6 +22,7 @@ export class EvaluationStep {
   private readonly leadError: LeadErrorTracker | undefined;
   private readonly shortfall: ShortfallController | undefined;
   private readonly drift: DriftDetector | undefined;
+  private readonly sleep: SleepEstimate;
   private degradedNow = false;
   /** When the model behind the last view was trained: a view of another one starts its own score. */
   private modelTrainedAtMs: number | undefined;
@@ -42,6 +44,7 @@ export class EvaluationStep {
         ? new LeadErrorTracker(config.leadTimeMs, config.sampleIntervalMs, leadErrorWindow)
         : undefined;
     this.drift = this.leadError ? new DriftDetector(driftWindowMs) : undefined;
+    this.sleep = new SleepEstimate(config.cooldownPeriodMs);
     this.shortfall =
       config.shortfallTarget === undefined
         ? undefined
@@ -68,7 +71,9 @@ export class EvaluationStep {
       liveIsStale: stale,
       forecast,
       nowMs,
+      asleep: this.sleep.asleep(nowMs),
     });
+    this.sleep.record(nowMs, decision.active);
     if (!stale && this.leadError) {
       this.leadError.observe(nowMs, reading.value);
       if (forecast) {

@@ -2,6 +2,7 @@ import { forecastView, type ViewWindows } from '../forecast/port/forecast-view';
 import type { ForecastResult } from '../forecast/types';
 import { KedaModel } from '../sim/keda-model';
 import { decide, type DecisionConfig } from './decide';
+import { SleepEstimate } from './sleep-estimate';
 
 /**
  * The decision over hand-worked traces, with a forecast that knows the trace exactly (its upper quantile
@@ -39,12 +40,15 @@ function knownFuture(values: number[]): ForecastResult {
   return { fromMs: T0, stepMs: MINUTE, mean: values, lower: values, upper: values };
 }
 
-/** The decision at `minute` (fractions for the polls between): live is the trace at that minute. */
-function decisionAt(values: number[], minute: number, windows: ViewWindows = WINDOWS) {
+/**
+ * The decision at `minute` (fractions for the polls between): live is the trace at that minute; `asleep`
+ * is what `SleepEstimate` tells the step.
+ */
+function decisionAt(values: number[], minute: number, windows: ViewWindows = WINDOWS, asleep = false) {
   const nowMs = T0 + Math.round(minute * MINUTE);
   const live = values[Math.floor(minute)] as number;
   const forecast = forecastView(knownFuture(values), nowMs, windows, { method: 'known', scores: [] });
-  return decide(CONFIG, { live, liveIsStale: false, forecast, nowMs });
+  return decide(CONFIG, { live, liveIsStale: false, forecast, nowMs, asleep });
 }
 
 /** The first poll (every 30 s) from `fromMinute` on at which `test` holds. */
@@ -109,25 +113,34 @@ describe('the cold-start budget', () => {
   const bursts = (starts: number[]) =>
     trace(300, (m) => (starts.some((start) => m >= start && m < start + 3) ? 40 : 0));
 
-  /** KEDA polling IsActive every 30 s from minute 50 with a deployment at one replica; the minutes it scaled to zero. */
-  function scaleToZeroMinutes(values: number[]): number[] {
+  /**
+   * KEDA polling IsActive every 30 s from minute 50 with a deployment at one replica, the trigger telling
+   * an asleep deployment from its own answers as `EvaluationStep` does; the minutes KEDA scaled it to zero
+   * and back up.
+   */
+  function replayKeda(values: number[]): { sleeps: number[]; wakes: number[] } {
     const keda = new KedaModel({
       pollingMs: 30_000,
       cooldownMs: 10 * MINUTE,
       minReplicas: 0,
       maxReplicas: 10,
     });
+    const estimate = new SleepEstimate(SHORT_LEAD.cooldownPeriodMs);
     keda.markActive(at(50));
+    estimate.record(at(50), true);
     let replicas = 1;
     const sleeps: number[] = [];
+    const wakes: number[] = [];
     for (let minute = 50; minute < 280; minute += 0.5) {
-      const decision = decisionAt(values, minute, SHORT_LEAD);
+      const decision = decisionAt(values, minute, SHORT_LEAD, estimate.asleep(at(minute)));
+      estimate.record(at(minute), decision.active);
       const set = keda.poll(at(minute), decision.active, replicas);
       if (set === undefined) continue;
       if (set === 0 && replicas > 0) sleeps.push(minute);
+      if (set > 0 && replicas === 0) wakes.push(minute);
       replicas = set;
     }
-    return sleeps;
+    return { sleeps, wakes };
   }
 
   it('keeps a deployment awake between bursts closer than startupTime + cooldownPeriod', () => {
@@ -137,15 +150,17 @@ describe('the cold-start budget', () => {
     // ...but the next burst is due before a deployment going inactive could sleep and wake again.
     for (let minute = 63; minute < 70; minute += 0.5)
       expect(decisionAt(values, minute, SHORT_LEAD).active).toBe(true);
-    expect(scaleToZeroMinutes(values)).toEqual([83.5]);
+    expect(replayKeda(values)).toEqual({ sleeps: [83.5], wakes: [] });
   });
 
   it('lets a deployment sleep across a gap longer than the budget, and wakes it by the lead', () => {
     const values = bursts([60, 120]);
     expect(decisionAt(values, 63.5, SHORT_LEAD).active).toBe(false);
-    // The budget starts to see the next burst 12 minutes ahead; the lead wakes it 2 minutes ahead.
+    // Awake, the deployment would be held up from 108, when the budget starts to see the next burst 12
+    // minutes ahead; asleep since 73.5, it is woken when the 2-minute lead sees it.
     expect(firstPoll(63.5, (m) => decisionAt(values, m, SHORT_LEAD).active)).toBe(108);
-    expect(scaleToZeroMinutes(values)).toEqual([73.5, 133.5]);
+    expect(firstPoll(80, (m) => decisionAt(values, m, SHORT_LEAD, true).active)).toBe(118);
+    expect(replayKeda(values)).toEqual({ sleeps: [73.5, 133.5], wakes: [118] });
   });
 
   it('looks no further than the horizon', () => {
