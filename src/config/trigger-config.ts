@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MetadataError } from '../errors';
 import { parseBusinessHours, parseTimezone, type BusinessHoursWindow } from './business-hours';
-import { parseBoolean, parseDuration, parseEnum, parseNumber } from './parse';
+import { parseBoolean, parseDuration, parseEnum, parseNumber, parseUrl } from './parse';
 
 /** `predictive` key: use the forecast, ignore it, or compute and export it without using it. */
 export type PredictiveMode = 'true' | 'false' | 'shadow';
@@ -32,6 +32,13 @@ export interface CommonTriggerConfig {
    * @default 2m, or less where `leadTime` or `horizon` leave no room for it
    */
   startupTimeMs: number;
+  /**
+   * `startupTimeQuery`: PromQL whose answer, in seconds, is the workload's measured start-up time; while it
+   * answers, it replaces `startupTimeMs` (bounded as `startupTime` is). @default none
+   */
+  startupTimeQuery?: string;
+  /** `startupTimeServerAddress`: the Prometheus that answers it. @default the trigger's own `serverAddress` */
+  startupTimeServerAddress?: string;
   /** The ScaledObject's `cooldownPeriod`: how long KEDA waits, inactive, before scaling to zero. @default 5m */
   cooldownPeriodMs: number;
   /** @default 30m */
@@ -78,6 +85,8 @@ export const COMMON_KEYS = [
   'predictive',
   'leadTime',
   'startupTime',
+  'startupTimeQuery',
+  'startupTimeServerAddress',
   'cooldownPeriod',
   'horizon',
   'seasonality',
@@ -188,6 +197,7 @@ export function parseCommonSettings(read: MetadataReader): CommonSettings {
     );
   }
   const startupTimeMs = parseStartupTime(read, leadTimeMs, horizonMs);
+  const startupTimeQuery = parseStartupTimeQuery(read);
   const cooldownPeriodMs = parseCooldownPeriod(read);
   const sampleIntervalMs = read.duration('sampleInterval', MINUTE, 1_000, 60 * MINUTE);
   const historyWindowMs = read.duration('historyWindow', 14 * DAY, 60 * MINUTE, 60 * DAY);
@@ -210,6 +220,7 @@ export function parseCommonSettings(read: MetadataReader): CommonSettings {
     predictive: parseEnum('predictive', get('predictive') ?? 'true', ['true', 'false', 'shadow'] as const),
     leadTimeMs,
     startupTimeMs,
+    ...startupTimeQuery,
     cooldownPeriodMs,
     horizonMs,
     seasonality: parseSeasonality(get('seasonality') ?? 'auto'),
@@ -226,6 +237,33 @@ export function parseCommonSettings(read: MetadataReader): CommonSettings {
     timezone,
     valueScale: read.number('valueScale', 1, { min: 1, max: 1_000_000 }),
   };
+}
+
+/**
+ * `startupTimeQuery` and `startupTimeServerAddress`. Whether a trigger without a Prometheus of its own
+ * names an address is checked with its source's keys (`readTriggerMetadata`).
+ */
+function parseStartupTimeQuery(
+  read: MetadataReader,
+): Pick<CommonTriggerConfig, 'startupTimeQuery' | 'startupTimeServerAddress'> {
+  const query = read.get('startupTimeQuery');
+  const address = read.get('startupTimeServerAddress');
+  if (query === undefined && address !== undefined) {
+    throw new MetadataError(
+      'startupTimeQuery',
+      undefined,
+      'a PromQL query for startupTimeServerAddress to answer',
+    );
+  }
+  if (query !== undefined && query.length > 10_000) {
+    throw new MetadataError(
+      'startupTimeQuery',
+      query,
+      'a PromQL instant query of at most 10000 characters that returns one number of seconds',
+    );
+  }
+  if (address !== undefined) parseUrl('startupTimeServerAddress', address, ['http:', 'https:']);
+  return { startupTimeQuery: query, startupTimeServerAddress: address?.trim().replace(/\/+$/, '') };
 }
 
 /**

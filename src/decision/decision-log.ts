@@ -15,6 +15,8 @@ export interface DecisionRecord {
   forecastUpper?: number;
   method?: string;
   backtest?: { mase: number; coverage: number };
+  /** The start-up time the capacity forecast looked ahead by (`startupTimeQuery`'s answer or `startupTime`). */
+  startupTimeMs?: number;
   /**
    * Why no value could be returned (the source failed past its staleness allowance). Stored redacted:
    * the decision API and the status page show it to anyone who can reach the HTTP port.

@@ -13,11 +13,14 @@ export class DuePredictions<T> {
     private readonly maxPending = Infinity,
   ) {}
 
-  /** Keeps `prediction`, made at `nowMs`, unless one was kept less than `minSpacingMs` before. */
-  record(nowMs: number, prediction: T): void {
+  /**
+   * Keeps `prediction`, made at `nowMs` for `nowMs + leadMs`, unless one was kept less than
+   * `minSpacingMs` before.
+   */
+  record(nowMs: number, prediction: T, leadMs: number = this.leadMs): void {
     if (nowMs - this.lastRecordedMs < this.minSpacingMs) return;
     this.lastRecordedMs = nowMs;
-    this.pending.push({ dueMs: nowMs + this.leadMs, prediction });
+    this.pending.push({ dueMs: nowMs + leadMs, prediction });
     if (this.pending.length > this.maxPending) this.pending.shift();
   }
 

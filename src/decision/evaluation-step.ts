@@ -58,12 +58,19 @@ export class EvaluationStep {
 
   /**
    * Decides on `reading`, taken at `nowMs`. A stale reading (the last good value, served while the
-   * source fails) is decided on but never learned from or scored.
+   * source fails) is decided on but never learned from or scored. `startupTimeMs` is the start-up time
+   * capacity is bought for: the config's, or the one `startupTimeQuery` measured.
    */
-  run(reading: Reading, stale: boolean, nowMs: number): StepResult {
+  run(
+    reading: Reading,
+    stale: boolean,
+    nowMs: number,
+    startupTimeMs = this.config.startupTimeMs,
+  ): StepResult {
     const { config } = this;
     if (!stale) this.forecast.observe(config, reading);
-    const view = config.predictive === 'false' ? undefined : this.forecast.view(config, nowMs);
+    const windows = startupTimeMs === config.startupTimeMs ? config : { ...config, startupTimeMs };
+    const view = config.predictive === 'false' ? undefined : this.forecast.view(config, nowMs, windows);
     const forecast = view && this.shortfall ? this.withLearnedBound(view, this.shortfall) : view;
     const decision = decide(config, {
       live: reading.value,
@@ -86,7 +93,8 @@ export class EvaluationStep {
       this.shortfall.observe(nowMs, reading.value);
       // Scored is what was asked for before the business-hours multiplier: the multiplier is a
       // deliberate extra the controller must not learn away.
-      if (forecast) this.shortfall.record(nowMs, Math.max(reading.value, forecast.peakWhenReady));
+      if (forecast)
+        this.shortfall.record(nowMs, Math.max(reading.value, forecast.peakWhenReady), startupTimeMs);
     }
     return { decision, forecast };
   }

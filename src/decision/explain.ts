@@ -56,7 +56,7 @@ export function explainDecision(config: ExplainConfig, history: DecisionHistory)
             mean: last.forecastMean,
             upper: last.forecastUpper,
             quantile: config.quantile,
-            at: new Date(last.atMs + config.startupTimeMs).toISOString(),
+            at: new Date(last.atMs + (last.startupTimeMs ?? config.startupTimeMs)).toISOString(),
             method: last.method ?? 'unknown',
           },
     returned: last.returned ?? null,
@@ -94,7 +94,7 @@ export function reasonFor(
   const n = replicas ?? 0;
   const plural = `${n} replica${n === 1 ? '' : 's'}`;
   const q = `q${config.quantile}`;
-  const when = `in ${formatDuration(config.startupTimeMs)}`;
+  const when = `in ${formatDuration(record.startupTimeMs ?? config.startupTimeMs)}`;
   const upper = record.forecastUpper === undefined ? undefined : format(record.forecastUpper);
   let sentence: string;
   if (record.reason === 'fallback') {

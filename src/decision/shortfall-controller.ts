@@ -55,9 +55,12 @@ export class ShortfallController {
     return mean + this.factor * Math.max(0, upper - mean);
   }
 
-  /** Remembers the bound bought at `nowMs` for `nowMs + leadMs`; at most one per `minSpacingMs`. */
-  record(nowMs: number, bound: number): void {
-    if (Number.isFinite(bound)) this.pending.record(nowMs, bound);
+  /**
+   * Remembers the bound bought at `nowMs` for `nowMs + leadMs` (the options' unless given); at most one
+   * per `minSpacingMs`.
+   */
+  record(nowMs: number, bound: number, leadMs?: number): void {
+    if (Number.isFinite(bound)) this.pending.record(nowMs, bound, leadMs);
   }
 
   /** Scores every bound whose moment has come by `nowMs` against `actual`, and moves the factor. */

@@ -36,6 +36,7 @@ export class ScalerMetrics {
   readonly forecastBacktestMase: Gauge<(typeof TRIGGER_LABELS)[number]>;
   readonly forecastDegraded: Gauge<(typeof TRIGGER_LABELS)[number]>;
   readonly capacityWidthFactor: Gauge<(typeof TRIGGER_LABELS)[number]>;
+  readonly startupTime: Gauge<(typeof TRIGGER_LABELS)[number] | 'from'>;
   readonly metadataWarnings: Gauge<(typeof TRIGGER_LABELS)[number]>;
   readonly predictiveEnabled: Gauge<(typeof TRIGGER_LABELS)[number] | 'mode'>;
   readonly anomalies: Counter<'signal'>;
@@ -128,6 +129,12 @@ export class ScalerMetrics {
       'capacity_width_factor',
       'With shortfallTarget: how many times the quantile band the capacity bound is above the forecast, learned from the shortfall at startupTime.',
     );
+    this.startupTime = new Gauge({
+      name: `${METRIC_PREFIX}startup_time_seconds`,
+      help: 'The start-up time capacity is bought for: from="query" when startupTimeQuery answered, from="metadata" (startupTime or its default) otherwise.',
+      labelNames: [...TRIGGER_LABELS, 'from'],
+      registers,
+    });
     this.metadataWarnings = triggerGauge(
       'metadata_warnings',
       'Unknown or deprecated keys in the trigger metadata (the log names them); 0 when there are none.',
@@ -201,5 +208,6 @@ export class ScalerMetrics {
       this.decisions.remove({ ...labels, reason });
     for (const cause of ['live', 'forecast']) this.wakeups.remove({ ...labels, cause });
     for (const mode of ['true', 'false', 'shadow']) this.predictiveEnabled.remove({ ...labels, mode });
+    for (const from of ['query', 'metadata']) this.startupTime.remove({ ...labels, from });
   }
 }

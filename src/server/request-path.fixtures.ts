@@ -5,8 +5,11 @@ import { externalScalerClient, type ExternalScalerClient } from '../../test/supp
 import type { TriggerConfig } from '../sources/trigger-metadata';
 import { UpstreamUnavailableError } from '../errors';
 import type { ForecastPort, ForecastView } from '../forecast/port/forecast-port';
+import type { ViewWindows } from '../forecast/port/forecast-view';
 import { ScalerMetrics } from '../metrics/scaler-metrics';
+import type { InstantSample } from '../sources/prometheus/prometheus-client';
 import type { Reading, Source } from '../sources/source';
+import { StartupTimeReader } from '../sources/startup-time-query';
 import type { AmqpConnectionPool } from '../sources/source-deps';
 import { MemoryStore } from '../store/memory-store';
 import { ActivationWatcher } from './activation-watcher';
@@ -88,16 +91,37 @@ export class FakeSource implements Source {
 /** A forecast port that answers `current` and records every call. */
 export class FakeForecast implements ForecastPort {
   current: ForecastView | undefined;
-  readonly viewed: Array<{ config: TriggerConfig; nowMs: number }> = [];
+  readonly viewed: Array<{ config: TriggerConfig; nowMs: number; windows: ViewWindows | undefined }> = [];
   readonly observed: Reading[] = [];
 
-  view(config: TriggerConfig, nowMs: number): ForecastView | undefined {
-    this.viewed.push({ config, nowMs });
+  view(config: TriggerConfig, nowMs: number, windows?: ViewWindows): ForecastView | undefined {
+    this.viewed.push({ config, nowMs, windows });
     return this.current;
   }
 
   observe(_config: TriggerConfig, reading: Reading): void {
     this.observed.push({ ...reading });
+  }
+}
+
+/** What a trigger's `startupTimeQuery` answers: a number of seconds the test sets, or a failure. */
+export class FakeStartupTimeQuery {
+  asked = 0;
+  private answer: () => Promise<InstantSample[]> = () => Promise.reject(new Error('no answer scripted'));
+
+  readonly ask = (): Promise<InstantSample[]> => {
+    this.asked++;
+    return this.answer();
+  };
+
+  answers(seconds: number): this {
+    this.answer = () => Promise.resolve([{ labels: {}, value: seconds, atMs: 0 }]);
+    return this;
+  }
+
+  fails(error: Error): this {
+    this.answer = () => Promise.reject(error);
+    return this;
   }
 }
 
@@ -114,6 +138,7 @@ export interface RequestPath {
   clock: FakeClock;
   source: FakeSource;
   forecast: FakeForecast;
+  startupTimeQuery: FakeStartupTimeQuery;
   store: MemoryStore;
   registry: TriggerRegistry;
   promRegistry: Registry;
@@ -131,6 +156,7 @@ export function requestPath(options: { evaluationTtlMs?: number } = {}): Request
   const clock = new FakeClock();
   const source = new FakeSource(clock);
   const forecast = new FakeForecast();
+  const startupTimeQuery = new FakeStartupTimeQuery();
   const store = new MemoryStore(clock.now);
   const registry = new TriggerRegistry(clock.now);
   const promRegistry = new Registry();
@@ -145,11 +171,14 @@ export function requestPath(options: { evaluationTtlMs?: number } = {}): Request
     clock: clock.now,
     evaluationTtlMs: options.evaluationTtlMs ?? 1_000,
     createSource: () => source,
+    createStartupTimeReader: (config, readerLogger) =>
+      new StartupTimeReader(config, readerLogger, startupTimeQuery.ask),
   });
   return {
     clock,
     source,
     forecast,
+    startupTimeQuery,
     store,
     registry,
     promRegistry,

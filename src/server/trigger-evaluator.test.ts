@@ -140,7 +140,9 @@ describe('TriggerEvaluator', () => {
       forecast.current = FORECAST;
       source.answers(10);
       const evaluation = await evaluator.evaluate(trigger);
-      expect(forecast.viewed).toEqual([{ config: trigger.config, nowMs: clock.nowMs }]);
+      expect(forecast.viewed).toEqual([
+        { config: trigger.config, nowMs: clock.nowMs, windows: trigger.config },
+      ]);
       expect(evaluation).toMatchObject({ value: 40, live: 10, reason: 'forecast', forecastUsed: true });
       expect(evaluation.forecast).toBe(FORECAST);
     });
@@ -261,5 +263,47 @@ describe('TriggerEvaluator', () => {
     // Written in the background: wait for it to land.
     await new Promise((resolve) => setImmediate(resolve));
     expect(await first.store.getLastReading(trigger.storeId)).toEqual({ value: 21, atMs: first.clock.nowMs });
+  });
+
+  describe('startupTimeQuery', () => {
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+    it('buys capacity for the measured start-up time once the query has answered', async () => {
+      const { evaluator, forecast, clock, handle, startupTimeQuery, metricsText } = requestPath({
+        evaluationTtlMs: 0,
+      });
+      startupTimeQuery.answers(150);
+      const trigger = handle({ startupTime: '2m', startupTimeQuery: 'vector(150)' });
+      await evaluator.evaluate(trigger);
+      // The first evaluation does not wait for the query: it uses startupTime.
+      expect(forecast.viewed[0]?.windows?.startupTimeMs).toBe(120_000);
+      const metric = trigger.config.metricName;
+      expect(sample(await metricsText(), 'startup_time_seconds', metric, ',from="metadata"')).toBe(120);
+
+      await settle();
+      clock.advance(1_000);
+      const evaluation = await evaluator.evaluate(trigger);
+      expect(forecast.viewed[1]?.windows?.startupTimeMs).toBe(150_000);
+      expect(evaluation.forecast).toBeUndefined();
+      const text = await metricsText();
+      expect(sample(text, 'startup_time_seconds', metric, ',from="query"')).toBe(150);
+      expect(sample(text, 'startup_time_seconds', metric, ',from="metadata"')).toBeUndefined();
+      // Asked once, then not again within the refresh interval.
+      expect(startupTimeQuery.asked).toBe(1);
+    });
+
+    it('keeps deciding on the live value when the query fails', async () => {
+      const { evaluator, forecast, clock, handle, source, startupTimeQuery } = requestPath({
+        evaluationTtlMs: 0,
+      });
+      startupTimeQuery.fails(unreachable());
+      source.answers(8);
+      const trigger = handle({ startupTime: '3m', startupTimeQuery: 'vector(150)' });
+      await evaluator.evaluate(trigger);
+      await settle();
+      clock.advance(1_000);
+      expect(await evaluator.evaluate(trigger)).toMatchObject({ value: 8, reason: 'live' });
+      expect(forecast.viewed.map((call) => call.windows?.startupTimeMs)).toEqual([180_000, 180_000]);
+    });
   });
 });

@@ -8,6 +8,11 @@ import type { ScalerMetrics, TriggerLabels } from '../metrics/scaler-metrics';
 import { createSource } from '../sources/create-source';
 import type { Reading, Source } from '../sources/source';
 import type { SourceDeps } from '../sources/source-deps';
+import {
+  StartupTimeReader,
+  type StartupTime,
+  type StartupTimeQueryConfig,
+} from '../sources/startup-time-query';
 import type { StateStore } from '../store/state-store';
 import type { TriggerConfig } from '../sources/trigger-metadata';
 import type { TriggerHandle } from './trigger-registry';
@@ -35,11 +40,15 @@ export interface EvaluatorDeps {
   decisionLog?: DecisionLog;
   /** Builds a trigger's source. @default the source its `source` key names */
   createSource?: (config: TriggerConfig, deps: SourceDeps) => Source;
+  /** Builds the reader of a trigger's `startupTimeQuery`. @default one that asks its Prometheus */
+  createStartupTimeReader?: (config: StartupTimeQueryConfig, logger: Logger) => StartupTimeReader;
 }
 
 interface TriggerState {
   cached?: { atMs: number; result: Promise<Evaluation> };
   step?: EvaluationStep;
+  /** Reads `startupTimeQuery`, for a trigger that has one. */
+  startupTime?: StartupTimeReader;
   lastActive?: boolean;
   lastEvaluatedAtMs?: number;
 }
@@ -88,6 +97,7 @@ export class TriggerEvaluator {
    * disconnected; should the trigger come back, its next read opens a new source.
    */
   forget(handle: TriggerHandle, options: { releaseSource?: boolean } = {}): void {
+    this.states.get(handle.key)?.startupTime?.close();
     this.states.delete(handle.key);
     this.lastReadings.delete(handle.key);
     this.deps.decisionLog?.forget(handle.key);
@@ -112,7 +122,8 @@ export class TriggerEvaluator {
     }
     const { reading, stale } = live;
     state.step ??= new EvaluationStep(config, this.deps.forecast, undefined, this.deps.driftWindowMs);
-    const { decision, forecast } = state.step.run(reading, stale, now);
+    const startupTime = this.startupTimeOf(config, state, now);
+    const { decision, forecast } = state.step.run(reading, stale, now, startupTime.ms);
 
     metrics.liveValue.set(labels, finiteOrZero(reading.value));
     metrics.sourceStaleness.set(labels, stale ? Math.max(0, (now - reading.atMs) / 1000) : 0);
@@ -127,6 +138,9 @@ export class TriggerEvaluator {
     if (mase !== undefined) metrics.forecastLeadMase.set(labels, mase);
     const degraded = stale ? undefined : state.step.degraded();
     if (degraded !== undefined) metrics.forecastDegraded.set(labels, degraded ? 1 : 0);
+    const from = startupTime.measured ? 'query' : 'metadata';
+    metrics.startupTime.remove(withLabel(labels, 'from', startupTime.measured ? 'metadata' : 'query'));
+    metrics.startupTime.set(withLabel(labels, 'from', from), startupTime.ms / 1000);
     const widthFactor = state.step.widthFactor();
     if (widthFactor !== undefined) metrics.capacityWidthFactor.set(labels, widthFactor);
     if (forecast) {
@@ -161,6 +175,7 @@ export class TriggerEvaluator {
       active: decision.active,
       reason: decision.reason,
       forecastUsed: decision.forecastUsed,
+      startupTimeMs: startupTime.ms,
       ...(forecast !== undefined && {
         forecastMean: forecast.meanWhenReady,
         forecastUpper: forecast.peakWhenReady,
@@ -180,6 +195,15 @@ export class TriggerEvaluator {
       forecast,
       evaluatedAtMs: now,
     };
+  }
+
+  /** The start-up time to buy capacity for: `startupTimeQuery`'s last answer when it has one. */
+  private startupTimeOf(config: TriggerConfig, state: TriggerState, nowMs: number): StartupTime {
+    const query = config.startupTimeQuery;
+    if (query === undefined) return { ms: config.startupTimeMs, measured: false };
+    const create = this.deps.createStartupTimeReader ?? ((c, logger) => new StartupTimeReader(c, logger));
+    state.startupTime ??= create({ ...config, startupTimeQuery: query }, this.deps.logger);
+    return state.startupTime.current(nowMs);
   }
 
   private async readLive(handle: TriggerHandle): Promise<{ reading: Reading; stale: boolean }> {

@@ -103,6 +103,20 @@ const NEEDS: Record<string, Record<string, string>> = {
   sourceKeyFile: { authModes: 'tls', sourceCertFile: '/tls/tls.crt' },
 };
 
+/**
+ * Keys whose example parses only beside another key, on every source; unlike NEEDS, the two also go
+ * together into the trigger that holds every example.
+ */
+const COMPANIONS: Record<string, Partial<Record<SourceName, Record<string, string>>>> = {
+  startupTimeServerAddress: {
+    rabbitmq: { startupTimeQuery: 'vector(90)' },
+    prometheus: { startupTimeQuery: 'vector(90)' },
+    gpu: { startupTimeQuery: 'vector(90)' },
+  },
+  // A rabbitmq trigger has no Prometheus of its own to ask.
+  startupTimeQuery: { rabbitmq: { startupTimeServerAddress: 'http://prometheus.monitoring:9090' } },
+};
+
 /** KEDA's own keys are described above the table; a source may look at one (to warn) without owning it. */
 const KEDA_OWN = new Set<string>(KEDA_EXTERNAL_SCALER_KEYS);
 
@@ -161,6 +175,7 @@ const NONE: Record<string, { field: string; value: unknown } | null> = {
   queryParameters: { field: 'queryParameters', value: [] },
   businessHours: { field: 'businessHours', value: undefined },
   shortfallTarget: { field: 'shortfallTarget', value: undefined },
+  startupTimeQuery: { field: 'startupTimeQuery', value: undefined },
 };
 
 /** Defaults described in words, and what the parsed config holds for them (per source where it differs). */
@@ -171,6 +186,8 @@ const DESCRIBED: Record<
   vhostName: { field: 'vhostName', value: undefined },
   // MINIMAL.rabbitmq has an http:// host.
   protocol: { field: 'protocol', value: 'http' },
+  // Unset, the reader asks the trigger's own serverAddress (startupTimePrometheus).
+  startupTimeServerAddress: { field: 'startupTimeServerAddress', value: undefined },
 };
 
 /** Defaults that differ between sources: what each source's parsed config holds. Checked first. */
@@ -196,7 +213,12 @@ const RABBITMQ_EXAMPLE_CONTEXT: Record<string, { with?: Record<string, string>; 
 /** A key's example with what it needs, on the smallest trigger of a source. */
 function withExample(source: SourceName, key: string, example: string): Record<string, string> {
   const context = source === 'rabbitmq' ? RABBITMQ_EXAMPLE_CONTEXT[key] : { with: NEEDS[key] };
-  const metadata: Record<string, string> = { ...MINIMAL[source], ...context?.with, [key]: example };
+  const metadata: Record<string, string> = {
+    ...MINIMAL[source],
+    ...COMPANIONS[key]?.[source],
+    ...context?.with,
+    [key]: example,
+  };
   for (const other of context?.without ?? []) delete metadata[other];
   return metadata;
 }

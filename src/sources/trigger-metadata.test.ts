@@ -74,6 +74,8 @@ describe('parseTriggerMetadata', () => {
         'predictive',
         'leadTime',
         'startupTime',
+        'startupTimeQuery',
+        'startupTimeServerAddress',
         'cooldownPeriod',
         'horizon',
         'seasonality',
@@ -115,6 +117,11 @@ describe('parseTriggerMetadata', () => {
       [{ leadTime: '0s' }, { startupTimeMs: 0 }],
       [{ leadTime: '1m' }, { startupTimeMs: MINUTE }],
       [{ horizon: '1m', leadTime: '1m' }, { startupTimeMs: 30_000 }],
+      [{}, { startupTimeQuery: undefined, startupTimeServerAddress: undefined }],
+      [
+        { startupTimeQuery: 'vector(90)', startupTimeServerAddress: 'https://prometheus.monitoring:9090/' },
+        { startupTimeQuery: 'vector(90)', startupTimeServerAddress: 'https://prometheus.monitoring:9090' },
+      ],
       [{ cooldownPeriod: '300s' }, { cooldownPeriodMs: 5 * MINUTE }],
       [{ cooldownPeriod: '0s' }, { cooldownPeriodMs: 0 }],
       [{ cooldownPeriod: '1h' }, { cooldownPeriodMs: 60 * MINUTE }],
@@ -329,6 +336,14 @@ describe('parseTriggerMetadata', () => {
         'metadata key "shortfallTarget" has invalid value "0.6": expected a decimal number at least 0.001 and at most 0.5',
       ],
       [
+        { startupTimeServerAddress: 'http://prometheus.monitoring:9090' },
+        'metadata key "startupTimeQuery" is required: expected a PromQL query for startupTimeServerAddress to answer',
+      ],
+      [
+        { startupTimeQuery: 'vector(90)', startupTimeServerAddress: 'prometheus:9090' },
+        'metadata key "startupTimeServerAddress" has invalid value "prometheus:9090": expected an absolute URL with scheme http or https',
+      ],
+      [
         { shortfallTarget: '5%' },
         'metadata key "shortfallTarget" has invalid value "5%": expected a decimal number at least 0.001 and at most 0.5',
       ],
@@ -419,6 +434,29 @@ describe('parseTriggerMetadata', () => {
         expect(() => parseTriggerMetadata({ ...base, ...extra })).toThrow(message);
         expect(errorOf({ ...base, ...extra })).toBe(message);
       });
+    });
+  });
+
+  describe('startupTimeQuery', () => {
+    it('asks the trigger’s own Prometheus unless told another', () => {
+      expect(parseTriggerMetadata({ ...PROMETHEUS, startupTimeQuery: 'vector(90)' })).toMatchObject({
+        startupTimeQuery: 'vector(90)',
+        startupTimeServerAddress: undefined,
+      });
+      expect(() => parseTriggerMetadata({ ...GPU, startupTimeQuery: 'vector(90)' })).not.toThrow();
+    });
+
+    it('needs startupTimeServerAddress on a rabbitmq trigger, which has no Prometheus of its own', () => {
+      expect(errorOf({ ...RABBITMQ, startupTimeQuery: 'vector(90)' })).toBe(
+        'metadata key "startupTimeServerAddress" is required: expected the http(s):// address of the Prometheus that answers startupTimeQuery (a rabbitmq trigger has no Prometheus of its own)',
+      );
+    });
+
+    it('keeps the signal, and so the learned history, when it changes', () => {
+      const plain = parseTriggerMetadata(PROMETHEUS);
+      const measured = parseTriggerMetadata({ ...PROMETHEUS, startupTimeQuery: 'vector(90)' });
+      expect(measured.signalId).toBe(plain.signalId);
+      expect(measured.metricName).toBe(plain.metricName);
     });
   });
 

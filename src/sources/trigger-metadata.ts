@@ -50,6 +50,14 @@ export function readTriggerMetadata(metadata: Readonly<Record<string, string>>):
   const common = parseCommonSettings(read);
   const kind = sourceKindNamed(source);
   const config = kind.parse(read, common);
+  const asksOwnPrometheus = config.startupTimeServerAddress === undefined;
+  if (config.startupTimeQuery !== undefined && asksOwnPrometheus && !('serverAddress' in config)) {
+    throw new MetadataError(
+      'startupTimeServerAddress',
+      undefined,
+      `the http(s):// address of the Prometheus that answers startupTimeQuery (a ${source} trigger has no Prometheus of its own)`,
+    );
+  }
   const known = new Set<string>([...COMMON_KEYS, ...KEDA_EXTERNAL_SCALER_KEYS, ...kind.keys]);
   for (const key of Object.keys(metadata)) {
     if (!known.has(key)) {

@@ -117,6 +117,10 @@ const WORKLOADS = [
   },
 ];
 
+/** The start-up time query of docs/metadata.md, which `--set` would split at its commas. */
+const STARTUP_TIME_QUERY =
+  'quantile(0.9, kube_pod_status_ready_time{namespace="ml", pod=~"vllm-.*"} - on (namespace, pod) kube_pod_created{namespace="ml", pod=~"vllm-.*"})';
+
 const SCENARIOS: Record<string, string[]> = {
   defaults: [],
   workloads: [
@@ -186,6 +190,7 @@ const SCENARIOS: Record<string, string[]> = {
       'grafana.dashboards.namespace=monitoring',
       'predictiveScaling.shadow=true',
       'predictiveScaling.shortfallTarget=0.05',
+      'predictiveScaling.startupTimeServerAddress=http://prometheus-operated.monitoring.svc:9090',
       'tls.enabled=true',
       'tls.server.secretName=scaler-tls',
       'tls.client.secretName=keda-client-tls',
@@ -200,6 +205,7 @@ const SCENARIOS: Record<string, string[]> = {
       'scaler.caBundle.configMapName=corp-ca',
       'prometheusRule.enabled=true',
     ),
+    ...setJson('predictiveScaling.startupTimeQuery', STARTUP_TIME_QUERY),
     ...setJson('metrics.serviceMonitor.relabelings', [
       { sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' },
     ]),
@@ -841,6 +847,8 @@ describe('value overrides', () => {
         });
         expect(trigger.metadata.businessHours).toBeUndefined();
         expect(trigger.metadata.shortfallTarget).toBeUndefined();
+        expect(trigger.metadata.startupTimeQuery).toBeUndefined();
+        expect(trigger.metadata.startupTimeServerAddress).toBeUndefined();
       }
     }
     const startupTimes = Object.fromEntries(
@@ -857,6 +865,8 @@ describe('value overrides', () => {
         leadTimeMs: 20 * 60_000,
         businessHoursMultiplier: 1.5,
         shortfallTarget: 0.05,
+        startupTimeQuery: STARTUP_TIME_QUERY,
+        startupTimeServerAddress: 'http://prometheus-operated.monitoring.svc:9090',
       });
       expect(config.businessHours).toHaveLength(1);
     }

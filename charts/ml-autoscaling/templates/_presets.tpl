@@ -135,7 +135,7 @@ no series then reads as 0 (ignoreNullValues), not as an error that would trip th
 {{- else -}}
 {{- $_ := set $md "predictive" "true" -}}
 {{- end -}}
-{{- range $key := list "leadTime" "startupTime" "horizon" "seasonality" "quantile" "shortfallTarget" "historyWindow" "anomalyThreshold" "businessHours" "businessHoursMultiplier" "timezone" "valueScale" -}}
+{{- range $key := list "leadTime" "startupTime" "startupTimeQuery" "startupTimeServerAddress" "horizon" "seasonality" "quantile" "shortfallTarget" "historyWindow" "anomalyThreshold" "businessHours" "businessHoursMultiplier" "timezone" "valueScale" -}}
 {{- $value := index $p $key -}}
 {{- if not (or (kindIs "invalid" $value) (eq (toString $value) "")) -}}
 {{- $_ := set $md $key $value -}}

@@ -5,6 +5,7 @@ import type { ScalerMetrics } from '../../metrics/scaler-metrics';
 import type { Reading, Source } from '../../sources/source';
 import type { StateStore } from '../../store/state-store';
 import type { DriftReport, ForecastPort, ForecastView } from '../port/forecast-port';
+import type { ViewWindows } from '../port/forecast-view';
 import type { TrainedModel } from '../types';
 import { historySpec } from './model-key';
 import { WorkerFitter, type ModelFitter } from './model-fitter';
@@ -103,8 +104,8 @@ export class ForecastService implements ForecastPort {
     }
   }
 
-  view(config: TriggerConfig, nowMs: number): ForecastView | undefined {
-    return this.track(config).forecaster.view(nowMs, config);
+  view(config: TriggerConfig, nowMs: number, windows: ViewWindows = config): ForecastView | undefined {
+    return this.track(config).forecaster.view(nowMs, windows);
   }
 
   observe(config: TriggerConfig, reading: Reading): void {

@@ -1,5 +1,6 @@
 import type { TriggerConfig } from '../../sources/trigger-metadata';
 import type { Reading } from '../../sources/source';
+import type { ViewWindows } from './forecast-view';
 
 /** What the decision needs from a trigger's forecast (see `forecastView` for the windows). */
 export interface ForecastView {
@@ -48,8 +49,11 @@ export interface DriftReport {
  * training, the store or a source.
  */
 export interface ForecastPort {
-  /** The forecast for this trigger, or undefined while no model that beat the baselines is available. */
-  view(config: TriggerConfig, nowMs: number): ForecastView | undefined;
+  /**
+   * The forecast for this trigger, or undefined while no model that beat the baselines is available.
+   * `windows` places the view's windows when they differ from the config's (a measured start-up time).
+   */
+  view(config: TriggerConfig, nowMs: number, windows?: ViewWindows): ForecastView | undefined;
   /** Hands a fresh live reading to the forecast (history sampling; fire and forget). */
   observe(config: TriggerConfig, reading: Reading): void;
   /**
