@@ -33,6 +33,22 @@ function explain(last: Partial<DecisionRecord>, previous?: Partial<DecisionRecor
 }
 
 describe('explainDecision', () => {
+  it('reads the forecast at the start-up time the decision used (a measured one)', () => {
+    const view = explain(
+      {
+        returned: 130,
+        reason: 'forecast',
+        forecastUsed: true,
+        forecastMean: 110,
+        forecastUpper: 130,
+        startupTimeMs: 150_000,
+      },
+      { returned: 40 },
+    );
+    expect(view.reason).toBe('forecast 130 in 150s (q0.9), above live 40: pre-warming to 13 replicas');
+    expect(view.forecast?.at).toBe('2026-03-02T09:02:30.000Z');
+  });
+
   it('pre-warms on a forecast above live, with the replicas that implies and the change', () => {
     const view = explain(
       {
