@@ -32,36 +32,26 @@ function explain(last: Partial<DecisionRecord>, previous?: Partial<DecisionRecor
   });
 }
 
+/** A decision that raised the value to the forecast, 13 replicas' worth. */
+const PREWARM: Partial<DecisionRecord> = {
+  returned: 130,
+  reason: 'forecast',
+  forecastUsed: true,
+  forecastMean: 110,
+  forecastUpper: 130,
+  method: 'anchored-seasonal',
+  backtest: { mase: 0.42, coverage: 0.9 },
+};
+
 describe('explainDecision', () => {
   it('reads the forecast at the start-up time the decision used (a measured one)', () => {
-    const view = explain(
-      {
-        returned: 130,
-        reason: 'forecast',
-        forecastUsed: true,
-        forecastMean: 110,
-        forecastUpper: 130,
-        startupTimeMs: 150_000,
-      },
-      { returned: 40 },
-    );
+    const view = explain({ ...PREWARM, startupTimeMs: 150_000 }, { returned: 40 });
     expect(view.reason).toBe('forecast 130 in 150s (q0.9), above live 40: pre-warming to 13 replicas');
     expect(view.forecast?.at).toBe('2026-03-02T09:02:30.000Z');
   });
 
   it('pre-warms on a forecast above live, with the replicas that implies and the change', () => {
-    const view = explain(
-      {
-        returned: 130,
-        reason: 'forecast',
-        forecastUsed: true,
-        forecastMean: 110,
-        forecastUpper: 130,
-        method: 'anchored-seasonal',
-        backtest: { mase: 0.42, coverage: 0.9 },
-      },
-      { returned: 40 },
-    );
+    const view = explain(PREWARM, { returned: 40 });
     expect(view.reason).toBe('forecast 130 in 3m (q0.9), above live 40: pre-warming to 13 replicas');
     expect(view).toMatchObject({
       live: 40,

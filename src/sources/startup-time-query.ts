@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
-import { POLLING_ALLOWANCE_MS } from '../config/trigger-config';
-import { redactSecrets } from '../util/redact';
-import type { HttpQueryOptions } from './http-options';
+import { metadataReader, POLLING_ALLOWANCE_MS } from '../config/trigger-config';
+import { parseHttpOptions, type HttpQueryOptions } from './http-options';
 import { PrometheusClient, type InstantSample } from './prometheus/prometheus-client';
 import type { TriggerConfig } from './source-kinds';
 
@@ -146,15 +145,6 @@ export function startupTimePrometheus(config: TriggerConfig): HttpQueryOptions {
     }
     return config;
   }
-  return {
-    serverAddress: address,
-    serverAddressRedacted: redactSecrets(new URL(address).href).replace(/\/+$/, ''),
-    customHeaders: [],
-    credentialHeaders: [],
-    queryParameters: [],
-    namespace: undefined,
-    authModes: [],
-    tls: { caFile: undefined, certFile: undefined, keyFile: undefined },
-    sourceUnsafeSsl: false,
-  };
+  // Read as a trigger's own address would be, so its defaults (no headers, no TLS files) are the same.
+  return parseHttpOptions(metadataReader({ serverAddress: address }));
 }
