@@ -181,6 +181,10 @@ const SCENARIOS: Record<string, string[]> = {
   'external redis url': set('redis.url=rediss://:pw@redis.example.internal:6380/2'),
   'external redis secret': set('redis.bundled.enabled=false', 'redis.existingSecret=shared-redis'),
   'one replica, no redis': set('redis.bundled.enabled=false', 'scaler.replicaCount=1'),
+  'start-up time measured': [
+    ...setJson('predictiveScaling.startupTimeQuery', STARTUP_TIME_QUERY),
+    ...set('services.celeryWorkers.prometheus.serverAddress=http://celery-prometheus.monitoring.svc:9090'),
+  ],
   'everything on': [
     ...set(
       'fullnameOverride=mlx',
@@ -870,6 +874,28 @@ describe('value overrides', () => {
       });
       expect(config.businessHours).toHaveLength(1);
     }
+  });
+});
+
+describe('startupTimeQuery', () => {
+  it('goes to every scaler trigger; RabbitMQ ones ask their service’s Prometheus, the others their own', () => {
+    const addresses = new Map<string, unknown>();
+    for (const so of all('start-up time measured', 'ScaledObject')) {
+      for (const [name, config] of parsedTriggers(so)) {
+        expect(config.startupTimeQuery).toBe(STARTUP_TIME_QUERY);
+        addresses.set(`${so.metadata.name}/${name}:${config.source}`, config.startupTimeServerAddress);
+      }
+    }
+    expect(Object.fromEntries(addresses)).toMatchObject({
+      'celery-workers/queue-depth:rabbitmq': 'http://celery-prometheus.monitoring.svc:9090',
+      'celery-workers/task-latency-p95:prometheus': undefined,
+    });
+    expect([...addresses.values()].filter((address) => address !== undefined)).toHaveLength(1);
+  });
+
+  it('keeps a startupTimeServerAddress given for the service', () => {
+    for (const config of parsedTriggers(find('everything on', 'ScaledObject', 'celery-workers')).values())
+      expect(config.startupTimeServerAddress).toBe('http://prometheus-operated.monitoring.svc:9090');
   });
 });
 
