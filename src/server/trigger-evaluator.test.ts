@@ -292,6 +292,17 @@ describe('TriggerEvaluator', () => {
       expect(startupTimeQuery.asked).toBe(1);
     });
 
+    it('is never asked for a trigger that does not use the forecast', async () => {
+      const { evaluator, clock, handle, startupTimeQuery } = requestPath({ evaluationTtlMs: 0 });
+      startupTimeQuery.answers(150);
+      const trigger = handle({ predictive: 'false', startupTimeQuery: 'vector(150)' });
+      await evaluator.evaluate(trigger);
+      await settle();
+      clock.advance(1_000);
+      await evaluator.evaluate(trigger);
+      expect(startupTimeQuery.asked).toBe(0);
+    });
+
     it('keeps deciding on the live value when the query fails', async () => {
       const { evaluator, forecast, clock, handle, source, startupTimeQuery } = requestPath({
         evaluationTtlMs: 0,

@@ -197,10 +197,14 @@ export class TriggerEvaluator {
     };
   }
 
-  /** The start-up time to buy capacity for: `startupTimeQuery`'s last answer when it has one. */
+  /**
+   * The start-up time to buy capacity for: `startupTimeQuery`'s last answer when it has one. A trigger
+   * with `predictive: "false"` reads no forecast, so its query is never asked.
+   */
   private startupTimeOf(config: TriggerConfig, state: TriggerState, nowMs: number): StartupTime {
     const query = config.startupTimeQuery;
-    if (query === undefined) return { ms: config.startupTimeMs, measured: false };
+    if (query === undefined || config.predictive === 'false')
+      return { ms: config.startupTimeMs, measured: false };
     const create = this.deps.createStartupTimeReader ?? ((c, logger) => new StartupTimeReader(c, logger));
     state.startupTime ??= create({ ...config, startupTimeQuery: query }, this.deps.logger);
     return state.startupTime.current(nowMs);
