@@ -43,8 +43,8 @@ export type DecisionConfig = Pick<
  * The decision rule (docs/architecture.md, "The decision rule"): value = max(live, forecast when a replica
  * started now could serve) × business-hours multiplier; active when live, the forecast over the lead
  * window or, unless the deployment is asleep, the forecast within the cold-start budget exceeds the
- * activation level. Pure: the server and
- * the simulator both reach it through `EvaluationStep`, so they can never disagree.
+ * activation level. Pure: the server and the simulator both reach it through `EvaluationStep`, so they
+ * can never disagree.
  */
 export function decide(config: DecisionConfig, input: DecisionInput): Decision {
   const live = clampMetric(input.live);
