@@ -20,7 +20,12 @@ export class DuePredictions<T> {
   record(nowMs: number, prediction: T, leadMs: number = this.leadMs): void {
     if (nowMs - this.lastRecordedMs < this.minSpacingMs) return;
     this.lastRecordedMs = nowMs;
-    this.pending.push({ dueMs: nowMs + leadMs, prediction });
+    // A shorter lead than the last one's (a start-up time measured anew) falls due before predictions
+    // already kept: it goes in its place, so that `takeDue` meets it on time.
+    const dueMs = nowMs + leadMs;
+    let at = this.pending.length;
+    while (at > 0 && (this.pending[at - 1] as { dueMs: number }).dueMs > dueMs) at--;
+    this.pending.splice(at, 0, { dueMs, prediction });
     if (this.pending.length > this.maxPending) this.pending.shift();
   }
 
