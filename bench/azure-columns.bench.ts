@@ -5,7 +5,8 @@
  * asked for. Prints the counts the docs' "All 41 `_p24` columns" table holds, and which columns met all
  * targets. Run with
  * `npx tsx bench/azure-columns.bench.ts [--quantiles 0.9,0.5] [--leads 5m,15m] [--columns A_p24,B_p24]
- * [--scale-up-tolerance 0.1] [--json]`; the tolerance is the HPA's, for every strategy alike; `BENCH_DATA_DIR` overrides the trace folder. Each column and setting takes about a minute here
+ * [--scale-up-tolerance 0.1] [--json]`; the tolerance is the HPA's, for every strategy alike; `BENCH_DATA_DIR` overrides the trace folder
+ * and `DRIFT_RETRAINING=false` replays the server with drift retraining off. Each column and setting takes about a minute here
  * (an hourly retraining over 29 days), so all 41 columns at two leads take well over an hour.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { median } from '../src/anomaly/robust-stats';
 import { simulate, type StrategyResult } from '../src/sim/simulator';
 import { DEFAULT_STRATEGIES } from '../src/sim/strategies';
 import { loadTrace } from '../src/sim/trace';
-import { AZURE_PERIODIC, checkTargets } from './simulate.bench';
+import { AZURE_PERIODIC, checkTargets, DRIFT_RETRAINING } from './simulate.bench';
 
 interface ColumnOutcome {
   column: string;
@@ -47,6 +48,7 @@ async function runColumn(
     leadTime,
     metadata: { quantile },
     scaleUpTolerance,
+    driftRetraining: DRIFT_RETRAINING,
     strategies: DEFAULT_STRATEGIES,
   });
   const find = (name: string): StrategyResult =>
@@ -114,6 +116,7 @@ async function main(): Promise<void> {
         quantile,
         leadTime,
         scaleUpTolerance,
+        driftRetraining: DRIFT_RETRAINING,
         columns: outcomes.length,
         modelUsable: count((o) => o.modelUsedShare > 0.5),
         medianForecastMase: median(outcomes.map((o) => o.forecastMase)),

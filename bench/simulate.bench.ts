@@ -9,6 +9,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readSettings } from '../src/config/settings';
 import { comparisonTable, frontierSummary, resultRecord } from '../src/sim/report';
 import {
   simulate,
@@ -18,6 +19,14 @@ import {
 } from '../src/sim/simulator';
 import { DEFAULT_STRATEGIES, type StrategySpec } from '../src/sim/strategies';
 import { loadTrace, type Trace, type TraceOptions } from '../src/sim/trace';
+
+/**
+ * The server's `DRIFT_RETRAINING`, read from the environment by its own settings reader:
+ * `DRIFT_RETRAINING=false` replays every predictive run with drift retraining off.
+ */
+export const DRIFT_RETRAINING = readSettings({
+  DRIFT_RETRAINING: process.env.DRIFT_RETRAINING,
+}).driftRetraining;
 
 export interface SimulateBenchOptions {
   /** Folder holding worldcup98/, azure_vm_cpu_v1/ and azure_llm_2023/. */
@@ -197,7 +206,11 @@ export async function runSimulateBench(
     }
     if (scenario.transform) trace = { ...trace, values: trace.values.map(scenario.transform) };
     const started = performance.now();
-    const simulation = await simulate(trace, { ...scenario.simulation, strategies: STRATEGIES });
+    const simulation = await simulate(trace, {
+      ...scenario.simulation,
+      driftRetraining: DRIFT_RETRAINING,
+      strategies: STRATEGIES,
+    });
     result[scenario.name] = {
       setup: scenario.why,
       seconds: round((performance.now() - started) / 1000),
@@ -302,6 +315,7 @@ async function againstReactive(
 ): Promise<Record<string, number>> {
   const { results } = await simulate(trace, {
     ...simulation,
+    driftRetraining: DRIFT_RETRAINING,
     strategies: [{ name: 'reactive', kind: 'reactive', headroom: 0 }, strategy],
   });
   const [reactive, other] = results as [StrategyResult, StrategyResult];
@@ -331,6 +345,7 @@ async function speed(worldcup: Trace): Promise<Record<string, unknown>> {
   const simulation: SimulationResult = await simulate(trace, {
     target: 11_500,
     startupMs: 180_000,
+    driftRetraining: DRIFT_RETRAINING,
     strategies: DEFAULT_STRATEGIES,
   });
   const seconds = (performance.now() - started) / 1000;

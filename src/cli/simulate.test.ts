@@ -51,6 +51,35 @@ describe('parseSimulateArguments', () => {
     );
   });
 
+  it("follows the server's RETRAIN_INTERVAL and DRIFT_RETRAINING from the environment", () => {
+    const options = parseSimulateArguments([...base, '--startup', '180']);
+    const saved = {
+      RETRAIN_INTERVAL: process.env.RETRAIN_INTERVAL,
+      DRIFT_RETRAINING: process.env.DRIFT_RETRAINING,
+    };
+    try {
+      delete process.env.RETRAIN_INTERVAL;
+      delete process.env.DRIFT_RETRAINING;
+      expect(simulationOptions(options)).toMatchObject({
+        retrainIntervalMs: 3_600_000,
+        driftRetraining: true,
+      });
+      process.env.RETRAIN_INTERVAL = '6h';
+      process.env.DRIFT_RETRAINING = 'false';
+      expect(simulationOptions(options)).toMatchObject({
+        retrainIntervalMs: 21_600_000,
+        driftRetraining: false,
+      });
+      process.env.DRIFT_RETRAINING = 'sometimes';
+      expect(() => simulationOptions(options)).toThrow(/"DRIFT_RETRAINING" has invalid value "sometimes"/);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   it('passes --scale-down-window to the HPA model, 300 s unless given', () => {
     const given = parseSimulateArguments([...base, '--startup', '180', '--scale-down-window', '60']);
     expect(simulationOptions(given).scaleDownWindowMs).toBe(60_000);

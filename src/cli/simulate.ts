@@ -244,17 +244,24 @@ export function simulationOptions(options: SimulateCliOptions): SimulationOption
       : { metadata: { shortfallTarget: options.shortfallTarget } }),
     minReplicas: options.minReplicas,
     maxReplicas: options.maxReplicas,
-    retrainIntervalMs: retrainIntervalMs(),
+    ...serverSchedule(),
     timeline: options.timeline !== undefined || options.svg !== undefined,
     ...(options.trainingWorkers === undefined ? {} : { trainingWorkers: options.trainingWorkers }),
     ...(options.oracleForesightMs === undefined ? {} : { oracleForesightMs: options.oracleForesightMs }),
   };
 }
 
-/** The server's `RETRAIN_INTERVAL`, read by its own settings reader, so a replay follows a changed schedule. */
-function retrainIntervalMs(): number {
+/**
+ * The server's `RETRAIN_INTERVAL` and `DRIFT_RETRAINING`, read by its own settings reader, so a replay
+ * follows a changed schedule.
+ */
+function serverSchedule(): Pick<SimulationOptions, 'retrainIntervalMs' | 'driftRetraining'> {
   try {
-    return readSettings({ RETRAIN_INTERVAL: process.env.RETRAIN_INTERVAL }).retrainIntervalMs;
+    const { retrainIntervalMs, driftRetraining } = readSettings({
+      RETRAIN_INTERVAL: process.env.RETRAIN_INTERVAL,
+      DRIFT_RETRAINING: process.env.DRIFT_RETRAINING,
+    });
+    return { retrainIntervalMs, driftRetraining };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -15,6 +15,7 @@ const DEFAULTS: Settings = {
   pushPollIntervalSlowMs: 5_000,
   retrainIntervalMs: 3_600_000,
   driftWindowMs: 3_600_000,
+  driftRetraining: true,
   trainingLockTtlMs: 5 * 60_000,
   modelRefreshIntervalMs: 30_000,
   triggerIdleMs: 15 * 60_000,
@@ -74,6 +75,8 @@ describe('readSettings', () => {
     [{ RETRAIN_INTERVAL: '6h' }, { retrainIntervalMs: 6 * 3_600_000 }],
     [{ DRIFT_WINDOW: '15s' }, { driftWindowMs: 15_000 }],
     [{ DRIFT_WINDOW: '1d' }, { driftWindowMs: 86_400_000 }],
+    [{ DRIFT_RETRAINING: 'false' }, { driftRetraining: false }],
+    [{ DRIFT_RETRAINING: ' True ' }, { driftRetraining: true }],
     [{ TRAINING_LOCK_TTL: '10m' }, { trainingLockTtlMs: 10 * 60_000 }],
     [{ MODEL_REFRESH_INTERVAL: '1m' }, { modelRefreshIntervalMs: 60_000 }],
     [{ TRIGGER_IDLE: '1h' }, { triggerIdleMs: 3_600_000 }],
@@ -137,6 +140,14 @@ describe('readSettings', () => {
     [
       { DRIFT_WINDOW: '500ms' },
       'metadata key "DRIFT_WINDOW" has invalid value "500ms": expected a duration such as 30s, 15m, 2h or 14d between 1s and 1d',
+    ],
+    [
+      { DRIFT_RETRAINING: 'off' },
+      'metadata key "DRIFT_RETRAINING" has invalid value "off": expected true or false',
+    ],
+    [
+      { DRIFT_RETRAINING: '0' },
+      'metadata key "DRIFT_RETRAINING" has invalid value "0": expected true or false',
     ],
     [
       { DRIFT_WINDOW: '2d' },

@@ -1,5 +1,5 @@
 import { MetadataError } from '../errors';
-import { parseDuration, parseNumber } from './parse';
+import { parseBoolean, parseDuration, parseNumber } from './parse';
 
 /** Process settings, read once from the environment at start-up. */
 export interface Settings {
@@ -33,6 +33,11 @@ export interface Settings {
    * once, `forecast_degraded` 1). The simulator keeps `DRIFT_RULE.sustainMs`, the same hour. @default 1h
    */
   driftWindowMs: number;
+  /**
+   * Whether drift retrains the model at once (`DRIFT_RETRAINING`). Off, a drifted forecast still sets
+   * `forecast_degraded` and is logged, and the model waits for its scheduled retraining. @default true
+   */
+  driftRetraining: boolean;
   /** Expiry of a model's training lock: how long a replica that died mid-training blocks the others. @default 5m */
   trainingLockTtlMs: number;
   /** How often a replica reloads models that another replica trained. @default 30s */
@@ -81,6 +86,10 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     if (!Number.isInteger(value)) throw new MetadataError(name, raw, `a whole number from ${min} to ${max}`);
     return value;
   };
+  const flag = (name: string, fallback: boolean): boolean => {
+    const raw = text(name);
+    return raw === undefined ? fallback : parseBoolean(name, raw);
+  };
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel))
     throw new MetadataError('LOG_LEVEL', logLevel, `one of ${LOG_LEVELS.join(', ')}`);
@@ -99,6 +108,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     pushPollIntervalSlowMs: duration('PUSH_POLL_INTERVAL_SLOW', 5_000, 50, 300_000),
     retrainIntervalMs: duration('RETRAIN_INTERVAL', 3_600_000, 1_000, 7 * 86_400_000),
     driftWindowMs: duration('DRIFT_WINDOW', DEFAULT_DRIFT_WINDOW_MS, 1_000, 86_400_000),
+    driftRetraining: flag('DRIFT_RETRAINING', true),
     trainingLockTtlMs: duration('TRAINING_LOCK_TTL', 5 * 60_000, 500, 3_600_000),
     modelRefreshIntervalMs: duration('MODEL_REFRESH_INTERVAL', 30_000, 100, 3_600_000),
     triggerIdleMs: duration('TRIGGER_IDLE', 15 * 60_000, 1_000, 7 * 86_400_000),

@@ -29,6 +29,8 @@ export interface TrainingStats {
 export interface SimulatedForecastSettings {
   /** The server's `RETRAIN_INTERVAL`. @default the server's default */
   retrainIntervalMs?: number;
+  /** The server's `DRIFT_RETRAINING`. @default the server's default (true) */
+  driftRetraining?: boolean;
   /**
    * Where `trainModel` runs. Any fitter gives the same models; the simulator's prefetching one only
    * makes them arrive sooner. @default inlineFitter
@@ -96,6 +98,7 @@ export class SimulatedForecast {
       {
         ...server,
         retrainIntervalMs: settings.retrainIntervalMs ?? server.retrainIntervalMs,
+        driftRetraining: settings.driftRetraining ?? server.driftRetraining,
         tickMs: 0,
         fitter: decisionFitter(settings.fitter ?? inlineFitter),
         onTrainingAttempt: ({ outcome, model, elapsedMs, drifted }) => {

@@ -71,6 +71,8 @@ export interface SimulationOptions {
   maxReplicas?: number;
   /** The server's `RETRAIN_INTERVAL`. @default 1h */
   retrainIntervalMs?: number;
+  /** The server's `DRIFT_RETRAINING`: whether drift retrains the model at once. @default true */
+  driftRetraining?: boolean;
   /**
    * More trigger metadata for the simulated trigger (`quantile`, `seasonality`, …). `startupTime` and
    * `cooldownPeriod` set here win over `startupMs` and `cooldownMs` for the trigger (not for the pods and
@@ -131,6 +133,7 @@ interface RunContext {
   minReplicas: number;
   maxReplicas: number;
   retrainIntervalMs: number;
+  driftRetraining: boolean;
   tickMs: number;
   ticks: number;
   oracleWindowMs: number;
@@ -219,6 +222,7 @@ export async function simulate(trace: Trace, options: SimulationOptions): Promis
     minReplicas: options.minReplicas ?? 0,
     maxReplicas: options.maxReplicas ?? 100,
     retrainIntervalMs: options.retrainIntervalMs ?? SERVER_DEFAULTS.retrainIntervalMs,
+    driftRetraining: options.driftRetraining ?? SERVER_DEFAULTS.driftRetraining,
     tickMs,
     ticks,
     // A demand rise is met on time only if the poll or sync that sees it comes `startup` before it, and
@@ -422,6 +426,7 @@ function createPolicy(
     case 'predictive': {
       const forecast = new SimulatedForecast({
         retrainIntervalMs: context.retrainIntervalMs,
+        driftRetraining: context.driftRetraining,
         ...(fitter ? { fitter } : {}),
       });
       const predictive = new PredictivePolicy(trigger, forecast);

@@ -83,6 +83,25 @@ describe('simulate with training prefetched on worker threads', () => {
     expect(comparable(prefetched)).toEqual(comparable(inline));
   }, 120_000);
 
+  it('with drift retraining off (DRIFT_RETRAINING false on the server), fits only on schedule: none missed', async () => {
+    const trace = dailyTrace(3);
+    const settings: SimulationOptions = {
+      target: 100,
+      startupMs: 2 * MINUTE,
+      timeline: true,
+      driftRetraining: false,
+    };
+    const inline = await simulate(trace, { ...settings, trainingWorkers: 0 });
+    const prefetched = await simulate(trace, { ...settings, trainingWorkers: 2 });
+
+    const training = predictiveOf(prefetched).training;
+    const fits = (training?.attempts ?? 0) - (training?.skipped ?? 0);
+    expect(fits).toBeGreaterThan(60);
+    expect(training).toMatchObject({ driftRetrains: 0, prefetchMisses: 0, prefetchHits: fits, failed: 0 });
+    expect(predictiveOf(inline).modelUsedShare).toBeGreaterThan(0.5);
+    expect(comparable(prefetched)).toEqual(comparable(inline));
+  }, 120_000);
+
   it('still matches inline training when the guessed histories are wrong (prefetch misses)', async () => {
     // Polls every 90 s and demand at 0 every night: with no replica there is no HPA sync, so some
     // 1-minute slots get no reading and the history differs from the plan's, which assumes syncs.

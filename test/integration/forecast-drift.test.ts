@@ -47,12 +47,17 @@ describe('drift: a planted level shift', () => {
     100 + 30 * Math.sin((2 * Math.PI * atMs) / (10 * MINUTE)) + 2 * Math.sin(atMs / 97_000) + shift;
 
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}:*`);
+    const keys = await redis.keys(`${prefix}*`);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
   });
 
-  it('retrains at once after an hour worse than promised, and raises forecast_degraded until the new model fits', async () => {
+  /**
+   * A model learned on the unshifted signal, 30 minutes of polls it forecasts well, then the shift planted
+   * and 4 hours of polls, each followed by the background pass whenever training is due.
+   */
+  async function plantShift(env: Record<string, string>, keyPrefix: string) {
+    shift = 0;
     const logLines: string[] = [];
     const logger = pino(
       { level: 'info' },
@@ -63,14 +68,16 @@ describe('drift: a planted level shift', () => {
         },
       }),
     );
-    const store = new RedisStore(redis, { keyPrefix: prefix });
+    const store = new RedisStore(redis, { keyPrefix });
     const metrics = new ScalerMetrics(new Registry(), { defaultMetrics: false });
     const source: Source = { kind: 'fake', read: () => Promise.resolve({ value: load(nowMs), atMs: nowMs }) };
     const attempts: Array<TrainingAttempt & { atMs: number }> = [];
     const service = new ForecastService(
       { store, metrics, logger, clock, sourceFor: () => source },
       {
-        ...forecastServiceSettings(readSettings({ RETRAIN_INTERVAL: '7d', MODEL_REFRESH_INTERVAL: '1m' })),
+        ...forecastServiceSettings(
+          readSettings({ RETRAIN_INTERVAL: '7d', MODEL_REFRESH_INTERVAL: '1m', ...env }),
+        ),
         tickMs: 0,
         fitter: inlineFitter,
         onTrainingAttempt: (attempt) => attempts.push({ ...attempt, atMs: nowMs }),
@@ -137,6 +144,15 @@ describe('drift: a planted level shift', () => {
       const degraded = await poll();
       timeline.push({ atMs: nowMs, degraded });
     }
+    const drift = logLines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.level === 40);
+    return { service, store, config, key, attempts, timeline, shiftedAtMs, promised, drift };
+  }
+
+  it('retrains at once after an hour worse than promised, and raises forecast_degraded until the new model fits', async () => {
+    const { service, store, config, key, attempts, timeline, shiftedAtMs, promised, drift } =
+      await plantShift({}, `${prefix}:on`);
 
     // One retraining, asked for by drift, long before RETRAIN_INTERVAL, at the poll that found it.
     expect(attempts).toHaveLength(1);
@@ -158,9 +174,6 @@ describe('drift: a planted level shift', () => {
     ).toBe(true);
 
     // One line said so, at warn, with what an operator needs and nothing from the trigger's metadata.
-    const drift = logLines
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((line) => line.level === 40);
     expect(drift).toHaveLength(1);
     expect(drift[0]).toMatchObject({
       model: key,
@@ -170,6 +183,32 @@ describe('drift: a planted level shift', () => {
     });
     expect(drift[0]!.liveMase).toBeGreaterThan(drift[0]!.threshold as number);
     expect(JSON.stringify(drift[0])).not.toContain('requests_total');
+    await service.stop();
+  }, 120_000);
+
+  it('with DRIFT_RETRAINING false, raises forecast_degraded and says so, and leaves the model to its schedule', async () => {
+    const { service, store, key, attempts, timeline, shiftedAtMs, drift } = await plantShift(
+      { DRIFT_RETRAINING: 'false' },
+      `${prefix}:off`,
+    );
+
+    // The same hour worse than promised is found, but nothing is trained before RETRAIN_INTERVAL (7d).
+    const raised = timeline.find((p) => p.degraded === 1);
+    expect(raised?.atMs).toBeGreaterThanOrEqual(shiftedAtMs + 60 * MINUTE);
+    expect(timeline.filter((p) => p.atMs < raised!.atMs).every((p) => p.degraded === 0)).toBe(true);
+    expect(attempts).toEqual([]);
+    expect(await store.currentModelVersion(key)).toBe(1);
+    // Said at warn once per DRIFT_WINDOW while the forecast stays worse: at most 3 in the 3 hours after the first.
+    expect(drift.length).toBeGreaterThanOrEqual(1);
+    expect(drift.length).toBeLessThanOrEqual(3);
+    for (const line of drift) {
+      expect(line).toMatchObject({
+        model: key,
+        msg: expect.stringContaining(
+          'DRIFT_RETRAINING is false, the model waits for its scheduled retraining',
+        ),
+      });
+    }
     await service.stop();
   }, 120_000);
 });

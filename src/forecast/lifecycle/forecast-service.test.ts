@@ -64,7 +64,8 @@ describe('ForecastService: reloading models', () => {
 });
 
 describe('ForecastService: retraining on drift', () => {
-  it('trains at the next pass instead of an interval later, says so once, and tells the trainer why', async () => {
+  /** A service whose model was trained an hour ago, with RETRAIN_INTERVAL a day: nothing is due. */
+  async function trainedAnHourAgo(env: Record<string, string> = {}) {
     let now = Date.UTC(2024, 0, 10);
     const store = new MemoryStore(() => now);
     const lines: Array<Record<string, unknown>> = [];
@@ -82,7 +83,7 @@ describe('ForecastService: retraining on drift', () => {
         sourceFor: () => ({ kind: 'none', read: () => Promise.reject(new Error('not read')) }),
       },
       {
-        ...forecastServiceSettings(readSettings({ RETRAIN_INTERVAL: '1d' })),
+        ...forecastServiceSettings(readSettings({ RETRAIN_INTERVAL: '1d', ...env })),
         tickMs: 0,
         fitter: inlineFitter,
         onTrainingAttempt: (attempt) => attempts.push(attempt),
@@ -99,6 +100,11 @@ describe('ForecastService: retraining on drift', () => {
     expect(await service.trainNow(config)).toBe('saved');
     now += 60 * 60_000;
     expect(service.trainingDue(now)).toBe(false);
+    return { service, config, lines, attempts, now };
+  }
+
+  it('trains at the next pass instead of an interval later, says so once, and tells the trainer why', async () => {
+    const { service, config, lines, attempts, now } = await trainedAnHourAgo();
 
     service.retrain(config, { liveMase: 2.5, backtestMase: 0.4, threshold: 1 });
     expect(service.trainingDue(now)).toBe(true);
@@ -116,6 +122,28 @@ describe('ForecastService: retraining on drift', () => {
       }),
     ]);
     expect(JSON.stringify(lines)).not.toContain('secret');
+    await service.stop();
+  });
+
+  it('with DRIFT_RETRAINING false, says so and leaves the model to its schedule', async () => {
+    const { service, config, lines, attempts, now } = await trainedAnHourAgo({ DRIFT_RETRAINING: 'false' });
+
+    service.retrain(config, { liveMase: 2.5, backtestMase: 0.4, threshold: 1 });
+    expect(service.trainingDue(now)).toBe(false);
+    await service.runOnce();
+    expect(attempts).toEqual([]);
+    expect(service.trainingDue(now + 23 * 3_600_000)).toBe(true);
+
+    const drift = lines.filter((line) => line.level === 40);
+    expect(drift).toEqual([
+      expect.objectContaining({
+        model: modelKey(config),
+        liveMase: 2.5,
+        msg: expect.stringContaining(
+          'DRIFT_RETRAINING is false, the model waits for its scheduled retraining',
+        ),
+      }),
+    ]);
     await service.stop();
   });
 });

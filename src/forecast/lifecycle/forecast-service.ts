@@ -45,6 +45,11 @@ export interface ForecastServiceSettings extends TrainingSchedule {
   tickMs?: number;
   /** Lets tests stop a replica in the middle of training. */
   beforeTrain?: (key: string) => Promise<void>;
+  /**
+   * Whether a drifted forecast retrains its model at once (`DRIFT_RETRAINING`); off, it waits for its
+   * scheduled retraining. @default true
+   */
+  driftRetraining?: boolean;
   /** Where training runs. @default a worker thread */
   fitter?: ModelFitter;
   /** Told of every training attempt (the simulator counts them). */
@@ -57,6 +62,7 @@ export function forecastServiceSettings(settings: Settings): ForecastServiceSett
     retrainIntervalMs: settings.retrainIntervalMs,
     refreshIntervalMs: settings.modelRefreshIntervalMs,
     trainingLockTtlMs: settings.trainingLockTtlMs,
+    driftRetraining: settings.driftRetraining,
   };
 }
 
@@ -122,10 +128,13 @@ export class ForecastService implements ForecastPort {
    * The forecast drifted from its backtest's promise (`DriftDetector`): trains this trigger's model on the
    * next pass instead of a retrain interval after the last one, and starts that pass now when a loop
    * runs. Said once per drift in the log, at warn: the forecast has been steering scaling on a model that
-   * no longer fits.
+   * no longer fits. With `driftRetraining` off only the log line, once per `DRIFT_WINDOW` while the
+   * forecast stays worse: on signals whose bursts set the rule off without a lasting change, a model
+   * retrained in the middle of one forecasts worse than the one it replaced (docs/operations.md, "Drift").
    */
   retrain(config: TriggerConfig, drift: DriftReport): void {
     const { forecaster } = this.track(config);
+    const retrainNow = this.settings.driftRetraining ?? true;
     this.deps.logger.warn(
       {
         model: forecaster.key,
@@ -134,8 +143,11 @@ export class ForecastService implements ForecastPort {
         backtestMase: drift.backtestMase,
         threshold: drift.threshold,
       },
-      'forecast worse than its backtest promised for the whole drift window; retraining the model now',
+      retrainNow
+        ? 'forecast worse than its backtest promised for the whole drift window; retraining the model now'
+        : 'forecast worse than its backtest promised for the whole drift window; DRIFT_RETRAINING is false, the model waits for its scheduled retraining',
     );
+    if (!retrainNow) return;
     forecaster.requestTraining();
     if (this.timer !== undefined && !this.stopped) void this.runOnce();
   }
