@@ -29,8 +29,9 @@ export interface Settings {
   /** How often models are retrained. @default 1h */
   retrainIntervalMs: number;
   /**
-   * How long a forecast must stay worse than its backtest promised before it counts as drift (retrained at
-   * once, `forecast_degraded` 1). The simulator keeps `DRIFT_RULE.sustainMs`, the same hour. @default 1h
+   * How long a forecast must stay worse than its backtest promised before it counts as drift
+   * (`forecast_degraded` 1, and retrained at once unless `driftRetraining` is off). The simulator keeps
+   * `DRIFT_RULE.sustainMs`, the same hour. @default 1h
    */
   driftWindowMs: number;
   /**

@@ -129,8 +129,8 @@ export class ForecastService implements ForecastPort {
    * next pass instead of a retrain interval after the last one, and starts that pass now when a loop
    * runs. Said once per drift in the log, at warn: the forecast has been steering scaling on a model that
    * no longer fits. With `driftRetraining` off only the log line, once per `DRIFT_WINDOW` while the
-   * forecast stays worse: on signals whose bursts set the rule off without a lasting change, a model
-   * retrained in the middle of one forecasts worse than the one it replaced (docs/operations.md, "Drift").
+   * forecast stays worse: on signals that run in bursts, retraining at once has made forecasts worse
+   * (docs/operations.md, "Drift").
    */
   retrain(config: TriggerConfig, drift: DriftReport): void {
     const { forecaster } = this.track(config);
